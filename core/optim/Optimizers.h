@@ -1,0 +1,44 @@
+// Optimizer set of a run: Muon on the routed block matrices, the base optimizer (AdamW or SGD
+// with momentum) on everything else, each with its own lr/wd, plus the lr schedule and
+// MuonClip. The Trainer talks only to this header.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/GPT.h"
+#include "train/RunConfig.h"
+
+namespace ms {
+
+class OptimizerSet {
+ public:
+  OptimizerSet(const std::vector<NamedParam>& params, const OptimConfig& cfg);
+  ~OptimizerSet();
+  void zero_grad();
+  // Sets this step's lrs from the schedule (step is 0-based), then steps every optimizer.
+  void step(int64_t step, int64_t total_steps);
+  double lr_base(int64_t step, int64_t total_steps) const;
+  double lr_muon(int64_t step, int64_t total_steps) const;  // NaN when nothing is on Muon
+  bool has_muon() const;
+  // Human-readable routing, e.g. "Muon: V,O,FFN · AdamW: Q,K,embed,head,norms".
+  std::string summary() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Schedule multiplier in [0, 1] for 0-based `step` of `total` (linear warmup, then
+// constant / cosine / wsd down to min_lr_frac).
+double lr_multiplier(const OptimConfig& cfg, int64_t step, int64_t total);
+
+// MuonClip / QK-clip (Kimi K2): for each layer and head h with max logit S_h > tau, scales
+// that head's rows of W_q and W_k by sqrt(tau / S_h). max_logit[layer] is (H). Returns the
+// number of heads clipped.
+int muon_clip(GPTImpl& model, const std::vector<torch::Tensor>& max_logit, double tau);
+
+}  // namespace ms

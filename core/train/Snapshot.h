@@ -1,0 +1,128 @@
+// Plain data that flows from the Trainer to the run file (RunWriter) and to the GUI.
+// No torch, no Qt: widgets, the store and the app include this header cheaply, and a run
+// reopened from disk (RunReader) yields exactly these structs, so live and reopened runs are
+// drawn by one code path. Metric definitions: ../shared/DESIGN.md section 4.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace ms {
+
+// Activation tensors whose participation ratio is measured, per layer and head.
+enum Act : int { kActQ = 0, kActK = 1, kActV = 2, kActOut = 3 };
+inline constexpr int kNumActs = 4;
+inline const char* act_name(int a) {
+  static const char* names[kNumActs] = {"q", "k", "v", "out"};
+  return (a >= 0 && a < kNumActs) ? names[a] : "?";
+}
+
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// One optimizer step's scalars (every step).
+struct StepRecord {
+  int64_t step = 0;        // 1-based: the number of optimizer steps taken so far
+  double loss = kNaN;      // training loss of this step's batch
+  double lr_adamw = kNaN;  // scheduled lr of the base optimizer (AdamW or SGD) this step
+  double lr_muon = kNaN;   // scheduled lr of Muon this step (NaN when no Muon)
+  double grad_norm = kNaN; // global L2 norm of all gradients before clipping
+  int64_t tokens = 0;      // tokens seen after this step
+  double wall_s = 0;       // seconds since training started (pauses excluded)
+  double tokens_per_s = 0; // throughput of this step
+};
+
+// Validation loss (every train.val_every steps and at the end).
+struct ValRecord {
+  int64_t step = 0;
+  int64_t tokens = 0;
+  double wall_s = 0;
+  double loss = kNaN;
+};
+
+// Spectrum of one weight matrix (or composite W_QK / W_VO) with its isotropy metrics.
+struct SpectrumMetrics {
+  std::vector<float> sv;          // singular values, descending, length min(rows, cols)
+  double entropy = kNaN;          // normalized SVD entropy H in [0, 1]
+  double erank = kNaN;            // exp(entropy before normalization)
+  double top10 = kNaN;            // TopE_10: energy share of the 10 largest
+  double q75_q25 = kNaN;          // Q3/Q1 of sigma^2 (numpy linear quartiles)
+  double stable_rank = kNaN;      // sum sigma^2 / sigma_max^2
+  double update_alignment = kNaN; // |<u1(dW), u1(W)>|, NaN before the first update is known
+};
+
+// Spikiness of a non-negative magnitude vector.
+struct Spikiness {
+  double max_mean = kNaN;   // max / mean
+  double p99_p50 = kNaN;    // 99th / 50th percentile (linear interpolation)
+  double top1_mass = kNaN;  // sum of the ceil(1%) largest / sum
+};
+
+// K or V cache magnitudes of one layer.
+struct Magnitudes {
+  std::vector<float> channel;  // (C = H * hd): mean over B*T of |x|
+  std::vector<float> token;    // (T): mean over channels of |x|, averaged over batch
+  Spikiness channel_spk, token_spk;
+  double asymmetry = kNaN;     // channel_spk.max_mean / token_spk.max_mean
+};
+
+struct LayerMetrics {
+  std::vector<SpectrumMetrics> matrices;  // parallel to Snapshot::matrix_names
+  std::array<std::vector<double>, kNumActs> pr_sv;   // [act] -> (H): (sum s)^2 / sum s^2
+  std::array<std::vector<double>, kNumActs> pr_cov;  // [act] -> (H): covariance-eigenvalue PR
+  std::vector<double> max_logit;   // (H): max q.k/sqrt(hd) over the probe batch
+  std::vector<uint8_t> collapsed;  // (H): PR_sv(k) < collapse_frac * head_dim
+  Magnitudes k_pre, k_post, v;     // K before/after RoPE, V
+};
+
+// KIVI-style quantized-cache loss deltas on the validation batches (loss_quant - loss_fp).
+struct KiviMetrics {
+  bool valid = false;                 // computed at this snapshot (it has its own cadence)
+  double loss_fp = kNaN;
+  std::array<double, 2> k_chan_v_tok{kNaN, kNaN};  // bits {2, 4}: K per-channel, V per-token
+  std::array<double, 2> k_tok_v_chan{kNaN, kNaN};  // bits {2, 4}: swapped scheme
+};
+inline constexpr std::array<int, 2> kKiviBits{2, 4};
+
+struct Snapshot {
+  int64_t step = 0;
+  int64_t tokens = 0;
+  double wall_s = 0;
+  double val_loss = kNaN;  // loss on the probe batch
+  std::vector<LayerMetrics> layers;  // (L)
+  std::vector<std::string> matrix_names;  // e.g. attn.q attn.k attn.v attn.o mlp.in [mlp.gate] mlp.out qk vo
+  KiviMetrics kivi;
+  std::vector<double> fta;  // first-token accuracy per frequency group; empty without QA data
+};
+
+// What a run is, known once it starts (shapes fix the layout of the run file and the views).
+struct RunInfo {
+  std::string config_json;   // full resolved config
+  std::string device;        // "cpu" or "cuda:0 (NVIDIA H100 ...)"
+  std::string torch_version;
+  std::string app_version;
+  int n_layer = 0, n_head = 0, head_dim = 0, seq_len = 0, vocab_size = 0;
+  std::vector<std::string> matrix_names;       // as in Snapshot
+  std::vector<std::array<int, 2>> matrix_shapes; // (rows, cols) of each, same order
+  int fta_groups = 0;        // 0 when the data has no QA
+  std::string optimizer_summary;  // e.g. "Muon: V,O,FFN · AdamW: Q,K"
+  int64_t total_steps = 0;
+  int64_t n_params = 0;
+};
+
+enum class RunStatus { Running, Finished, Stopped, Failed, Interrupted };
+inline const char* status_name(RunStatus s) {
+  switch (s) {
+    case RunStatus::Running: return "running";
+    case RunStatus::Finished: return "finished";
+    case RunStatus::Stopped: return "stopped";
+    case RunStatus::Failed: return "failed";
+    case RunStatus::Interrupted: return "interrupted";
+  }
+  return "?";
+}
+
+}  // namespace ms
