@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,9 +16,10 @@ namespace ms {
 
 // A trainable parameter with its routing role.
 struct NamedParam {
-  std::string name;   // e.g. "blocks.0.attn.q.weight"
-  std::string role;   // embed | head | norm | pos | attn.q | attn.k | attn.v | attn.o | mlp.in | mlp.gate | mlp.out
-  int layer = -1;     // block index, -1 outside blocks
+  std::string name;  // e.g. "blocks.0.attn.q.weight"
+  std::string role;  // embed | head | norm | pos | attn.q | attn.k | attn.v | attn.o | mlp.in |
+                     // mlp.gate | mlp.out
+  int layer = -1;    // block index, -1 outside blocks
   torch::Tensor param;
 };
 
@@ -56,10 +58,14 @@ class GPTImpl : public torch::nn::Module {
 
  private:
   ModelConfig cfg_;
-  // implementation members declared by the model's author
-  struct Impl;
+  struct Impl;  // submodules (embedding, blocks, final norm, head) and RoPE tables; GPT.cpp
   std::shared_ptr<Impl> impl_;
 };
 TORCH_MODULE(GPT);
+
+// Names of the matrices whose spectra the metrics report, in display order: the block roles
+// present in this model ("mlp.gate" only for swiglu), then the per-layer composites "qk"
+// (W_q^T W_k) and "vo" (W_o W_v).
+std::vector<std::string> spectrum_matrix_names(const ModelConfig& cfg);
 
 }  // namespace ms

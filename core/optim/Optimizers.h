@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/GPT.h"
@@ -26,6 +27,17 @@ class OptimizerSet {
   bool has_muon() const;
   // Human-readable routing, e.g. "Muon: V,O,FFN · AdamW: Q,K,embed,head,norms".
   std::string summary() const;
+
+  // Where each parameter went, in input order (a tensor listed twice, e.g. tied, counts once):
+  // {name, "muon" | "adamw" | "sgd"}.
+  const std::vector<std::pair<std::string, std::string>>& routing() const;
+  // Every distinct parameter of the set (e.g. for global grad-norm clipping by the Trainer).
+  const std::vector<torch::Tensor>& parameters() const;
+  // The underlying optimizers (for tests and diagnostics): Muon (null when nothing is routed to
+  // it) and the base AdamW / SGD (null when everything is on Muon). The base one has up to two
+  // groups: matrices with weight decay, then 1-D params without.
+  torch::optim::Optimizer* muon_optimizer() const;
+  torch::optim::Optimizer* base_optimizer() const;
 
  private:
   struct Impl;

@@ -110,9 +110,10 @@ struct RunConfig {
   MetricsConfig metrics;
 };
 
-// JSON <-> config. from_json starts from defaults, so a partial document is fine.
+// JSON <-> config. from_json starts from `base` (defaults when null) or, when the document
+// names a "preset", from that preset; so a partial document is fine. Throws ConfigError.
 std::string config_to_json(const RunConfig& c, int indent = 2);
-RunConfig config_from_json(const std::string& json_text);  // throws ConfigError
+RunConfig config_from_json(const std::string& json_text, const RunConfig* base = nullptr);
 // Apply `key=value` (dotted key; value parsed as JSON, else taken as a string;
 // comma lists for optim.muon). Throws ConfigError for unknown keys or bad values.
 void apply_setting(RunConfig& c, const std::string& key_equals_value);

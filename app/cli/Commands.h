@@ -1,0 +1,18 @@
+// The muonscope-cli commands beyond train/config/presets, and the snapshot summary line they
+// share. Each cmd_* parses argv from index 2 and returns the process exit code.
+#pragma once
+
+#include <string>
+
+#include "train/Snapshot.h"
+
+namespace ms {
+
+// One line: mean PR_sv of k, collapsed heads, mean eRank of VO and W_out, K/V asymmetry, FTA.
+std::string snapshot_summary(const Snapshot& s, const RunInfo& info);
+
+int cmd_info(int argc, char** argv);
+int cmd_study(int argc, char** argv);
+int cmd_selfcheck(int argc, char** argv);
+
+}  // namespace ms

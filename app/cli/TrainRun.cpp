@@ -1,0 +1,118 @@
+// train_to_file implementation (see TrainRun.h).
+#include "TrainRun.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "Commands.h"
+#include "data/DataSource.h"
+#include "store/RunWriter.h"
+#include "train/Trainer.h"
+
+namespace ms {
+namespace {
+
+std::atomic<Trainer*> g_trainer{nullptr};
+std::atomic<int> g_signals{0};
+
+void on_signal(int) {
+  ++g_signals;
+  if (Trainer* t = g_trainer.load()) t->stop();  // atomics + notify only
+  if (g_signals >= 3) std::_Exit(130);           // a third Ctrl-C: give up at once
+}
+
+std::string fmt(double v, int prec = 4) {
+  if (!std::isfinite(v)) return "nan";
+  std::ostringstream o;
+  o.precision(prec);
+  o << v;
+  return o.str();
+}
+
+}  // namespace
+
+std::string fmt_duration(double s) {
+  if (!std::isfinite(s) || s < 0) return "--:--";
+  const long t = std::lround(s);
+  char buf[32];
+  if (t >= 3600)
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%ld:%02ld", t / 60, t % 60);
+  return buf;
+}
+
+TrainResult train_to_file(const RunConfig& c, const std::string& out, const TrainOptions& o) {
+  TrainResult res;
+  const bool tty = isatty(fileno(stderr));
+  Trainer trainer(c);
+  const RunInfo& info = trainer.prepare();  // data and shapes: errors before any file exists
+  RunWriter writer(out, o.force);
+  writer.begin(info);
+  if (!o.quiet)
+    std::cerr << o.prefix << (c.name.empty() ? "run" : c.name) << " · " << info.optimizer_summary
+              << " · " << info.n_params << " params · " << trainer.data()->description() << " · "
+              << info.device << "\n" << o.prefix << "writing " << out << "\n";
+
+  g_trainer = &trainer;
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+
+  const int64_t total = c.train.steps;
+  double last_print = -1;
+  const auto t_start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  };
+  Trainer::Callbacks cb;
+  cb.on_step = [&](const StepRecord& r) {
+    writer.append_step(r);
+    res.final_loss = r.loss;
+    if (o.quiet) return;
+    const double el = elapsed();
+    const double eta = el / r.step * (total - r.step) + o.extra_eta_s;
+    const double tps = r.wall_s > 0 ? r.tokens / r.wall_s : 0;
+    std::ostringstream line;
+    line << o.prefix << "step " << r.step << "/" << total << "  loss " << fmt(r.loss) << "  val "
+         << fmt(res.final_val) << "  " << fmt(tps / 1000, 3) << "k tok/s  ETA " << fmt_duration(eta);
+    if (tty) {
+      if (el - last_print >= 0.1 || r.step == total) {
+        std::cerr << "\r\033[K" << line.str() << std::flush;
+        last_print = el;
+      }
+    } else if (r.step == 1 || r.step % std::max<int64_t>(1, total / 10) == 0 || r.step == total) {
+      std::cerr << line.str() << "\n";
+    }
+  };
+  cb.on_val = [&](const ValRecord& v) {
+    writer.append_val(v);
+    res.final_val = v.loss;
+  };
+  cb.on_snapshot = [&](const Snapshot& s) {
+    writer.append_snapshot(s);
+    if (o.quiet) return;
+    if (tty) std::cerr << "\r\033[K";
+    std::cerr << o.prefix << snapshot_summary(s, info) << "\n";
+  };
+  res.status = trainer.run(cb);
+  g_trainer = nullptr;
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  res.message = trainer.message();
+  res.interrupted = g_signals > 0;
+  res.wall_s = elapsed();
+  writer.finish(res.status, res.message);
+  if (!o.quiet && tty) std::cerr << "\r\033[K";
+  std::cerr << o.prefix << status_name(res.status) << ": " << res.message << " in "
+            << fmt_duration(res.wall_s) << " -> " << out << "\n";
+  return res;
+}
+
+}  // namespace ms

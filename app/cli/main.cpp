@@ -1,0 +1,169 @@
+// muonscope-cli: the headless front end. Trains runs into HDF5 run files (the same files the
+// GUI writes and reopens), prints configs and presets, summarizes run files, runs studies and
+// the float64 self-check. No Qt. Exit codes: 0 success, 1 run failure, 2 usage error,
+// 130 stopped by Ctrl-C (the run file is finalized with status "stopped").
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "CliArgs.h"
+#include "Commands.h"
+#include "TrainRun.h"
+#include "data/DataSource.h"
+#include "train/RunConfig.h"
+#include "train/Trainer.h"
+
+using namespace ms;
+using ms::cli::Args;
+using ms::cli::OptionSpec;
+using ms::cli::UsageError;
+
+namespace {
+
+std::string default_out(const RunConfig& c) {
+  char buf[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", std::localtime(&now));
+  return (c.name.empty() ? std::string("run") : c.name) + "-" + buf + ".h5";
+}
+
+const std::vector<OptionSpec> kConfigOptions = {
+    {"--config", "FILE", "start from a JSON config file"},
+    {"--preset", "NAME", "start from a preset (see 'presets'; default quick)"},
+    {"--set", "KEY=VALUE", "set a config key, e.g. --set model.layers=4 (repeatable)", true},
+    {"--steps", "N", "shortcut for --set train.steps=N"},
+    {"--device", "D", "auto | cpu | cuda (shortcut for --set device=D)"},
+};
+
+RunConfig config_from_args(const Args& a) {
+  RunConfig c = preset(a.get("--preset", "quick"));
+  if (a.has("--config")) {
+    const std::string path = a.get("--config");
+    std::ifstream f(path);
+    if (!f) throw ConfigError("cannot read config file '" + path + "'");
+    std::stringstream ss;
+    ss << f.rdbuf();
+    try {
+      c = config_from_json(ss.str(), &c);  // the file's keys over the preset
+    } catch (const ConfigError& e) {
+      throw ConfigError(path + ": " + e.what());
+    }
+  }
+  for (const auto& kv : a.all("--set")) apply_setting(c, kv);
+  if (a.has("--steps")) apply_setting(c, "train.steps=" + a.get("--steps"));
+  if (a.has("--device")) apply_setting(c, "device=\"" + a.get("--device") + "\"");
+  validate(c);
+  return c;
+}
+
+int cmd_train(int argc, char** argv) {
+  auto opts = kConfigOptions;
+  opts.push_back({"--out", "RUN.h5", "run file to write (default: NAME-DATE-TIME.h5 here)"});
+  opts.push_back({"--force", "", "overwrite an existing run file"});
+  opts.push_back({"--quiet", "", "no progress output"});
+  Args a("train", "train [--config FILE] [--preset NAME] [--set key=value]... [--steps N] "
+                  "[--device D] --out RUN.h5 [--force]",
+         opts);
+  if (!a.parse(argc, argv, 2)) {
+    std::cout << a.help();
+    return 0;
+  }
+  const RunConfig c = config_from_args(a);
+  const std::string out = a.get("--out", default_out(c));
+  TrainOptions o;
+  o.force = a.has("--force");
+  o.quiet = a.has("--quiet");
+  const TrainResult r = train_to_file(c, out, o);
+  if (r.status == RunStatus::Failed) return 1;
+  if (r.status == RunStatus::Stopped) return 130;
+  return 0;
+}
+
+int cmd_config(int argc, char** argv) {
+  auto opts = kConfigOptions;
+  opts.push_back({"--keys", "", "list the dotted keys with their values instead of JSON"});
+  Args a("config", "config [--preset NAME] [--config FILE] [--set key=value]... [--keys]", opts);
+  if (!a.parse(argc, argv, 2)) {
+    std::cout << a.help();
+    return 0;
+  }
+  const RunConfig c = config_from_args(a);
+  if (a.has("--keys")) {
+    for (const auto& [k, v] : config_keys(c)) std::cout << k << " = " << v << "\n";
+  } else {
+    std::cout << config_to_json(c) << "\n";
+  }
+  return 0;
+}
+
+int cmd_presets(int argc, char** argv) {
+  Args a("presets", "presets", {});
+  if (!a.parse(argc, argv, 2)) {
+    std::cout << a.help();
+    return 0;
+  }
+  for (const auto& p : presets()) {
+    std::string n = p.name;
+    n.resize(std::max<size_t>(n.size() + 2, 14), ' ');
+    std::cout << n << p.description << "\n";
+  }
+  return 0;
+}
+
+const char* kMainHelp =
+    "muonscope-cli: train and inspect Muonscope runs without a display.\n\n"
+    "commands:\n"
+    "  train      train a run into an HDF5 run file\n"
+    "  config     print the fully resolved config JSON\n"
+    "  presets    list the presets\n"
+    "  info       summarize a run file (status, config, losses, latest metrics)\n"
+    "  study      run a named study (a group of runs) into a folder\n"
+    "  selfcheck  check model, Muon and metrics against float64 references\n\n"
+    "'muonscope-cli COMMAND --help' shows each command's options.\n"
+    "Exit codes: 0 success, 1 run failure, 2 usage error, 130 stopped by Ctrl-C.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << kMainHelp;
+    return 2;
+  }
+  const std::string cmd = argv[1];
+  try {
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+      std::cout << kMainHelp;
+      return 0;
+    }
+    if (cmd == "--version") {
+      std::cout << "muonscope-cli " << MUONSCOPE_VERSION << "\n";
+      return 0;
+    }
+    if (cmd == "train") return cmd_train(argc, argv);
+    if (cmd == "config") return cmd_config(argc, argv);
+    if (cmd == "presets") return cmd_presets(argc, argv);
+    if (cmd == "info") return cmd_info(argc, argv);
+    if (cmd == "study") return cmd_study(argc, argv);
+    if (cmd == "selfcheck") return cmd_selfcheck(argc, argv);
+    std::cerr << "muonscope-cli: unknown command '" << cmd << "'\n\n" << kMainHelp;
+    return 2;
+  } catch (const UsageError& e) {
+    std::cerr << "muonscope-cli: " << e.what() << " (see 'muonscope-cli " << cmd << " --help')\n";
+    return 2;
+  } catch (const ConfigError& e) {
+    std::cerr << "muonscope-cli: " << e.what() << "\n";
+    return 2;
+  } catch (const DataError& e) {
+    std::cerr << "muonscope-cli: data: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "muonscope-cli: " << e.what() << "\n";
+    return 1;
+  }
+}

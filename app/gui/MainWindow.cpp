@@ -1,0 +1,504 @@
+// MainWindow: docks, actions and wiring of the Muonscope window (see MainWindow.h).
+#include "MainWindow.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QIcon>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QRegularExpression>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTimer>
+#include <QToolBar>
+
+#include "AppSettings.h"
+#include "FTAPlot.h"
+#include "IsotropyPlot.h"
+#include "KVPlot.h"
+#include "LossPlot.h"
+#include "PRHeatmap.h"
+#include "PreferencesDialog.h"
+#include "RunBrowser.h"
+#include "RunFollower.h"
+#include "RunModel.h"
+#include "SetupPanel.h"
+#include "SpectrumPlot.h"
+#include "StatusPanel.h"
+#include "TrainingController.h"
+
+// Q_INIT_RESOURCE must be used outside any namespace; muonscope_gui is a static library, so the
+// icons are registered explicitly.
+static void initMuonscopeResources() { Q_INIT_RESOURCE(muonscope); }
+
+namespace ms {
+
+namespace {
+
+bool isRunFile(const QString& path) {
+  const QString s = QFileInfo(path).suffix().toLower();
+  return s == QLatin1String("h5") || s == QLatin1String("hdf5");
+}
+
+// Shows a message box without blocking the event loop (training data keeps flowing).
+void showMessage(QWidget* parent, QMessageBox::Icon icon, const QString& title,
+                 const QString& text) {
+  auto* box = new QMessageBox(icon, title, text, QMessageBox::Ok, parent);
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  box->open();
+}
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  initMuonscopeResources();
+  setWindowIcon(QIcon(QStringLiteral(":/icons/muonscope.svg")));
+  setAcceptDrops(true);
+  setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowNestedDocks |
+                 QMainWindow::AllowTabbedDocks);
+
+  controller_ = new TrainingController(this);
+  liveModel_ = new RunModel(this);
+  fileModel_ = new RunModel(this);
+  current_ = liveModel_;
+  follower_ = new RunFollower(fileModel_, this);
+  status_ = new StatusPanel;
+  statusBar()->addPermanentWidget(status_);
+
+  buildDocks();
+  buildActions();
+
+  // Training -> live model -> views.
+  connect(controller_, &TrainingController::infoReady, liveModel_, &RunModel::setInfo);
+  connect(controller_, &TrainingController::stepsReady, liveModel_, &RunModel::appendSteps);
+  connect(controller_, &TrainingController::valReady, liveModel_, &RunModel::appendVal);
+  connect(controller_, &TrainingController::snapshotReady, liveModel_, &RunModel::appendSnapshot);
+  connect(controller_, &TrainingController::stepsReady, status_, &StatusPanel::addSteps);
+  connect(controller_, &TrainingController::infoReady, this,
+          [this] { browser_->setActiveFile(controller_->runFile()); });
+  connect(controller_, &TrainingController::stateChanged, this, &MainWindow::onStateChanged);
+  connect(controller_, &TrainingController::finished, this, &MainWindow::onRunFinished);
+
+  // Views: a click on a heatmap layer selects it for the spectra and the K/V caches; the
+  // heatmap's snapshot is followed by both.
+  connect(pr_, &PRHeatmap::layerClicked, spectrum_, &SpectrumPlot::setLayer);
+  connect(pr_, &PRHeatmap::layerClicked, kv_, &KVPlot::setLayer);
+  connect(pr_, &PRHeatmap::snapshotChanged, spectrum_, &SpectrumPlot::setSnapshot);
+  connect(pr_, &PRHeatmap::snapshotChanged, kv_, &KVPlot::setSnapshot);
+
+  connect(setup_, &SetupPanel::validityChanged, this, &MainWindow::updateActions);
+  connect(browser_, &RunBrowser::openRequested, this, [this](const QString& p) { openRunFile(p); });
+  connect(follower_, &RunFollower::followingChanged, this, &MainWindow::updateTitle);
+  connect(follower_, &RunFollower::readFailed, this, [this](const QString& msg) {
+    statusBar()->showMessage(tr("Stopped following the run file: %1").arg(msg));
+  });
+  connect(liveModel_, &RunModel::displayNameChanged, this, &MainWindow::updateTitle);
+
+  setup_->setRunFolder(settings::runFolder());
+  const QString last = settings::lastConfigJson();
+  if (!last.isEmpty()) {
+    try {
+      setup_->setConfig(config_from_json(last.toStdString()));
+    } catch (const std::exception&) {
+    }
+  }
+  setup_->setDevice(settings::defaultDevice());
+  browser_->setFolder(settings::runFolder());
+  browser_->setRecentFiles(settings::recentFiles());
+
+  resize(1500, 950);
+  defaultState_ = saveState(kLayoutVersion);
+  QSettings s;
+  restoreGeometry(s.value(QStringLiteral("ui/geometry")).toByteArray());
+  restoreState(s.value(QStringLiteral("ui/state")).toByteArray(), kLayoutVersion);
+  updateActions();
+  updateTitle();
+  onStateChanged();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildActions() {
+  auto icon = [](const char* name) {
+    return QIcon(QStringLiteral(":/icons/%1.svg").arg(QLatin1String(name)));
+  };
+  openAct_ = new QAction(icon("open"), tr("&Open Run…"), this);
+  openAct_->setShortcut(QKeySequence::Open);
+  openAct_->setToolTip(tr("Open a run file (.h5)"));
+  startAct_ = new QAction(icon("start"), tr("&Start"), this);
+  startAct_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+  startAct_->setToolTip(tr("Start a run with the current setup (Ctrl+R)"));
+  pauseAct_ = new QAction(icon("pause"), tr("&Pause"), this);
+  pauseAct_->setShortcuts({QKeySequence(Qt::Key_Space), QKeySequence(Qt::CTRL | Qt::Key_P)});
+  stopAct_ = new QAction(icon("stop"), tr("S&top"), this);
+  stopAct_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+  stopAct_->setToolTip(tr("Stop the run after the current step (Ctrl+.)"));
+  liveAct_ = new QAction(tr("Show &Live Run"), this);
+  liveAct_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+  liveAct_->setToolTip(tr("Show the run being trained in the views"));
+  auto* prefsAct = new QAction(tr("&Preferences…"), this);
+  prefsAct->setShortcuts({QKeySequence::Preferences, QKeySequence(Qt::CTRL | Qt::Key_Comma)});
+  auto* quitAct = new QAction(tr("&Quit"), this);
+  quitAct->setShortcut(QKeySequence::Quit);
+  quitAct->setMenuRole(QAction::QuitRole);
+  auto* resetAct = new QAction(tr("&Reset Layout"), this);
+  auto* aboutAct = new QAction(tr("&About Muonscope"), this);
+  startAct_->setObjectName(QStringLiteral("actionStart"));
+  pauseAct_->setObjectName(QStringLiteral("actionPause"));
+  stopAct_->setObjectName(QStringLiteral("actionStop"));
+  openAct_->setObjectName(QStringLiteral("actionOpen"));
+  liveAct_->setObjectName(QStringLiteral("actionLive"));
+
+  connect(openAct_, &QAction::triggered, this, &MainWindow::openFileDialog);
+  connect(startAct_, &QAction::triggered, this, [this] { startRun(); });
+  connect(pauseAct_, &QAction::triggered, controller_, &TrainingController::togglePause);
+  connect(stopAct_, &QAction::triggered, controller_, &TrainingController::stop);
+  connect(liveAct_, &QAction::triggered, this, &MainWindow::showLiveRun);
+  connect(prefsAct, &QAction::triggered, this, &MainWindow::showPreferences);
+  connect(quitAct, &QAction::triggered, this, &QWidget::close);
+  connect(resetAct, &QAction::triggered, this, &MainWindow::resetLayout);
+  connect(aboutAct, &QAction::triggered, this, [this] {
+    QMessageBox::about(
+        this, tr("About Muonscope"),
+        tr("<b>Muonscope %1</b><p>Trains small GPTs and shows what AdamW and Muon do inside: "
+           "loss, participation ratios, spectra, isotropy, K/V-cache magnitudes and tail-QA "
+           "accuracy.</p>")
+            .arg(QCoreApplication::applicationVersion()));
+  });
+
+  auto* tb = addToolBar(tr("Run"));
+  tb->setObjectName(QStringLiteral("runToolBar"));
+  tb->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+  tb->addAction(openAct_);
+  tb->addSeparator();
+  tb->addAction(startAct_);
+  tb->addAction(pauseAct_);
+  tb->addAction(stopAct_);
+  tb->addSeparator();
+  tb->addAction(liveAct_);
+
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(openAct_);
+  file->addSeparator();
+  file->addAction(prefsAct);
+  file->addSeparator();
+  file->addAction(quitAct);
+  QMenu* run = menuBar()->addMenu(tr("&Run"));
+  run->addAction(startAct_);
+  run->addAction(pauseAct_);
+  run->addAction(stopAct_);
+  run->addSeparator();
+  run->addAction(liveAct_);
+  viewMenu_ = menuBar()->addMenu(tr("&View"));
+  for (QDockWidget* d : findChildren<QDockWidget*>()) viewMenu_->addAction(d->toggleViewAction());
+  viewMenu_->addSeparator();
+  viewMenu_->addAction(resetAct);
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(aboutAct);
+}
+
+QDockWidget* MainWindow::addView(QWidget* view, const QString& title, const QString& objectName) {
+  auto* dock = new QDockWidget(title, this);
+  dock->setObjectName(objectName);
+  dock->setWidget(view);
+  dock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable |
+                    QDockWidget::DockWidgetFloatable);
+  return dock;
+}
+
+void MainWindow::buildDocks() {
+  setup_ = new SetupPanel;
+  auto* scroll = new QScrollArea;
+  scroll->setWidget(setup_);
+  scroll->setWidgetResizable(true);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  scroll->setMinimumWidth(setup_->sizeHint().width() + 24);
+  QDockWidget* setupDock = addView(scroll, tr("Setup"), QStringLiteral("dockSetup"));
+  browser_ = new RunBrowser;
+  QDockWidget* runsDock = addView(browser_, tr("Runs"), QStringLiteral("dockRuns"));
+
+  loss_ = new LossPlot(current_);
+  pr_ = new PRHeatmap(current_);
+  spectrum_ = new SpectrumPlot(current_);
+  isotropy_ = new IsotropyPlot(current_);
+  kv_ = new KVPlot(current_);
+  fta_ = new FTAPlot(current_);
+  QDockWidget* lossDock = addView(loss_, tr("Loss"), QStringLiteral("dockLoss"));
+  QDockWidget* prDock = addView(pr_, tr("Participation ratio"), QStringLiteral("dockPR"));
+  QDockWidget* specDock = addView(spectrum_, tr("Spectra"), QStringLiteral("dockSpectra"));
+  QDockWidget* isoDock = addView(isotropy_, tr("Isotropy"), QStringLiteral("dockIsotropy"));
+  QDockWidget* kvDock = addView(kv_, tr("K/V"), QStringLiteral("dockKV"));
+  QDockWidget* ftaDock = addView(fta_, tr("Tail QA"), QStringLiteral("dockTailQA"));
+  ftaDock->setToolTip(tr("First-token accuracy per frequency group (tail-QA data only)"));
+
+  // Default layout: setup and runs (tabs) on the left; a 2 x 2 grid of views on the right,
+  // with Isotropy tabbed behind Loss and Tail QA behind Spectra.
+  addDockWidget(Qt::LeftDockWidgetArea, setupDock);
+  addDockWidget(Qt::LeftDockWidgetArea, runsDock);
+  tabifyDockWidget(setupDock, runsDock);
+  setupDock->raise();
+  addDockWidget(Qt::RightDockWidgetArea, lossDock);
+  splitDockWidget(lossDock, prDock, Qt::Horizontal);
+  splitDockWidget(lossDock, specDock, Qt::Vertical);
+  splitDockWidget(prDock, kvDock, Qt::Vertical);
+  tabifyDockWidget(lossDock, isoDock);
+  tabifyDockWidget(specDock, ftaDock);
+  lossDock->raise();
+  specDock->raise();
+  resizeDocks({setupDock, lossDock, prDock}, {360, 560, 560}, Qt::Horizontal);
+}
+
+void MainWindow::resetLayout() { restoreState(defaultState_, kLayoutVersion); }
+
+void MainWindow::saveLayout() {
+  QSettings s;
+  s.setValue(QStringLiteral("ui/geometry"), saveGeometry());
+  s.setValue(QStringLiteral("ui/state"), saveState(kLayoutVersion));
+}
+
+void MainWindow::setCurrentModel(RunModel* model) {
+  if (current_ == model) return;
+  current_ = model;
+  for (PlotBase* v : std::initializer_list<PlotBase*>{loss_, pr_, spectrum_, isotropy_, kv_, fta_})
+    v->setModel(model);
+  updateTitle();
+  updateActions();
+}
+
+QString MainWindow::currentFile() const {
+  if (current_ == liveModel_) return controller_->runFile();
+  return follower_->path();
+}
+
+bool MainWindow::showsLiveRun() const { return current_ == liveModel_; }
+
+void MainWindow::showLiveRun() {
+  setCurrentModel(liveModel_);
+  if (!controller_->isActive())
+    status_->showStatic(liveModel_->steps().empty() ? 0 : liveModel_->steps().back().step,
+                        controller_->totalSteps());
+}
+
+QString MainWindow::newRunFilePath() const {
+  const RunConfig c = setup_->config();
+  QString name = QString::fromStdString(c.name.empty() ? c.preset : c.name);
+  name.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]+")), QStringLiteral("-"));
+  if (name.isEmpty()) name = QStringLiteral("run");
+  const QDir dir(setup_->runFolder());
+  const QString stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+  QString path = dir.filePath(QStringLiteral("%1-%2.h5").arg(name, stamp));
+  for (int i = 2; QFileInfo::exists(path); ++i)
+    path = dir.filePath(QStringLiteral("%1-%2-%3.h5").arg(name, stamp).arg(i));
+  return path;
+}
+
+bool MainWindow::startRun(QString* error) {
+  auto fail = [&](const QString& why) {
+    statusBar()->showMessage(tr("Cannot start: %1").arg(why), 10000);
+    if (error) *error = why;
+    return false;
+  };
+  if (controller_->isActive()) return fail(tr("a run is already in progress"));
+  setup_->revalidate();
+  if (!setup_->isValid()) return fail(setup_->errorMessages().join(QStringLiteral("; ")));
+  const RunConfig cfg = setup_->config();
+  const QString path = newRunFilePath();
+  liveModel_->clear();
+  liveModel_->setDisplayName(QFileInfo(path).completeBaseName());
+  setCurrentModel(liveModel_);
+  QString why;
+  if (!controller_->start(cfg, path, &why)) return fail(why);
+  settings::setLastConfigJson(QString::fromStdString(config_to_json(cfg)));
+  status_->startRun(cfg.train.steps);
+  onStateChanged();
+  statusBar()->showMessage(tr("Training into %1").arg(QDir::toNativeSeparators(path)), 5000);
+  return true;
+}
+
+bool MainWindow::openRunFile(const QString& path, QString* error) {
+  const QString abs = QFileInfo(path).absoluteFilePath();
+  if (controller_->isActive() && abs == controller_->runFile()) {
+    showLiveRun();
+    return true;
+  }
+  QString why;
+  if (!follower_->open(abs, &why)) {
+    statusBar()->showMessage(tr("Cannot open %1").arg(abs), 10000);
+    if (isVisible())
+      showMessage(this, QMessageBox::Warning, tr("Cannot open run"),
+                  tr("Cannot open %1:\n%2").arg(QDir::toNativeSeparators(abs), why));
+    if (error) *error = why;
+    setCurrentModel(fileModel_);
+    return false;
+  }
+  setCurrentModel(fileModel_);
+  settings::addRecentFile(abs);
+  browser_->setRecentFiles(settings::recentFiles());
+  if (!controller_->isActive()) {
+    const auto& steps = fileModel_->steps();
+    status_->showStatic(steps.empty() ? 0 : steps.back().step, fileModel_->info().total_steps);
+    status_->setStateText(RunBrowser::statusText(fileModel_->status()));
+  }
+  updateTitle();
+  return true;
+}
+
+void MainWindow::openFileDialog() {
+  const QStringList files = QFileDialog::getOpenFileNames(
+      this, tr("Open run"), browser_->folder(), tr("Run files (*.h5 *.hdf5);;All files (*)"));
+  for (const QString& f : files) openRunFile(f);
+}
+
+void MainWindow::showPreferences() {
+  PreferencesDialog dlg(this);
+  if (dlg.exec() != QDialog::Accepted) return;
+  if (!controller_->isActive()) {
+    setup_->setRunFolder(settings::runFolder());
+    setup_->setDevice(settings::defaultDevice());
+  }
+  browser_->setFolder(settings::runFolder());
+  if (dlg.languageChanged())
+    statusBar()->showMessage(tr("The language changes when Muonscope starts next time."), 8000);
+}
+
+void MainWindow::updateActions() {
+  using S = TrainingController::State;
+  const S st = controller_->state();
+  const bool active = controller_->isActive();
+  startAct_->setEnabled(!active && setup_->isValid());
+  pauseAct_->setEnabled(st == S::Preparing || st == S::Running || st == S::Paused);
+  const bool paused = st == S::Paused;
+  pauseAct_->setText(paused ? tr("&Resume") : tr("&Pause"));
+  pauseAct_->setIcon(QIcon(paused ? QStringLiteral(":/icons/resume.svg")
+                                  : QStringLiteral(":/icons/pause.svg")));
+  pauseAct_->setToolTip(paused ? tr("Resume the run (Space or Ctrl+P)")
+                               : tr("Pause the run (Space or Ctrl+P)"));
+  stopAct_->setEnabled(active && st != S::Stopping);
+  liveAct_->setEnabled(current_ != liveModel_ && (active || !liveModel_->steps().empty()));
+  setup_->setEditable(!active);
+}
+
+void MainWindow::updateTitle() {
+  QString name = current_->displayName();
+  if (current_ == fileModel_ && follower_->isFollowing()) name += tr(" (following)");
+  if (current_ == liveModel_ && controller_->isActive()) name += tr(" (training)");
+  setWindowTitle(name.isEmpty() ? tr("Muonscope") : tr("%1 — Muonscope").arg(name));
+}
+
+void MainWindow::onStateChanged() {
+  using S = TrainingController::State;
+  switch (controller_->state()) {
+    case S::Idle: break;
+    case S::Preparing: status_->setStateText(tr("Preparing…")); break;
+    case S::Running:
+      status_->setStateText(tr("Training"));
+      status_->restartRateWindow();
+      break;
+    case S::Paused: status_->setStateText(tr("Paused")); break;
+    case S::Stopping: status_->setStateText(tr("Stopping…")); break;
+  }
+  updateActions();
+  updateTitle();
+}
+
+void MainWindow::onRunFinished(RunStatus status, const QString& message, const QString& runFile) {
+  liveModel_->setStatus(status, message);
+  status_->setStateText(RunBrowser::statusText(status));
+  browser_->setActiveFile(QString());
+  if (controller_->fileCreated()) {
+    settings::addRecentFile(runFile);
+    browser_->setRecentFiles(settings::recentFiles());
+  }
+  const QString file = QDir::toNativeSeparators(runFile);
+  switch (status) {
+    case RunStatus::Finished:
+      statusBar()->showMessage(tr("Run finished: %1").arg(file), 10000);
+      break;
+    case RunStatus::Stopped:
+      statusBar()->showMessage(tr("Run stopped: %1").arg(file), 10000);
+      break;
+    default: {
+      const QString kept = controller_->fileCreated()
+                               ? tr("The run file keeps everything recorded so far:\n%1").arg(file)
+                               : tr("No run file was written.");
+      statusBar()->showMessage(tr("Run failed: %1").arg(message), 15000);
+      if (!closeRequested_)
+        showMessage(this, QMessageBox::Warning, tr("Run failed"),
+                    tr("The run failed:\n%1\n\n%2").arg(message, kept));
+      break;
+    }
+  }
+  updateActions();
+  updateTitle();
+  emit runFinished(status, message, runFile);
+  if (closeRequested_) {
+    if (stoppingBox_) stoppingBox_->close();
+    close();
+  }
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (controller_->isActive() && !closeRequested_) {
+    if (confirmClose_) {
+      const auto answer = QMessageBox::question(
+          this, tr("Stop the run?"),
+          tr("A run is in progress. Stop it and close Muonscope?\n"
+             "The run file keeps everything recorded so far."),
+          QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+      if (answer != QMessageBox::Yes) {
+        event->ignore();
+        return;
+      }
+    }
+    if (controller_->isActive()) {  // it may have ended while the question was open
+      closeRequested_ = true;
+      controller_->stop();
+      statusBar()->showMessage(tr("Stopping the run: finishing the current step…"));
+      QTimer::singleShot(kStopTimeoutMs, this, [this] {
+        if (!controller_->isActive()) return;
+        auto* box = new QMessageBox(
+            QMessageBox::Information, tr("Still stopping"),
+            tr("The run has not stopped yet: its current step is still computing. Muonscope "
+               "closes as soon as the step ends and the run file is finalized."),
+            QMessageBox::Ok, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        stoppingBox_ = box;
+        box->open();
+      });
+    }
+  }
+  if (controller_->isActive()) {  // closes from onRunFinished once the file is finalized
+    event->ignore();
+    return;
+  }
+  saveLayout();
+  event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  if (!event->mimeData()->hasUrls()) return;
+  for (const QUrl& u : event->mimeData()->urls())
+    if (u.isLocalFile() && isRunFile(u.toLocalFile())) {
+      event->acceptProposedAction();
+      return;
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  bool any = false;
+  for (const QUrl& u : event->mimeData()->urls())
+    if (u.isLocalFile() && isRunFile(u.toLocalFile())) any = openRunFile(u.toLocalFile()) || any;
+  if (any) event->acceptProposedAction();
+}
+
+}  // namespace ms

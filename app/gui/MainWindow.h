@@ -1,0 +1,132 @@
+// MainWindow: the Muonscope desktop window. Thin: it builds the docks (setup panel, run
+// browser, and the live views Loss, Participation ratio, Spectra, Isotropy, K/V, Tail QA), the
+// toolbar/menu actions (Start Ctrl+R, Pause/Resume Space or Ctrl+P, Stop Ctrl+.), the status
+// bar (StatusPanel), and wires them: TrainingController -> live RunModel -> views; RunBrowser /
+// command line / drag-and-drop -> RunFollower -> file RunModel -> the same views. The dock
+// layout and window geometry are saved in QSettings. Closing during a run asks, stops the run
+// after its current step and closes once the run file is finalized.
+#pragma once
+
+#include <QMainWindow>
+#include <QPointer>
+#include <QString>
+
+#include "train/Snapshot.h"
+
+class QAction;
+class QDockWidget;
+class QLabel;
+class QMessageBox;
+
+namespace ms {
+
+class FTAPlot;
+class IsotropyPlot;
+class KVPlot;
+class LossPlot;
+class PRHeatmap;
+class RunBrowser;
+class RunFollower;
+class RunModel;
+class SetupPanel;
+class SpectrumPlot;
+class StatusPanel;
+class TrainingController;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  static constexpr int kLayoutVersion = 1;
+  static constexpr int kStopTimeoutMs = 20000;  // then the close shows a "still stopping" note
+
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  // Starts a run with the setup panel's config into a new file in its run folder. Returns
+  // false (with *error; shown in the status bar too) when the setup is invalid or a run is active.
+  bool startRun(QString* error = nullptr);
+  // Shows a run file in the views (RunReader -> RunModel) and follows it while another process
+  // writes it. The file of the run being trained here shows the live run instead. Returns
+  // false with *error when it cannot be read (a message box tells the user when interactive).
+  bool openRunFile(const QString& path, QString* error = nullptr);
+
+  // The file shown in the views ("" for nothing; the live run's file while it is shown).
+  QString currentFile() const;
+  bool showsLiveRun() const;
+
+  SetupPanel* setupPanel() const { return setup_; }
+  RunBrowser* runBrowser() const { return browser_; }
+  TrainingController* controller() const { return controller_; }
+  StatusPanel* statusPanel() const { return status_; }
+  RunModel* liveModel() const { return liveModel_; }  // the run trained in this window
+  RunModel* fileModel() const { return fileModel_; }  // the run file opened last
+  RunModel* currentModel() const { return current_; }  // what the views show
+  RunFollower* follower() const { return follower_; }
+  LossPlot* lossPlot() const { return loss_; }
+  PRHeatmap* prHeatmap() const { return pr_; }
+  SpectrumPlot* spectrumPlot() const { return spectrum_; }
+  IsotropyPlot* isotropyPlot() const { return isotropy_; }
+  KVPlot* kvPlot() const { return kv_; }
+  FTAPlot* ftaPlot() const { return fta_; }
+  QAction* startAction() const { return startAct_; }
+  QAction* pauseAction() const { return pauseAct_; }
+  QAction* stopAction() const { return stopAct_; }
+  QAction* openAction() const { return openAct_; }
+  QAction* liveAction() const { return liveAct_; }
+  // Whether closing during a run asks first (tests may switch it off; default on).
+  void setConfirmClose(bool on) { confirmClose_ = on; }
+
+ public slots:
+  void showLiveRun();
+  void openFileDialog();
+  void showPreferences();
+  void resetLayout();
+
+ signals:
+  // The run trained in this window ended (after the file was finalized).
+  void runFinished(ms::RunStatus status, const QString& message, const QString& runFile);
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+
+ private:
+  void buildActions();
+  void buildDocks();
+  QDockWidget* addView(QWidget* view, const QString& title, const QString& objectName);
+  void setCurrentModel(RunModel* model);
+  void updateActions();
+  void updateTitle();
+  void onStateChanged();
+  void onRunFinished(RunStatus status, const QString& message, const QString& runFile);
+  QString newRunFilePath() const;
+  void saveLayout();
+
+  TrainingController* controller_ = nullptr;
+  RunModel* liveModel_ = nullptr;
+  RunModel* fileModel_ = nullptr;
+  RunModel* current_ = nullptr;
+  RunFollower* follower_ = nullptr;
+  SetupPanel* setup_ = nullptr;
+  RunBrowser* browser_ = nullptr;
+  StatusPanel* status_ = nullptr;
+  LossPlot* loss_ = nullptr;
+  PRHeatmap* pr_ = nullptr;
+  SpectrumPlot* spectrum_ = nullptr;
+  IsotropyPlot* isotropy_ = nullptr;
+  KVPlot* kv_ = nullptr;
+  FTAPlot* fta_ = nullptr;
+  QAction* startAct_ = nullptr;
+  QAction* pauseAct_ = nullptr;
+  QAction* stopAct_ = nullptr;
+  QAction* openAct_ = nullptr;
+  QAction* liveAct_ = nullptr;
+  QMenu* viewMenu_ = nullptr;
+  QByteArray defaultState_;
+  bool confirmClose_ = true;
+  bool closeRequested_ = false;  // a close is waiting for the run to stop
+  QPointer<QMessageBox> stoppingBox_;
+};
+
+}  // namespace ms

@@ -1,0 +1,42 @@
+// PreferencesDialog: the app's preferences (QSettings through AppSettings): run folder,
+// default device, UI language (System / English / Deutsch; applies after a restart). The
+// theme always follows the system palette, which the dialog states.
+#pragma once
+
+#include <QDialog>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+
+namespace ms {
+
+class PreferencesDialog : public QDialog {
+  Q_OBJECT
+ public:
+  explicit PreferencesDialog(QWidget* parent = nullptr);
+
+  QString runFolder() const;
+  QString defaultDevice() const;  // "auto" | "cpu" | "cuda"
+  QString language() const;       // "" (system) | "en" | "de"
+  void setRunFolder(const QString& folder);
+  void setDefaultDevice(const QString& device);
+  void setLanguage(const QString& code);
+  // True when the chosen language differs from the stored one (a restart applies it).
+  bool languageChanged() const;
+
+ public slots:
+  void accept() override;  // writes the settings, then closes
+  void restoreDefaults();
+
+ private:
+  void chooseFolder();
+
+  QLineEdit* folderEdit_ = nullptr;
+  QComboBox* deviceCombo_ = nullptr;
+  QComboBox* languageCombo_ = nullptr;
+  QLabel* restartLabel_ = nullptr;
+  QString storedLanguage_;
+};
+
+}  // namespace ms

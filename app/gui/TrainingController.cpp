@@ -1,0 +1,157 @@
+// TrainingController: thread ownership and state machine of one training run (see the header).
+#include "TrainingController.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QThread>
+
+#include "RunModel.h"
+#include "TrainingWorker.h"
+#include "train/Trainer.h"
+
+namespace ms {
+
+TrainingController::TrainingController(QObject* parent) : QObject(parent) {
+  RunModel::registerMetaTypes();
+  qRegisterMetaType<ms::TrainingController::State>();
+  drainTimer_.setInterval(100);
+  connect(&drainTimer_, &QTimer::timeout, this, &TrainingController::drainPendingSteps);
+}
+
+TrainingController::~TrainingController() {
+  if (thread_) {
+    if (trainer_) trainer_->stop();
+    thread_->wait();  // the worker finishes its step and closes the run file
+    delete thread_;
+    thread_ = nullptr;
+  }
+}
+
+bool TrainingController::start(const RunConfig& cfg, const QString& runFile, QString* error) {
+  auto fail = [&](const QString& why) {
+    if (error) *error = why;
+    return false;
+  };
+  if (isActive()) return fail(tr("A run is already in progress."));
+  if (QFileInfo::exists(runFile)) return fail(tr("The run file %1 already exists.").arg(runFile));
+  const QString dir = QFileInfo(runFile).absolutePath();
+  if (!QDir().mkpath(dir)) return fail(tr("Cannot create the run folder %1.").arg(dir));
+  std::shared_ptr<Trainer> trainer;
+  try {
+    trainer = std::make_shared<Trainer>(cfg);  // validates only; the heavy work is on the worker
+  } catch (const std::exception& e) {
+    return fail(QString::fromUtf8(e.what()));
+  }
+  if (thread_) {  // the previous run's thread has ended (state is Idle); reclaim it
+    thread_->wait();
+    delete thread_;
+    thread_ = nullptr;
+  }
+  cfg_ = cfg;
+  runFile_ = QFileInfo(runFile).absoluteFilePath();
+  lastStep_ = 0;
+  fileCreated_ = false;
+  infoReceived_ = false;
+  trainer_ = trainer;
+  pending_ = std::make_shared<PendingSteps>();
+
+  thread_ = new QThread;
+  thread_->setObjectName(QStringLiteral("muonscope-training"));
+  auto* worker = new TrainingWorker(trainer_, pending_, runFile_, kStepBatchMs);
+  worker->moveToThread(thread_);
+  connect(thread_, &QThread::started, worker, &TrainingWorker::run);
+  connect(worker, &TrainingWorker::info, this, &TrainingController::onWorkerInfo,
+          Qt::QueuedConnection);
+  connect(worker, &TrainingWorker::steps, this, &TrainingController::onWorkerSteps,
+          Qt::QueuedConnection);
+  connect(worker, &TrainingWorker::val, this, &TrainingController::onWorkerVal,
+          Qt::QueuedConnection);
+  connect(worker, &TrainingWorker::snapshot, this, &TrainingController::onWorkerSnapshot,
+          Qt::QueuedConnection);
+  connect(worker, &TrainingWorker::done, this, &TrainingController::onWorkerDone,
+          Qt::QueuedConnection);
+  connect(worker, &TrainingWorker::done, thread_, &QThread::quit, Qt::DirectConnection);
+  connect(thread_, &QThread::finished, worker, &QObject::deleteLater);
+  setState(State::Preparing);
+  thread_->start();
+  emit started(runFile_);
+  return true;
+}
+
+bool TrainingController::waitForThread(int timeoutMs) {
+  if (!thread_) return true;
+  return thread_->wait(QDeadlineTimer(timeoutMs));
+}
+
+void TrainingController::pause() {
+  if (!trainer_ || (state_ != State::Running && state_ != State::Preparing)) return;
+  trainer_->pause();
+  setState(State::Paused);
+}
+
+void TrainingController::resume() {
+  if (!trainer_ || state_ != State::Paused) return;
+  trainer_->resume();
+  setState(infoReceived_ ? State::Running : State::Preparing);
+}
+
+void TrainingController::togglePause() {
+  if (state_ == State::Paused)
+    resume();
+  else
+    pause();
+}
+
+void TrainingController::stop() {
+  if (!trainer_ || state_ == State::Idle || state_ == State::Stopping) return;
+  trainer_->stop();  // also wakes a paused trainer
+  setState(State::Stopping);
+}
+
+void TrainingController::drainPendingSteps() {
+  if (!pending_) return;
+  std::lock_guard<std::mutex> lk(pending_->mu);
+  if (pending_->steps.empty()) return;
+  std::vector<StepRecord> batch;
+  batch.swap(pending_->steps);
+  // Through the event queue, behind any batch the worker posted before it released the lock.
+  QMetaObject::invokeMethod(
+      this, [this, batch = std::move(batch)] { onWorkerSteps(batch); }, Qt::QueuedConnection);
+}
+
+void TrainingController::onWorkerInfo(const RunInfo& info) {
+  fileCreated_ = true;
+  infoReceived_ = true;
+  if (state_ == State::Preparing) setState(State::Running);
+  emit infoReady(info);
+}
+
+void TrainingController::onWorkerSteps(const std::vector<StepRecord>& steps) {
+  if (steps.empty()) return;
+  lastStep_ = steps.back().step;
+  emit stepsReady(steps);
+}
+
+void TrainingController::onWorkerVal(const ValRecord& val) { emit valReady(val); }
+
+void TrainingController::onWorkerSnapshot(const Snapshot& snapshot) { emit snapshotReady(snapshot); }
+
+void TrainingController::onWorkerDone(RunStatus status, const QString& message, bool fileCreated) {
+  fileCreated_ = fileCreated;
+  trainer_.reset();
+  pending_.reset();
+  setState(State::Idle);
+  emit finished(status, message, runFile_);
+}
+
+void TrainingController::setState(State s) {
+  if (s == state_) return;
+  state_ = s;
+  if (s == State::Paused || s == State::Stopping)
+    drainTimer_.start();
+  else
+    drainTimer_.stop();
+  emit stateChanged(s);
+}
+
+}  // namespace ms

@@ -1,0 +1,56 @@
+// TrainingWorker: the object that lives on the training thread. run() does
+// Trainer::prepare() -> RunWriter(path) -> begin(info) -> Trainer::run(callbacks) ->
+// finish(status, message) and reports through signals, which reach the TrainingController in
+// the GUI thread as queued calls. Internal to TrainingController.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QString>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "train/RunConfig.h"
+#include "train/Snapshot.h"
+
+namespace ms {
+
+class Trainer;
+
+// Step records not yet sent to the GUI. The worker appends and sends batches; the GUI thread
+// drains the remainder while the trainer is paused. Whoever sends does so while holding `mu`,
+// so batches enter the GUI thread's event queue in step order.
+struct PendingSteps {
+  std::mutex mu;
+  std::vector<StepRecord> steps;
+};
+
+class TrainingWorker : public QObject {
+  Q_OBJECT
+ public:
+  TrainingWorker(std::shared_ptr<Trainer> trainer, std::shared_ptr<PendingSteps> pending,
+                 QString runFile, int batchMs);
+
+ public slots:
+  void run();
+
+ signals:
+  void info(const ms::RunInfo& info);
+  void steps(const std::vector<ms::StepRecord>& steps);
+  void val(const ms::ValRecord& val);
+  void snapshot(const ms::Snapshot& snapshot);
+  void done(ms::RunStatus status, const QString& message, bool fileCreated);
+
+ private:
+  // Sends the pending steps (if any). `force`: regardless of the batching interval.
+  void flushSteps(bool force);
+
+  std::shared_ptr<Trainer> trainer_;
+  std::shared_ptr<PendingSteps> pending_;
+  QString runFile_;
+  int batchMs_;
+  QElapsedTimer sinceFlush_;
+};
+
+}  // namespace ms

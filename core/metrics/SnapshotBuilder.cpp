@@ -1,0 +1,329 @@
+// SnapshotBuilder (see SnapshotBuilder.h): fixed probe / KIVI / FTA inputs, and one compute()
+// that runs the pure metrics of Metrics.h over a model. Cost is kept low by batching: one
+// capture forward for every activation metric, one SVD call per matrix shape across layers,
+// one PR call per layer over all heads and activations, padded FTA batches sorted by length.
+#include "metrics/SnapshotBuilder.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cmath>
+#include <map>
+#include <random>
+#include <stdexcept>
+
+#include "data/DataSource.h"
+#include "metrics/Metrics.h"
+
+namespace ms {
+
+namespace {
+
+const auto kLong = torch::TensorOptions().dtype(torch::kLong);
+
+int role_index(const std::string& role) {
+  const auto& r = block_matrix_roles();
+  const auto it = std::find(r.begin(), r.end(), role);
+  return it == r.end() ? -1 : static_cast<int>(it - r.begin());
+}
+
+// Restores the module's training flag when compute() leaves, also by an exception.
+struct TrainModeRestore {
+  GPTImpl& m;
+  bool was;
+  ~TrainModeRestore() { m.train(was); }
+};
+
+std::vector<double> to_doubles(const torch::Tensor& t) {
+  const torch::Tensor c = t.detach().to(torch::kCPU, torch::kDouble).contiguous().reshape({-1});
+  return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+}
+
+}  // namespace
+
+SnapshotBuilder::SnapshotBuilder(const RunConfig& cfg, const DataSource& data, torch::Device device)
+    : cfg_(cfg), device_(device), names_(spectrum_matrix_names(cfg.model)) {
+  const MetricsConfig& mc = cfg.metrics;
+  const int64_t T = cfg.model.seq_len;
+  if (mc.probe_batch < 1)
+    throw std::runtime_error("metrics.probe_batch = " + std::to_string(mc.probe_batch) +
+                             ": must be at least 1");
+  if (mc.kivi_group < 1)
+    throw std::runtime_error("metrics.kivi_group = " + std::to_string(mc.kivi_group) +
+                             ": must be at least 1");
+  const int64_t n_val = data.size(Split::Val);
+  if (T < 1 || n_val < T + 1)
+    throw std::runtime_error("SnapshotBuilder: the validation split of " + data.description() +
+                             " has " + std::to_string(n_val) +
+                             " tokens; the probe batch needs model.seq_len + 1 = " +
+                             std::to_string(T + 1));
+
+  // The builder's own generator: the same windows for every run with this train.seed, and
+  // independent of the Trainer's training/validation draws.
+  std::mt19937_64 gen(cfg.train.seed ^ 0x70be5eedc0ffeeULL);
+  auto sample = [&](int rows) -> std::array<torch::Tensor, 2> {
+    torch::Tensor buf = torch::empty({rows, T + 1}, kLong);  // (rows, T + 1)
+    int64_t* p = buf.data_ptr<int64_t>();
+    for (int r = 0; r < rows; ++r) {
+      const int64_t start = static_cast<int64_t>(gen() % static_cast<uint64_t>(n_val - T));
+      data.copy(Split::Val, start, T + 1, p + r * (T + 1));
+    }
+    return {buf.narrow(1, 0, T).contiguous().to(device_),   // inputs  (rows, T)
+            buf.narrow(1, 1, T).contiguous().to(device_)};  // targets (rows, T)
+  };
+  const auto probe = sample(mc.probe_batch);
+  probe_x_ = probe[0];
+  probe_y_ = probe[1];
+  for (int b = 0; b < std::max(0, mc.kivi_batches); ++b)
+    kivi_xy_.push_back(sample(cfg.train.batch_size));
+
+  // FTA: at most fta_max_questions held questions, stratified by group (round robin over the
+  // groups in question order), so every group is represented when the cap allows.
+  const auto& qs = data.questions();
+  if (mc.fta && data.groups() > 0) {
+    fta_groups_ = data.groups();
+    fta_count_.assign(static_cast<size_t>(fta_groups_), 0);
+    std::vector<std::vector<int>> by_group(static_cast<size_t>(fta_groups_));
+    for (size_t i = 0; i < qs.size(); ++i)
+      if (qs[i].group >= 0 && qs[i].group < fta_groups_ && !qs[i].prompt.empty())
+        by_group[static_cast<size_t>(qs[i].group)].push_back(static_cast<int>(i));
+    const size_t cap = mc.fta_max_questions > 0 ? static_cast<size_t>(mc.fta_max_questions)
+                                                : qs.size();
+    for (size_t round = 0; fta_sel_.size() < cap; ++round) {
+      bool any = false;
+      for (const auto& g : by_group) {
+        if (round >= g.size() || fta_sel_.size() >= cap) continue;
+        fta_sel_.push_back(g[round]);
+        any = true;
+      }
+      if (!any) break;
+    }
+    // Prompts longer than seq_len keep their last seq_len tokens. Sorted by length, then
+    // chunked so that a chunk's logits stay near 2^23 floats; right padding is harmless
+    // under causal attention (the answer position sees only its prompt).
+    auto plen = [&](int i) {
+      return std::min<int64_t>(static_cast<int64_t>(qs[static_cast<size_t>(i)].prompt.size()), T);
+    };
+    std::vector<int> order = fta_sel_;
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return plen(a) < plen(b); });
+    const int64_t V = std::max(1, cfg.model.vocab_size);
+    size_t at = 0;
+    while (at < order.size()) {
+      const int64_t L = plen(order.back());  // upper bound for the chunk's length
+      const int64_t rows =
+          std::max<int64_t>(1, std::min<int64_t>(256, (int64_t{1} << 23) / (L * V)));
+      const size_t end = std::min(order.size(), at + static_cast<size_t>(rows));
+      const int64_t Lc = plen(order[end - 1]);
+      const int64_t Q = static_cast<int64_t>(end - at);
+      torch::Tensor idx = torch::zeros({Q, Lc}, kLong), pos = torch::empty({Q}, kLong),
+                    ans = torch::empty({Q}, kLong), grp = torch::empty({Q}, kLong);
+      auto ia = idx.accessor<int64_t, 2>();
+      for (int64_t r = 0; r < Q; ++r) {
+        const QAItem& q = qs[static_cast<size_t>(order[at + static_cast<size_t>(r)])];
+        const int64_t len = plen(order[at + static_cast<size_t>(r)]);
+        const size_t off = q.prompt.size() - static_cast<size_t>(len);
+        for (int64_t t = 0; t < len; ++t) ia[r][t] = q.prompt[off + static_cast<size_t>(t)];
+        pos[r] = len - 1;
+        ans[r] = static_cast<int64_t>(q.answer_first);
+        grp[r] = static_cast<int64_t>(q.group);
+        ++fta_count_[static_cast<size_t>(q.group)];
+      }
+      fta_chunks_.push_back({idx.to(device_), pos.to(device_), ans.to(device_), grp.to(device_)});
+      at = end;
+    }
+  }
+}
+
+std::vector<std::array<int, 2>> SnapshotBuilder::matrix_shapes() const {
+  const int d = cfg_.model.d_model, h = cfg_.model.ffn_hidden();
+  std::vector<std::array<int, 2>> out;
+  for (const auto& n : names_) {
+    if (n == "mlp.in" || n == "mlp.gate")
+      out.push_back({h, d});
+    else if (n == "mlp.out")
+      out.push_back({d, h});
+    else
+      out.push_back({d, d});  // attn.*, qk = W_q^T W_k, vo = W_o W_v
+  }
+  return out;
+}
+
+std::vector<torch::Tensor> SnapshotBuilder::block_roles(const GPTImpl& model, int layer) const {
+  std::vector<torch::Tensor> r;
+  for (const auto& role : block_matrix_roles()) {
+    const torch::Tensor w = model.weight(layer, role);  // (out, in); undefined: no gate
+    r.push_back(w.defined() ? w.detach().to(torch::kFloat) : w);
+  }
+  return r;
+}
+
+torch::Tensor SnapshotBuilder::matrix(const std::vector<torch::Tensor>& roles,
+                                      const std::string& name) const {
+  // Composites (DESIGN.md section 4): logits q.k = x W_q^T W_k x'^T, output W_o W_v x.
+  if (name == "qk") return roles[0].t().matmul(roles[1]);  // W_QK = W_q^T W_k  (d, d)
+  if (name == "vo") return roles[3].matmul(roles[2]);      // W_VO = W_o W_v    (d, d)
+  const int i = role_index(name);
+  if (i < 0 || !roles[static_cast<size_t>(i)].defined())
+    throw std::runtime_error("SnapshotBuilder: model has no matrix '" + name + "'");
+  return roles[static_cast<size_t>(i)];
+}
+
+void SnapshotBuilder::before_step(const GPTImpl& model) {
+  torch::NoGradGuard ng;
+  prev_.clear();
+  for (int l = 0; l < cfg_.model.layers; ++l) {
+    std::vector<torch::Tensor> r = block_roles(model, l);
+    for (auto& t : r)
+      if (t.defined()) t = t.clone();
+    prev_.push_back(std::move(r));
+  }
+}
+
+Snapshot SnapshotBuilder::compute(GPTImpl& model, int64_t step, bool with_kivi) {
+  torch::NoGradGuard ng;
+  TrainModeRestore restore{model, model.is_training()};
+  model.eval();
+
+  Snapshot s;
+  s.step = step;
+  s.tokens = step * int64_t(cfg_.train.batch_size) * cfg_.model.seq_len;
+  s.matrix_names = names_;
+  s.layers.resize(static_cast<size_t>(cfg_.model.layers));
+  auto t0 = std::chrono::steady_clock::now();
+  auto lap = [&](const char* n) { auto t1 = std::chrono::steady_clock::now(); fprintf(stderr, "%s %.1f ms\n", n, std::chrono::duration<double, std::milli>(t1 - t0).count()); t0 = t1; };
+  activations(model, s);
+  lap("act");
+  spectra(model, s);
+  lap("spectra");
+  prev_.clear();  // an update is known for one compute() only
+  if (with_kivi && !kivi_xy_.empty()) kivi(model, s);
+  lap("kivi");
+  if (fta_groups_ > 0) fta(model, s);
+  lap("fta");
+  return s;
+}
+
+// One capture forward on the probe: PR of q, k, v, head_out per head, max logit, collapse,
+// K (pre/post RoPE) and V magnitudes, and the probe loss.
+void SnapshotBuilder::activations(GPTImpl& model, Snapshot& s) const {
+  std::vector<LayerCapture> cap;
+  ForwardOptions fo;
+  fo.capture = &cap;
+  s.val_loss = model.loss(probe_x_, probe_y_, fo).item<double>();
+  if (cap.size() != s.layers.size())
+    throw std::runtime_error("SnapshotBuilder: the model captured " + std::to_string(cap.size()) +
+                             " layers, expected " + std::to_string(s.layers.size()));
+  const int H = cfg_.model.heads;
+  const double hd = cfg_.model.head_dim();
+  for (size_t l = 0; l < cap.size(); ++l) {
+    const LayerCapture& c = cap[l];
+    LayerMetrics& lm = s.layers[l];
+    // All heads of the four activations in one batch: (4H, N = P*T, hd).
+    const torch::Tensor X = torch::cat({heads_as_rows(c.q), heads_as_rows(c.k),
+                                        heads_as_rows(c.v), heads_as_rows(c.head_out)},
+                                       0)
+                                .to(torch::kFloat);
+    const std::vector<double> psv = to_doubles(pr_sv(X)), pcv = to_doubles(pr_cov(X));  // (4H)
+    for (int a = 0; a < kNumActs; ++a) {
+      lm.pr_sv[a].assign(psv.begin() + a * H, psv.begin() + (a + 1) * H);
+      lm.pr_cov[a].assign(pcv.begin() + a * H, pcv.begin() + (a + 1) * H);
+    }
+    lm.max_logit = to_doubles(c.max_logit);
+    lm.collapsed.resize(static_cast<size_t>(H));
+    for (int h = 0; h < H; ++h)
+      lm.collapsed[h] = lm.pr_sv[kActK][h] < cfg_.metrics.collapse_frac * hd ? 1 : 0;
+    lm.k_pre = kv_magnitudes(c.k_pre.to(torch::kFloat));
+    lm.k_post = kv_magnitudes(c.k.to(torch::kFloat));
+    lm.v = kv_magnitudes(c.v.to(torch::kFloat));
+  }
+}
+
+// Spectra of every (layer, matrix): same-shape matrices of all layers in one SVD call; with a
+// known update, U of W from the same call and u1(dW) from one more call per shape.
+void SnapshotBuilder::spectra(GPTImpl& model, Snapshot& s) const {
+  const int L = cfg_.model.layers;
+  const size_t M = names_.size();
+  const bool have_prev = static_cast<int>(prev_.size()) == L;
+  std::vector<std::vector<torch::Tensor>> cur(static_cast<size_t>(L)), old(static_cast<size_t>(L));
+  std::map<std::vector<int64_t>, std::vector<std::pair<int, size_t>>> by_shape;
+  for (int l = 0; l < L; ++l) {
+    const std::vector<torch::Tensor> roles = block_roles(model, l);
+    for (size_t i = 0; i < M; ++i) {
+      cur[l].push_back(matrix(roles, names_[i]));
+      if (have_prev) old[l].push_back(matrix(prev_[static_cast<size_t>(l)], names_[i]));
+      by_shape[cur[l].back().sizes().vec()].push_back({l, i});
+    }
+    s.layers[static_cast<size_t>(l)].matrices.resize(M);
+  }
+  for (const auto& [shape, members] : by_shape) {
+    std::vector<torch::Tensor> w, wo;
+    for (const auto& [l, i] : members) {
+      w.push_back(cur[l][i]);
+      if (have_prev) wo.push_back(old[l][i]);
+    }
+    const torch::Tensor W = torch::stack(w);  // (n, r, c)
+    torch::Tensor sv;                          // (n, min(r, c))
+    std::vector<double> align(members.size(), kNaN);
+    if (have_prev) {
+      const auto usv = at::linalg_svd(W, /*full_matrices=*/false);
+      sv = std::get<1>(usv);
+      const torch::Tensor u1 = std::get<0>(usv).select(-1, 0);         // (n, r)
+      const torch::Tensor dW = W - torch::stack(wo);                   // (n, r, c)
+      const torch::Tensor a = (top_left_singular_vector(dW) * u1).sum(-1).abs();
+      const torch::Tensor zero = dW.flatten(1).abs().amax(1) == 0;     // no update: NaN
+      align = to_doubles(torch::where(zero, torch::full_like(a, kNaN), a));
+    } else {
+      sv = svdvals_any(W);
+    }
+    std::vector<SpectrumMetrics> sm = spectrum_metrics_batched(sv);
+    for (size_t j = 0; j < members.size(); ++j) {
+      sm[j].update_alignment = align[j];
+      s.layers[static_cast<size_t>(members[j].first)].matrices[members[j].second] = std::move(sm[j]);
+    }
+  }
+}
+
+// KIVI-style quantized K/V cache: loss deltas on the fixed validation batches.
+void SnapshotBuilder::kivi(GPTImpl& model, Snapshot& s) const {
+  const int64_t G = cfg_.metrics.kivi_group;
+  auto mean_loss = [&](const ForwardOptions& fo) {
+    double sum = 0;
+    for (const auto& xy : kivi_xy_) sum += model.loss(xy[0], xy[1], fo).item<double>();
+    return sum / static_cast<double>(kivi_xy_.size());
+  };
+  KiviMetrics& k = s.kivi;
+  k.loss_fp = mean_loss(ForwardOptions{});
+  for (size_t b = 0; b < kKiviBits.size(); ++b) {
+    const int bits = kKiviBits[b];
+    auto per_chan = [bits, G](const torch::Tensor& x) { return kivi_per_channel(x, bits, G); };
+    auto per_tok = [bits, G](const torch::Tensor& x) { return kivi_per_token(x, bits, G); };
+    ForwardOptions kivi_fo;  // KIVI's scheme: K per-channel, V per-token
+    kivi_fo.k_transform = per_chan;
+    kivi_fo.v_transform = per_tok;
+    k.k_chan_v_tok[b] = mean_loss(kivi_fo) - k.loss_fp;
+    ForwardOptions swapped;  // K per-token, V per-channel
+    swapped.k_transform = per_tok;
+    swapped.v_transform = per_chan;
+    k.k_tok_v_chan[b] = mean_loss(swapped) - k.loss_fp;
+  }
+  k.valid = true;
+}
+
+// First-token accuracy per group: argmax at the last prompt position == the answer's first
+// token, over the fixed stratified question set.
+void SnapshotBuilder::fta(GPTImpl& model, Snapshot& s) const {
+  torch::Tensor correct = torch::zeros({fta_groups_}, torch::TensorOptions().dtype(torch::kDouble).device(device_));
+  for (const FtaChunk& c : fta_chunks_) {
+    const torch::Tensor logits = model.forward(c.idx);  // (Q, L, V)
+    const torch::Tensor last =
+        logits.gather(1, c.pos.view({-1, 1, 1}).expand({-1, 1, logits.size(2)})).squeeze(1);
+    const torch::Tensor hit = (last.argmax(-1) == c.answer).to(torch::kDouble);  // (Q)
+    correct.index_add_(0, c.group, hit);
+  }
+  const std::vector<double> hits = to_doubles(correct);
+  s.fta.assign(static_cast<size_t>(fta_groups_), kNaN);
+  for (size_t g = 0; g < s.fta.size(); ++g)
+    if (fta_count_[g] > 0) s.fta[g] = hits[g] / static_cast<double>(fta_count_[g]);
+}
+
+}  // namespace ms

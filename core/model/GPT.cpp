@@ -1,0 +1,350 @@
+// GPT: the decoder-only transformer of ../shared/DESIGN.md section 2 (NanoGPT layout, pre-norm):
+//   x = embed(idx) [+ pos];  per block: x += attn(norm1(x)); x += mlp(norm2(x));
+//   logits = head(norm_f(x))   (head tied to the embedding when tie_embeddings).
+// Attention has separate bias-free Q, K, V, O matrices, optional QK-norm (RMSNorm over head_dim,
+// before RoPE) and RoPE (rotate-half convention, base 10000) or learned positions. The capture
+// path runs the manual attention so that the max logit comes from the very scores it softmaxes.
+#include "model/GPT.h"
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+
+#include "common/Compat.h"
+
+namespace ms {
+namespace {
+
+constexpr double kRmsEps = 1e-6;  // RMSNorm epsilon
+constexpr double kLnEps = 1e-5;   // LayerNorm epsilon (torch default)
+constexpr double kRopeBase = 10000.0;
+
+// RMSNorm (Zhang & Sennrich 2019): y = x / sqrt(mean(x^2) + eps) * w over the last dim, weight
+// only. LayerNorm (Ba et al. 2016): weight and bias. The statistics run in at least fp32.
+class NormImpl : public torch::nn::Module {
+ public:
+  NormImpl(int64_t dim, bool layer_norm) : layer_norm_(layer_norm), dim_(dim) {
+    weight = register_parameter("weight", torch::ones({dim}));
+    if (layer_norm_) bias = register_parameter("bias", torch::zeros({dim}));
+  }
+  torch::Tensor forward(const torch::Tensor& x) {
+    if (layer_norm_) return torch::layer_norm(x, {dim_}, weight, bias, kLnEps);
+    const torch::Tensor xf = x.scalar_type() == torch::kDouble ? x : x.to(torch::kFloat);
+    const torch::Tensor y = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + kRmsEps);
+    return y.to(x.scalar_type()) * weight.to(x.scalar_type());
+  }
+  torch::Tensor weight, bias;
+
+ private:
+  bool layer_norm_;
+  int64_t dim_;
+};
+TORCH_MODULE(Norm);
+
+torch::nn::Linear make_linear(int64_t in, int64_t out) {
+  return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(false));
+}
+
+// RoPE, rotate-half convention (Su et al. 2021; GPT-NeoX / Llama code):
+//   rope(x) = x * cos + rotate_half(x) * sin,  rotate_half([x1, x2]) = [-x2, x1],
+// with angle(t, i) = t * base^(-2i/hd) for i < hd/2, repeated over both halves.
+// x (B, H, T, hd); cos, sin (T_max, hd).
+torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos,
+                         const torch::Tensor& sin) {
+  const int64_t T = x.size(2), half = x.size(3) / 2;
+  const torch::Tensor c = cos.slice(0, 0, T).to(x.scalar_type());  // (T, hd)
+  const torch::Tensor s = sin.slice(0, 0, T).to(x.scalar_type());  // (T, hd)
+  const torch::Tensor rot = torch::cat({-x.slice(-1, half), x.slice(-1, 0, half)}, -1);
+  return x * c + rot * s;  // (B, H, T, hd)
+}
+
+class AttentionImpl : public torch::nn::Module {
+ public:
+  explicit AttentionImpl(const ModelConfig& cfg) : heads_(cfg.heads), hd_(cfg.head_dim()) {
+    q = register_module("q", make_linear(cfg.d_model, cfg.d_model));
+    k = register_module("k", make_linear(cfg.d_model, cfg.d_model));
+    v = register_module("v", make_linear(cfg.d_model, cfg.d_model));
+    o = register_module("o", make_linear(cfg.d_model, cfg.d_model));
+    if (cfg.qk_norm) {
+      q_norm = register_module("q_norm", Norm(hd_, /*layer_norm=*/false));
+      k_norm = register_module("k_norm", Norm(hd_, /*layer_norm=*/false));
+    }
+  }
+
+  // x (B, T, d) -> (B, T, d). cos/sin undefined = no RoPE. capture: the slot of this layer.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                        const ForwardOptions& opt, LayerCapture* cap) {
+    const int64_t B = x.size(0), T = x.size(1), d = x.size(2);
+    auto split = [&](const torch::Tensor& t) {  // (B, T, d) -> (B, H, T, hd)
+      return t.view({B, T, heads_, hd_}).transpose(1, 2);
+    };
+    torch::Tensor qh = split(q->forward(x));  // (B, H, T, hd)
+    torch::Tensor kh = split(k->forward(x));  // (B, H, T, hd)
+    torch::Tensor vh = split(v->forward(x));  // (B, H, T, hd)
+    if (!q_norm.is_empty()) {
+      qh = q_norm->forward(qh);
+      kh = k_norm->forward(kh);
+    }
+    const torch::Tensor k_pre = kh;
+    if (cos.defined()) {
+      qh = apply_rope(qh, cos, sin);
+      kh = apply_rope(kh, cos, sin);
+    }
+    if (opt.k_transform) kh = opt.k_transform(kh);
+    if (opt.v_transform) vh = opt.v_transform(vh);
+
+    torch::Tensor y;  // (B, H, T, hd)
+    if (cap) {
+      torch::Tensor scores;  // (B, H, T, T), fp32 or fp64
+      y = manual_causal_attention(qh, kh, vh, &scores);
+      // max over batch and causal pairs i >= j: future entries masked to -inf first
+      const torch::Tensor future =
+          torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool).device(x.device()))
+              .triu(1);
+      cap->max_logit = scores.detach()
+                           .masked_fill(future, -std::numeric_limits<double>::infinity())
+                           .amax({0, 2, 3});  // (H)
+      if (!opt.max_logit_only) {
+        cap->q = qh.detach();
+        cap->k_pre = k_pre.detach();
+        cap->k = kh.detach();
+        cap->v = vh.detach();
+        cap->head_out = y.detach();
+      }
+    } else {
+      y = causal_attention(qh, kh, vh);
+    }
+    return o->forward(y.transpose(1, 2).reshape({B, T, d}));  // (B, T, d)
+  }
+
+  torch::nn::Linear q{nullptr}, k{nullptr}, v{nullptr}, o{nullptr};
+  Norm q_norm{nullptr}, k_norm{nullptr};
+
+ private:
+  int64_t heads_, hd_;
+};
+TORCH_MODULE(Attention);
+
+// FFN: gelu  out(gelu(in(x)));  swiglu (Shazeer 2020)  out(silu(gate(x)) * in(x)).
+class MLPImpl : public torch::nn::Module {
+ public:
+  explicit MLPImpl(const ModelConfig& cfg) {
+    const int64_t h = cfg.ffn_hidden();
+    in = register_module("in", make_linear(cfg.d_model, h));
+    if (cfg.ffn == "swiglu") gate = register_module("gate", make_linear(cfg.d_model, h));
+    out = register_module("out", make_linear(h, cfg.d_model));
+  }
+  torch::Tensor forward(const torch::Tensor& x) {  // (B, T, d) -> (B, T, d)
+    if (gate.is_empty()) return out->forward(torch::gelu(in->forward(x)));
+    return out->forward(torch::silu(gate->forward(x)) * in->forward(x));
+  }
+  torch::nn::Linear in{nullptr}, gate{nullptr}, out{nullptr};
+};
+TORCH_MODULE(MLP);
+
+class BlockImpl : public torch::nn::Module {
+ public:
+  explicit BlockImpl(const ModelConfig& cfg) {
+    const bool ln = cfg.norm == "layernorm";
+    norm1 = register_module("norm1", Norm(cfg.d_model, ln));
+    attn = register_module("attn", Attention(cfg));
+    norm2 = register_module("norm2", Norm(cfg.d_model, ln));
+    mlp = register_module("mlp", MLP(cfg));
+  }
+  Norm norm1{nullptr}, norm2{nullptr};
+  Attention attn{nullptr};
+  MLP mlp{nullptr};
+};
+TORCH_MODULE(Block);
+
+void check_config(const ModelConfig& c) {
+  auto fail = [](const std::string& key, const std::string& value, const std::string& why) {
+    throw ConfigError("GPT: model." + key + " = " + value + ": " + why);
+  };
+  if (c.vocab_size <= 0) fail("vocab_size", std::to_string(c.vocab_size), "must be > 0");
+  if (c.seq_len <= 0) fail("seq_len", std::to_string(c.seq_len), "must be > 0");
+  if (c.layers <= 0) fail("layers", std::to_string(c.layers), "must be > 0");
+  if (c.heads <= 0) fail("heads", std::to_string(c.heads), "must be > 0");
+  if (c.d_model <= 0 || c.d_model % c.heads != 0)
+    fail("d_model", std::to_string(c.d_model), "must be a positive multiple of model.heads");
+  if (c.ffn_mult <= 0) fail("ffn_mult", std::to_string(c.ffn_mult), "must be > 0");
+  if (c.ffn != "gelu" && c.ffn != "swiglu") fail("ffn", c.ffn, "expected gelu or swiglu");
+  if (c.norm != "rmsnorm" && c.norm != "layernorm")
+    fail("norm", c.norm, "expected rmsnorm or layernorm");
+  if (c.pos != "rope" && c.pos != "learned") fail("pos", c.pos, "expected rope or learned");
+  if (c.pos == "rope" && c.head_dim() % 2 != 0)
+    fail("d_model", std::to_string(c.d_model), "RoPE needs an even head_dim");
+  if (!(c.init_std > 0.0)) fail("init_std", std::to_string(c.init_std), "must be > 0");
+}
+
+}  // namespace
+
+struct GPTImpl::Impl {
+  torch::nn::Embedding embed{nullptr};
+  torch::nn::Embedding pos{nullptr};  // learned positions only
+  std::vector<Block> blocks;
+  Norm norm_f{nullptr};
+  torch::nn::Linear head{nullptr};   // untied head only
+  torch::Tensor rope_cos, rope_sin;  // (seq_len, hd), RoPE only (buffers)
+};
+
+GPTImpl::GPTImpl(const ModelConfig& cfg) : cfg_(cfg), impl_(std::make_shared<Impl>()) {
+  check_config(cfg_);
+  Impl& m = *impl_;
+  const int64_t d = cfg_.d_model, hd = cfg_.head_dim();
+  m.embed = register_module("embed", torch::nn::Embedding(cfg_.vocab_size, d));
+  if (cfg_.pos == "learned") m.pos = register_module("pos", torch::nn::Embedding(cfg_.seq_len, d));
+  auto list = register_module("blocks", torch::nn::ModuleList());
+  for (int l = 0; l < cfg_.layers; ++l) {
+    m.blocks.emplace_back(cfg_);
+    list->push_back(m.blocks.back());
+  }
+  m.norm_f = register_module("norm_f", Norm(d, cfg_.norm == "layernorm"));
+  if (!cfg_.tie_embeddings) m.head = register_module("head", make_linear(d, cfg_.vocab_size));
+  if (cfg_.pos == "rope") {
+    // angle(t, i) = t * base^(-2i/hd). Kept in fp64 (tiny tables) so that a float64 model is
+    // exact; apply_rope casts them to the activation dtype.
+    const auto f64 = torch::TensorOptions().dtype(torch::kDouble);
+    const torch::Tensor inv_freq =
+        torch::pow(kRopeBase, -torch::arange(0, hd, 2, f64) / static_cast<double>(hd));  // (hd/2)
+    const torch::Tensor ang = torch::outer(torch::arange(cfg_.seq_len, f64), inv_freq);
+    const torch::Tensor full = torch::cat({ang, ang}, -1);  // (seq_len, hd)
+    m.rope_cos = register_buffer("rope_cos", full.cos());
+    m.rope_sin = register_buffer("rope_sin", full.sin());
+  }
+
+  // Init (GPT-2 / NanoGPT): every matrix and embedding ~ N(0, init_std); the residual output
+  // projections (attn.o, mlp.out) with init_std / sqrt(2 * layers); norms ones (biases zero).
+  torch::NoGradGuard ng;
+  const double std_res = cfg_.init_std / std::sqrt(2.0 * cfg_.layers);
+  for (const NamedParam& p : named_params()) {
+    if (p.role == "norm") continue;
+    const bool residual = p.role == "attn.o" || p.role == "mlp.out";
+    p.param.normal_(0.0, residual ? std_res : cfg_.init_std);
+  }
+}
+
+torch::Tensor GPTImpl::forward(const torch::Tensor& idx, const ForwardOptions& opt) {
+  if (idx.dim() != 2 || idx.scalar_type() != torch::kLong) {
+    std::ostringstream s;
+    s << "GPT::forward: idx must be a (B, T) int64 tensor, got sizes " << idx.sizes() << " dtype "
+      << idx.scalar_type();
+    throw std::invalid_argument(s.str());
+  }
+  const int64_t T = idx.size(1);
+  if (T < 1 || T > cfg_.seq_len)
+    throw std::invalid_argument("GPT::forward: sequence length " + std::to_string(T) +
+                                " outside [1, model.seq_len = " + std::to_string(cfg_.seq_len) +
+                                "]");
+  if (idx.device().is_cpu() && idx.numel() > 0) {  // on CUDA a bad index is a device assert
+    const int64_t lo = idx.min().item<int64_t>(), hi = idx.max().item<int64_t>();
+    if (lo < 0 || hi >= cfg_.vocab_size)
+      throw std::invalid_argument(
+          "GPT::forward: token id " + std::to_string(lo < 0 ? lo : hi) +
+          " outside [0, model.vocab_size = " + std::to_string(cfg_.vocab_size) + ")");
+  }
+  Impl& m = *impl_;
+  if (opt.capture) opt.capture->assign(m.blocks.size(), LayerCapture{});
+
+  torch::Tensor x = m.embed->forward(idx);  // (B, T, d)
+  if (!m.pos.is_empty()) x = x + m.pos->weight.slice(0, 0, T);
+  for (size_t l = 0; l < m.blocks.size(); ++l) {
+    Block& b = m.blocks[l];
+    LayerCapture* cap = opt.capture ? &(*opt.capture)[l] : nullptr;
+    x = x + b->attn->forward(b->norm1->forward(x), m.rope_cos, m.rope_sin, opt, cap);
+    x = x + b->mlp->forward(b->norm2->forward(x));
+  }
+  x = m.norm_f->forward(x);
+  if (m.head.is_empty()) return torch::matmul(x, m.embed->weight.t());  // (B, T, V), tied
+  return m.head->forward(x);                                            // (B, T, V)
+}
+
+torch::Tensor GPTImpl::loss(const torch::Tensor& idx, const torch::Tensor& targets,
+                            const ForwardOptions& opt) {
+  if (!targets.defined() || targets.sizes() != idx.sizes() ||
+      targets.scalar_type() != torch::kLong) {
+    std::ostringstream s;
+    s << "GPT::loss: targets must be int64 with the sizes of idx " << idx.sizes();
+    if (targets.defined()) s << ", got " << targets.sizes() << " " << targets.scalar_type();
+    throw std::invalid_argument(s.str());
+  }
+  torch::Tensor logits = forward(idx, opt);  // (B, T, V)
+  if (logits.scalar_type() != torch::kDouble) logits = logits.to(torch::kFloat);
+  if (targets.device().is_cpu() && targets.numel() > 0) {
+    const int64_t lo = targets.min().item<int64_t>(), hi = targets.max().item<int64_t>();
+    if (lo < 0 || hi >= cfg_.vocab_size)
+      throw std::invalid_argument(
+          "GPT::loss: target id " + std::to_string(lo < 0 ? lo : hi) +
+          " outside [0, model.vocab_size = " + std::to_string(cfg_.vocab_size) + ")");
+  }
+  return torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(-1)}),
+                                              targets.reshape({-1}));
+}
+
+std::vector<NamedParam> GPTImpl::named_params() const {
+  const Impl& m = *impl_;
+  std::vector<NamedParam> out;
+  auto add = [&](const std::string& name, const std::string& role, int layer,
+                 const torch::Tensor& t) {
+    if (t.defined()) out.push_back({name, role, layer, t});
+  };
+  auto add_norm = [&](const std::string& prefix, int layer, const Norm& n) {
+    add(prefix + ".weight", "norm", layer, n->weight);
+    add(prefix + ".bias", "norm", layer, n->bias);
+  };
+  add("embed.weight", "embed", -1, m.embed->weight);
+  if (!m.pos.is_empty()) add("pos.weight", "pos", -1, m.pos->weight);
+  for (size_t i = 0; i < m.blocks.size(); ++i) {
+    const int l = static_cast<int>(i);
+    const std::string p = "blocks." + std::to_string(l) + ".";
+    const Block& b = m.blocks[i];
+    add_norm(p + "norm1", l, b->norm1);
+    add(p + "attn.q.weight", "attn.q", l, b->attn->q->weight);
+    add(p + "attn.k.weight", "attn.k", l, b->attn->k->weight);
+    add(p + "attn.v.weight", "attn.v", l, b->attn->v->weight);
+    add(p + "attn.o.weight", "attn.o", l, b->attn->o->weight);
+    if (!b->attn->q_norm.is_empty()) {
+      add_norm(p + "attn.q_norm", l, b->attn->q_norm);
+      add_norm(p + "attn.k_norm", l, b->attn->k_norm);
+    }
+    add_norm(p + "norm2", l, b->norm2);
+    add(p + "mlp.in.weight", "mlp.in", l, b->mlp->in->weight);
+    if (!b->mlp->gate.is_empty()) add(p + "mlp.gate.weight", "mlp.gate", l, b->mlp->gate->weight);
+    add(p + "mlp.out.weight", "mlp.out", l, b->mlp->out->weight);
+  }
+  add_norm("norm_f", -1, m.norm_f);
+  if (!m.head.is_empty()) add("head.weight", "head", -1, m.head->weight);
+  return out;
+}
+
+torch::Tensor GPTImpl::weight(int layer, const std::string& role) const {
+  const Impl& m = *impl_;
+  if (layer < 0 || layer >= static_cast<int>(m.blocks.size()))
+    throw std::out_of_range("GPT::weight: layer " + std::to_string(layer) + " outside [0, " +
+                            std::to_string(m.blocks.size()) + ")");
+  const Block& b = m.blocks[static_cast<size_t>(layer)];
+  if (role == "attn.q") return b->attn->q->weight;
+  if (role == "attn.k") return b->attn->k->weight;
+  if (role == "attn.v") return b->attn->v->weight;
+  if (role == "attn.o") return b->attn->o->weight;
+  if (role == "mlp.in") return b->mlp->in->weight;
+  if (role == "mlp.gate") return b->mlp->gate.is_empty() ? torch::Tensor() : b->mlp->gate->weight;
+  if (role == "mlp.out") return b->mlp->out->weight;
+  throw std::invalid_argument("GPT::weight: unknown block matrix role '" + role + "'");
+}
+
+int64_t GPTImpl::num_params() const {
+  int64_t n = 0;
+  for (const NamedParam& p : named_params()) n += p.param.numel();
+  return n;
+}
+
+std::vector<std::string> spectrum_matrix_names(const ModelConfig& cfg) {
+  std::vector<std::string> names = {"attn.q", "attn.k", "attn.v", "attn.o", "mlp.in"};
+  if (cfg.ffn == "swiglu") names.push_back("mlp.gate");
+  names.insert(names.end(), {"mlp.out", "qk", "vo"});
+  return names;
+}
+
+}  // namespace ms

@@ -1,0 +1,144 @@
+// Muon optimizer and its quintic Newton-Schulz orthogonalization (see Muon.h). Follows
+// Keller Jordan's muon.py (github.com/KellerJordan/Muon) and torch.optim.Muon (PyTorch 2.9),
+// with the structure of LibTorch's torch/csrc/api/src/optim/adamw.cpp.
+#include "optim/Muon.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+namespace ms {
+
+MuonOptions::MuonOptions(double lr) : lr_(lr) {}
+
+double MuonOptions::get_lr() const {
+  return lr();
+}
+
+void MuonOptions::set_lr(const double lr) {
+  this->lr(lr);
+}
+
+void check_muon_options(const MuonOptions& o) {
+  TORCH_CHECK(std::isfinite(o.lr()) && o.lr() > 0, "Muon: invalid lr ", o.lr(), " (must be > 0)");
+  TORCH_CHECK(o.momentum() >= 0 && o.momentum() < 1, "Muon: invalid momentum ", o.momentum(),
+              " (must be in [0, 1))");
+  TORCH_CHECK(std::isfinite(o.weight_decay()) && o.weight_decay() >= 0,
+              "Muon: invalid weight_decay ", o.weight_decay(), " (must be >= 0)");
+  TORCH_CHECK(o.ns_steps() >= 1, "Muon: invalid ns_steps ", o.ns_steps(), " (must be >= 1)");
+  TORCH_CHECK(o.scale() == "original" || o.scale() == "match_rms_adamw", "Muon: invalid scale '",
+              o.scale(), "' (original | match_rms_adamw)");
+}
+
+double muon_adjusted_lr(double lr, int64_t rows, int64_t cols, const std::string& scale) {
+  const double r = static_cast<double>(rows), c = static_cast<double>(cols);
+  if (scale == "original") return lr * std::sqrt(std::max(1.0, r / c));
+  TORCH_CHECK(scale == "match_rms_adamw", "Muon: invalid scale '", scale, "'");
+  return lr * 0.2 * std::sqrt(std::max(r, c));
+}
+
+torch::Tensor newton_schulz5(const torch::Tensor& G, int steps) {
+  TORCH_CHECK(G.dim() == 2 || G.dim() == 3, "newton_schulz5: expected (r, c) or (N, r, c), got ",
+              G.sizes());
+  TORCH_CHECK(steps >= 1, "newton_schulz5: steps must be >= 1, got ", steps);
+  // Coefficients of the quintic, chosen in muon.py to maximize the slope at 0.
+  const double a = 3.4445, b = -4.7750, c = 2.0315;
+  const auto dtype = G.is_cuda()                         ? torch::kBFloat16
+                     : G.scalar_type() == torch::kDouble ? torch::kDouble
+                                                         : torch::kFloat;
+  torch::Tensor X = G.to(dtype);
+  const bool batched = G.dim() == 3;
+  if (!batched) X = X.unsqueeze(0);  // (N, r, c)
+  const bool tall = X.size(1) > X.size(2);
+  if (tall) X = X.transpose(1, 2);  // (N, m, n) with m <= n: the Gram matrix is the small one
+  // Spectral norm <= Frobenius norm <= 1 after this, per matrix.
+  X = X / (X.norm(2, {1, 2}, /*keepdim=*/true) + 1e-7);
+  for (int i = 0; i < steps; ++i) {
+    torch::Tensor A = torch::bmm(X, X.transpose(1, 2));                  // (N, m, m)
+    torch::Tensor B = torch::baddbmm(A, A, A, /*beta=*/b, /*alpha=*/c);  // b A + c A A
+    X = torch::baddbmm(X, B, X, /*beta=*/a, /*alpha=*/1.0);              // a X + B X, (N, m, n)
+  }
+  if (tall) X = X.transpose(1, 2);
+  if (!batched) X = X.squeeze(0);
+  return X.to(G.scalar_type()).contiguous();
+}
+
+Muon::Muon(std::vector<torch::optim::OptimizerParamGroup> param_groups, MuonOptions defaults)
+    : torch::optim::Optimizer(std::move(param_groups), std::make_unique<MuonOptions>(defaults)) {
+  check_muon_options(defaults);
+  for (const auto& group : param_groups_) {
+    check_muon_options(static_cast<const MuonOptions&>(group.options()));
+    for (const auto& p : group.params())
+      TORCH_CHECK(p.dim() == 2,
+                  "Muon: only 2-D parameters are supported, got a parameter of shape ", p.sizes(),
+                  " (route it to AdamW)");
+  }
+}
+
+Muon::Muon(std::vector<torch::Tensor> params, MuonOptions defaults)
+    : Muon({torch::optim::OptimizerParamGroup(std::move(params))}, std::move(defaults)) {}
+
+torch::Tensor Muon::momentum_buffer(const torch::Tensor& p) const {
+  auto it = momentum_.find(p.unsafeGetTensorImpl());
+  return it == momentum_.end() ? torch::Tensor() : it->second;
+}
+
+torch::Tensor Muon::step(LossClosure closure) {
+  torch::NoGradGuard no_grad;
+  torch::Tensor loss = {};
+  if (closure != nullptr) {
+    at::AutoGradMode enable_grad(true);
+    loss = closure();
+  }
+  for (auto& group : param_groups_) {
+    const auto& o = static_cast<const MuonOptions&>(group.options());
+    check_muon_options(o);  // options may have been changed since construction
+    const double mu = o.momentum();
+
+    // 1) Momentum and the matrix to orthogonalize, bucketed by (shape, dtype, device) so that
+    //    same-shape matrices share one batched Newton-Schulz.
+    struct Bucket {
+      std::vector<int64_t> shape;
+      torch::ScalarType dtype;
+      torch::Device device;
+      std::vector<torch::Tensor> params, updates;
+    };
+    std::vector<Bucket> buckets;
+    for (auto& p : group.params()) {
+      if (!p.grad().defined()) continue;
+      TORCH_CHECK(p.dim() == 2, "Muon: only 2-D parameters are supported, got ", p.sizes());
+      const torch::Tensor& g = p.grad();  // (rows, cols)
+      TORCH_CHECK(!g.is_sparse(), "Muon does not support sparse gradients");
+      torch::Tensor& buf = momentum_[p.unsafeGetTensorImpl()];
+      if (!buf.defined()) buf = torch::zeros_like(p, torch::MemoryFormat::Preserve);
+      buf.lerp_(g, 1.0 - mu);                                  // buf = mu buf + (1 - mu) g
+      torch::Tensor u = o.nesterov() ? g.lerp(buf, mu) : buf;  // (1 - mu) g + mu buf
+      auto it = std::find_if(buckets.begin(), buckets.end(), [&](const Bucket& bk) {
+        return bk.shape == p.sizes().vec() && bk.dtype == u.scalar_type() &&
+               bk.device == u.device();
+      });
+      if (it == buckets.end()) {
+        buckets.push_back(Bucket{p.sizes().vec(), u.scalar_type(), u.device(), {}, {}});
+        it = buckets.end() - 1;
+      }
+      it->params.push_back(p);
+      it->updates.push_back(u);
+    }
+
+    // 2) One batched NS per bucket, then decoupled weight decay and the scaled update.
+    for (auto& bk : buckets) {
+      const torch::Tensor O = newton_schulz5(torch::stack(bk.updates), o.ns_steps());  // (N, r, c)
+      const double lr_adj = muon_adjusted_lr(o.lr(), bk.shape[0], bk.shape[1], o.scale());
+      for (size_t i = 0; i < bk.params.size(); ++i) {
+        torch::Tensor& p = bk.params[i];
+        if (o.weight_decay() != 0) p.mul_(1.0 - o.lr() * o.weight_decay());
+        p.add_(O[static_cast<int64_t>(i)], -lr_adj);
+      }
+    }
+  }
+  return loss;
+}
+
+}  // namespace ms

@@ -1,0 +1,293 @@
+// The training loop: sample windows from the data source, forward/backward (bf16 autocast on
+// CUDA, fp32 master weights), clip, step the optimizer set, MuonClip, validation and metric
+// snapshots on their cadences. Pause/stop are atomics checked between steps; a non-finite loss
+// or gradient ends the run as Failed with the step named.
+#include "train/Trainer.h"
+
+#include <torch/torch.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "common/Compat.h"
+#include "data/DataSource.h"
+#include "metrics/SnapshotBuilder.h"
+#include "model/GPT.h"
+#include "optim/Optimizers.h"
+
+namespace ms {
+
+int resolve_threads(int threads) {
+  if (threads > 0) return threads;
+  const unsigned hc = std::thread::hardware_concurrency();
+  return hc > 0 ? static_cast<int>(hc) : 1;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+torch::Device resolve_device(const std::string& d) {
+  if (d == "cuda") {
+    if (!torch::cuda::is_available())
+      throw ConfigError("config key 'device' = \"cuda\": this LibTorch build has no CUDA device (use cpu or auto)");
+    return torch::Device(torch::kCUDA, 0);
+  }
+  if (d == "auto" && torch::cuda::is_available()) return torch::Device(torch::kCUDA, 0);
+  return torch::Device(torch::kCPU);
+}
+
+std::string device_name(const torch::Device& dev) {
+  if (dev.is_cuda()) return "cuda:" + std::to_string(dev.index() < 0 ? 0 : dev.index());
+  return "cpu";
+}
+
+}  // namespace
+
+struct Trainer::Impl {
+  RunConfig cfg;
+  RunInfo info;
+  std::string message;
+  bool prepared = false;
+
+  std::unique_ptr<DataSource> data;
+  torch::Device device{torch::kCPU};
+  GPT model{nullptr};
+  std::unique_ptr<OptimizerSet> opt;
+  std::unique_ptr<SnapshotBuilder> builder;
+  std::vector<torch::Tensor> params;
+  std::vector<std::pair<torch::Tensor, torch::Tensor>> val_batches;  // (x, y) each (B, T)
+  std::mt19937_64 rng;
+
+  std::atomic<bool> stop_flag{false}, pause_flag{false};
+  std::atomic<int64_t> step{0};
+  std::mutex mu;
+  std::condition_variable cv;
+
+  // A batch of random windows of seq_len + 1 tokens from a split: x (B, T), y (B, T).
+  std::pair<torch::Tensor, torch::Tensor> sample(Split split, int batch, std::mt19937_64& g) {
+    const int64_t T = cfg.model.seq_len;
+    const int64_t n = data->size(split);
+    std::uniform_int_distribution<int64_t> pick(0, n - T - 1);
+    auto buf = torch::empty({batch, T + 1}, torch::kInt64);
+    int64_t* p = buf.data_ptr<int64_t>();
+    for (int b = 0; b < batch; ++b) data->copy(split, pick(g), T + 1, p + b * (T + 1));
+    buf = buf.to(device);
+    return {buf.narrow(1, 0, T), buf.narrow(1, 1, T)};
+  }
+
+  double val_loss() {
+    torch::NoGradGuard ng;
+    double sum = 0;
+    for (const auto& [x, y] : val_batches) {
+      auto l = autocast_loss(x, y, {});
+      sum += l.item<double>();
+    }
+    return sum / static_cast<double>(val_batches.size());
+  }
+
+  torch::Tensor autocast_loss(const torch::Tensor& x, const torch::Tensor& y,
+                              const ForwardOptions& fo) {
+    AutocastGuard ac(device.is_cuda());
+    return model->loss(x, y, fo);
+  }
+};
+
+Trainer::Trainer(RunConfig cfg) : impl_(std::make_unique<Impl>()) {
+  validate(cfg);
+  impl_->cfg = std::move(cfg);
+}
+
+Trainer::~Trainer() = default;
+
+const RunInfo& Trainer::prepare() {
+  auto& d = *impl_;
+  if (d.prepared) return d.info;
+  RunConfig& c = d.cfg;
+  const uint64_t data_seed = c.data.seed ? c.data.seed : c.train.seed;
+  d.data = make_data_source(c.data, data_seed);
+  const int data_vocab = d.data->vocab_size();
+  if (c.model.vocab_size == 0) {
+    c.model.vocab_size = data_vocab;
+  } else if (c.model.vocab_size < data_vocab) {
+    throw ConfigError("config key 'model.vocab_size' = " + std::to_string(c.model.vocab_size) +
+                      ": the data (" + d.data->description() + ") has " +
+                      std::to_string(data_vocab) + " token ids");
+  }
+  for (Split s : {Split::Train, Split::Val}) {
+    const int64_t n = d.data->size(s);
+    if (n < c.model.seq_len + 2)
+      throw ConfigError("config key 'model.seq_len' = " + std::to_string(c.model.seq_len) +
+                        ": too long for the " + (s == Split::Train ? "training" : "validation") +
+                        " split of " + d.data->description() + " (" + std::to_string(n) +
+                        " tokens)");
+  }
+  d.device = resolve_device(c.device);
+  torch::manual_seed(c.train.seed);
+  d.model = GPT(c.model);
+  d.model->to(d.device);
+  const auto named = d.model->named_params();
+  for (const auto& p : named) d.params.push_back(p.param);
+  d.opt = std::make_unique<OptimizerSet>(named, c.optim);
+  d.builder = std::make_unique<SnapshotBuilder>(c, *d.data, d.device);
+  d.rng.seed(c.train.seed);
+  std::mt19937_64 vg(c.train.seed ^ 0x5eed5eedULL);  // fixed validation windows
+  for (int i = 0; i < c.train.val_batches; ++i)
+    d.val_batches.push_back(d.sample(Split::Val, c.train.batch_size, vg));
+
+  RunInfo& info = d.info;
+  info.config_json = config_to_json(c);
+  info.device = device_name(d.device);
+  info.torch_version = torch_version_string();
+  info.app_version = MUONSCOPE_VERSION;
+  info.n_layer = c.model.layers;
+  info.n_head = c.model.heads;
+  info.head_dim = c.model.head_dim();
+  info.seq_len = c.model.seq_len;
+  info.vocab_size = c.model.vocab_size;
+  info.matrix_names = spectrum_matrix_names(c.model);
+  for (const auto& name : info.matrix_names) {
+    const int dm = c.model.d_model, hid = c.model.ffn_hidden();
+    std::array<int, 2> shape{dm, dm};  // attn.*, qk = W_q^T W_k, vo = W_o W_v
+    if (name == "mlp.in" || name == "mlp.gate") shape = {hid, dm};
+    if (name == "mlp.out") shape = {dm, hid};
+    info.matrix_shapes.push_back(shape);
+  }
+  info.fta_groups = (c.metrics.fta && d.data->groups() > 0) ? d.data->groups() : 0;
+  info.optimizer_summary = optimizer_summary(c);
+  info.total_steps = c.train.steps;
+  info.n_params = d.model->num_params();
+  d.prepared = true;
+  return info;
+}
+
+RunStatus Trainer::run(const Callbacks& cb) {
+  auto& d = *impl_;
+  prepare();
+  const RunConfig& c = d.cfg;
+  at::set_num_threads(resolve_threads(c.train.threads));  // per calling thread (OpenMP)
+  const int64_t total = c.train.steps;
+  const int64_t tokens_per_step = int64_t(c.train.batch_size) * c.model.seq_len;
+  const int every = c.metrics.every;
+  int snapshot_count = 0;
+  double wall = 0;  // training seconds, pauses excluded
+  d.model->train();
+
+  try {
+    for (int64_t s = d.step; s < total; ++s) {
+      if (d.pause_flag) {
+        std::unique_lock<std::mutex> lk(d.mu);
+        d.cv.wait(lk, [&] { return !d.pause_flag || d.stop_flag; });
+      }
+      if (d.stop_flag) {
+        d.message = "stopped by the user after step " + std::to_string(s);
+        return RunStatus::Stopped;
+      }
+      const auto t0 = Clock::now();
+      const int64_t step_no = s + 1;  // steps completed after this one
+      const bool last = step_no == total;
+      const bool snap = step_no % every == 0 || last;
+      if (snap) d.builder->before_step(*d.model);
+
+      auto [x, y] = d.sample(Split::Train, c.train.batch_size, d.rng);
+      std::vector<LayerCapture> cap;
+      ForwardOptions fo;
+      if (c.optim.muon_clip) {
+        fo.capture = &cap;
+        fo.max_logit_only = true;
+      }
+      d.opt->zero_grad();
+      auto loss = d.autocast_loss(x, y, fo);
+      const double loss_v = loss.item<double>();
+      if (!std::isfinite(loss_v)) {
+        d.message = "training loss is " + std::string(std::isnan(loss_v) ? "NaN" : "infinite") +
+                    " at step " + std::to_string(step_no) +
+                    " (try a lower learning rate: optim.lr_adamw / optim.lr_muon)";
+        return RunStatus::Failed;
+      }
+      loss.backward();
+      const double max_norm = c.optim.grad_clip > 0 ? c.optim.grad_clip
+                                                    : std::numeric_limits<double>::infinity();
+      const double gnorm = torch::nn::utils::clip_grad_norm_(d.params, max_norm);
+      if (!std::isfinite(gnorm)) {
+        d.message = "gradient norm is not finite at step " + std::to_string(step_no) +
+                    " (try a lower learning rate or optim.grad_clip)";
+        return RunStatus::Failed;
+      }
+      d.opt->step(s, total);
+      if (c.optim.muon_clip) {
+        std::vector<torch::Tensor> ml;
+        for (const auto& lc : cap) ml.push_back(lc.max_logit);
+        muon_clip(*d.model, ml, c.optim.clip_tau);
+      }
+      if (d.device.is_cuda()) torch::cuda::synchronize();
+      const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
+      wall += dt;
+      d.step = step_no;
+
+      StepRecord r;
+      r.step = step_no;
+      r.loss = loss_v;
+      r.lr_adamw = d.opt->lr_base(s, total);
+      r.lr_muon = d.opt->lr_muon(s, total);
+      r.grad_norm = gnorm;
+      r.tokens = step_no * tokens_per_step;
+      r.wall_s = wall;
+      r.tokens_per_s = dt > 0 ? tokens_per_step / dt : 0;
+      if (cb.on_step) cb.on_step(r);
+
+      if (step_no % c.train.val_every == 0 || last) {
+        ValRecord v{step_no, r.tokens, wall, d.val_loss()};
+        if (cb.on_val) cb.on_val(v);
+      }
+      if (snap) {
+        const int k = c.metrics.kivi_every;
+        const bool kivi = k > 0 && (snapshot_count % k == 0 || last);
+        Snapshot snapshot = d.builder->compute(*d.model, step_no, kivi);
+        d.model->train();
+        snapshot.tokens = r.tokens;
+        snapshot.wall_s = wall;
+        ++snapshot_count;
+        if (cb.on_snapshot) cb.on_snapshot(snapshot);
+      }
+    }
+  } catch (const c10::Error& e) {
+    d.message = "LibTorch error at step " + std::to_string(d.step + 1) + ": " + e.what_without_backtrace();
+    return RunStatus::Failed;
+  } catch (const std::exception& e) {
+    d.message = "error at step " + std::to_string(d.step + 1) + ": " + e.what();
+    return RunStatus::Failed;
+  }
+  d.message = "finished " + std::to_string(total) + " steps";
+  return RunStatus::Finished;
+}
+
+void Trainer::pause() { impl_->pause_flag = true; }
+void Trainer::resume() {
+  {
+    std::lock_guard<std::mutex> lk(impl_->mu);
+    impl_->pause_flag = false;
+  }
+  impl_->cv.notify_all();
+}
+void Trainer::stop() {
+  {
+    std::lock_guard<std::mutex> lk(impl_->mu);
+    impl_->stop_flag = true;
+  }
+  impl_->cv.notify_all();
+}
+bool Trainer::is_paused() const { return impl_->pause_flag; }
+int64_t Trainer::current_step() const { return impl_->step; }
+const std::string& Trainer::message() const { return impl_->message; }
+const RunConfig& Trainer::config() const { return impl_->cfg; }
+const RunInfo& Trainer::info() const { return impl_->info; }
+const DataSource* Trainer::data() const { return impl_->data.get(); }
+
+}  // namespace ms

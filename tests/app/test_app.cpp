@@ -1,0 +1,509 @@
+// GUI test of the muonscope desktop app, offscreen. It drives MainWindow through real, tiny
+// training runs (2 layers x 64, 4 heads, tail-QA data): Start from the toolbar action, live
+// views filled from the first snapshot, a click on a PR heatmap cell selecting that layer for
+// the spectra and K/V, pause (no new steps) / resume / stop, the run file's final status read
+// back with RunReader; a finished run reopened and compared with the file's values; invalid
+// setup fields marked and Start disabled; closing mid-run finalizing the file as "stopped"; a
+// failing run keeping its file; preferences and the German translation. Settings and run files
+// live in a temporary folder. The UI thread's longest event-loop stall during the live run is
+// printed (LatencyProbe), not asserted.
+#include <qcustomplot.h>
+
+#include <QAbstractButton>
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QFileInfo>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStandardItemModel>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTreeView>
+#include <QtTest>
+#include <cmath>
+#include <memory>
+
+#include "AppSettings.h"
+#include "FTAPlot.h"
+#include "IsotropyPlot.h"
+#include "KVPlot.h"
+#include "LatencyProbe.h"
+#include "LossPlot.h"
+#include "MainWindow.h"
+#include "PRHeatmap.h"
+#include "PreferencesDialog.h"
+#include "RunBrowser.h"
+#include "RunModel.h"
+#include "SetupPanel.h"
+#include "SnapshotSlider.h"
+#include "SpectrumPlot.h"
+#include "StatusPanel.h"
+#include "TrainingController.h"
+#include "store/RunReader.h"
+
+using namespace ms;
+
+namespace {
+
+constexpr int kRunTimeoutMs = 60000;
+
+template <class T>
+T* fieldAs(SetupPanel* p, const QString& key) {
+  T* w = qobject_cast<T*>(p->field(key));
+  if (!w) qFatal("setup field %s missing or of another type", qPrintable(key));
+  return w;
+}
+
+// A tiny, fast run through the setup panel's own fields.
+void setTinyRun(SetupPanel* p, int steps, int every) {
+  p->applyPreset(QStringLiteral("quick"));
+  fieldAs<QSpinBox>(p, "train.steps")->setValue(steps);
+  fieldAs<QSpinBox>(p, "metrics.every")->setValue(every);
+  fieldAs<QSpinBox>(p, "train.batch_size")->setValue(8);
+  fieldAs<QSpinBox>(p, "model.seq_len")->setValue(32);
+  auto* device = fieldAs<QComboBox>(p, "device");
+  device->setCurrentIndex(device->findData(QStringLiteral("cpu")));
+}
+
+// Clicks "Yes" in the next modal question box (closing during a run asks first).
+void answerNextQuestionYes() {
+  QTimer::singleShot(50, [] {
+    for (int i = 0; i < 100; ++i) {
+      if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+        box->button(QMessageBox::Yes)->click();
+        return;
+      }
+      QTest::qWait(20);
+    }
+  });
+}
+
+}  // namespace
+
+class TestApp : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase();
+  void setupPanelMarksInvalidFields();
+  void routingShortcutsAndPreset();
+  void liveRunPauseResumeStop();
+  void reopenFinishedRun();
+  void closeMidRunFinalizesFile();
+  void failedRunKeepsFile();
+  void preferencesAndTranslation();
+
+ private:
+  QString runsDir() const { return tmp_.filePath(QStringLiteral("runs")); }
+  QTemporaryDir tmp_;
+  QString finishedRun_;
+};
+
+void TestApp::initTestCase() {
+  QVERIFY(tmp_.isValid());
+  QStandardPaths::setTestModeEnabled(true);
+  QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, tmp_.filePath("settings"));
+  QCoreApplication::setOrganizationName(QStringLiteral("MuonscopeTest"));
+  QCoreApplication::setApplicationName(QStringLiteral("muonscope-test"));
+  QSettings().clear();
+  settings::setRunFolder(runsDir());
+  QVERIFY(QDir().mkpath(runsDir()));
+}
+
+void TestApp::setupPanelMarksInvalidFields() {
+  MainWindow w;
+  w.setConfirmClose(false);
+  SetupPanel* p = w.setupPanel();
+  setTinyRun(p, 30, 10);
+  QVERIFY2(p->isValid(), qPrintable(p->errorMessages().join("; ")));
+  QVERIFY(w.startAction()->isEnabled());
+  QCOMPARE(p->runFolder(), runsDir());
+
+  // heads = 3 does not divide d_model = 64: the heads field is marked, Start is disabled.
+  fieldAs<QSpinBox>(p, "model.d_model")->setValue(64);
+  fieldAs<QSpinBox>(p, "model.heads")->setValue(3);
+  QVERIFY(!p->isValid());
+  QVERIFY(p->fieldError("model.heads").contains("64"));
+  QWidget* heads = p->field("model.heads");
+  QCOMPARE(heads->property("invalid").toBool(), true);
+  QVERIFY(heads->styleSheet().contains("border"));
+  QVERIFY(heads->toolTip().contains("64"));
+  QVERIFY(p->field("model.d_model")->styleSheet().isEmpty());
+  auto* errors = p->findChild<QLabel*>(QStringLiteral("setupErrors"));
+  QVERIFY(errors && errors->isVisibleTo(p) && errors->text().contains("Heads"));
+  QVERIFY(!w.startAction()->isEnabled());
+  QString why;
+  QVERIFY(!w.startRun(&why));
+  QVERIFY(why.contains("64"));
+  QVERIFY(!w.controller()->isActive());
+
+  // A second invalid field at the same time: a learning rate that is not a number.
+  fieldAs<QLineEdit>(p, "optim.lr_muon")->setText(QStringLiteral("fast"));
+  QVERIFY(!p->fieldError("optim.lr_muon").isEmpty());
+  QVERIFY(!p->fieldError("model.heads").isEmpty());
+  QCOMPARE(p->invalidKeys().size(), 2);
+
+  // Fixing both makes the setup valid again and re-enables Start.
+  fieldAs<QSpinBox>(p, "model.heads")->setValue(4);
+  fieldAs<QLineEdit>(p, "optim.lr_muon")->setText(QStringLiteral("0.02"));
+  QVERIFY2(p->isValid(), qPrintable(p->errorMessages().join("; ")));
+  QVERIFY(heads->styleSheet().isEmpty());
+  QVERIFY(w.startAction()->isEnabled());
+
+  // A text data source needs a file that exists.
+  auto* source = fieldAs<QComboBox>(p, "data.source");
+  source->setCurrentIndex(source->findData(QStringLiteral("text")));
+  QVERIFY(!p->fieldError("data.path").isEmpty());
+  fieldAs<QLineEdit>(p, "data.path")->setText(tmp_.filePath("missing.txt"));
+  QVERIFY(p->fieldError("data.path").contains("missing.txt"));
+  QFile f(tmp_.filePath("corpus.txt"));
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.write(QByteArray(4096, 'a'));
+  f.close();
+  fieldAs<QLineEdit>(p, "data.path")->setText(f.fileName());
+  QVERIFY2(p->isValid(), qPrintable(p->errorMessages().join("; ")));
+  QCOMPARE(p->config().data.source, std::string("text"));
+  QCOMPARE(QString::fromStdString(p->config().data.path), f.fileName());
+
+  // An empty run folder cannot be started into.
+  p->setRunFolder(QString());
+  QVERIFY(!p->fieldError(SetupPanel::kRunFolderKey).isEmpty());
+  QVERIFY(!w.startAction()->isEnabled());
+}
+
+void TestApp::routingShortcutsAndPreset() {
+  SetupPanel p;
+  // Every engine preset is offered.
+  auto* presetCombo = p.findChild<QComboBox*>();
+  QVERIFY(presetCombo);
+  QCOMPARE(presetCombo->count(), static_cast<int>(presets().size()));
+  p.applyPreset(QStringLiteral("adamw-qknorm"));
+  RunConfig c = p.config();
+  QCOMPARE(c.preset, std::string("adamw-qknorm"));
+  QVERIFY(c.model.qk_norm);
+  QVERIFY(c.optim.muon.empty());
+  p.findChild<QPushButton*>(QStringLiteral("routeMuonVoFfn"))->click();
+  c = p.config();
+  const std::vector<std::string> voFfn = {"attn.v", "attn.o", "mlp.in", "mlp.gate", "mlp.out"};
+  QCOMPARE(c.optim.muon, voFfn);
+  QVERIFY(c.model.qk_norm);  // the shortcut changes only the routing
+  p.findChild<QPushButton*>(QStringLiteral("routeAllMuon"))->click();
+  QCOMPARE(p.config().optim.muon, block_matrix_roles());
+  p.findChild<QPushButton*>(QStringLiteral("routeAllBase"))->click();
+  QVERIFY(p.config().optim.muon.empty());
+  // Fields go into the config; keys the panel does not show come from the preset.
+  fieldAs<QSpinBox>(&p, "model.layers")->setValue(3);
+  fieldAs<QCheckBox>(&p, "model.qk_norm")->setChecked(false);
+  auto* ffn = fieldAs<QComboBox>(&p, "model.ffn");
+  ffn->setCurrentIndex(ffn->findData(QStringLiteral("swiglu")));
+  fieldAs<QLineEdit>(&p, "optim.lr_adamw")->setText(QStringLiteral("1e-3"));
+  c = p.config();
+  QCOMPARE(c.model.layers, 3);
+  QVERIFY(!c.model.qk_norm);
+  QCOMPARE(c.model.ffn, std::string("swiglu"));
+  QCOMPARE(c.optim.lr_adamw, 1e-3);
+  QCOMPARE(c.optim.warmup_steps, preset("adamw-qknorm").optim.warmup_steps);
+  QVERIFY(p.isValid());
+  // setConfig round trip.
+  RunConfig d = preset("muon-qk");
+  d.train.steps = 77;
+  d.model.heads = 8;
+  p.setConfig(d);
+  QCOMPARE(p.config().train.steps, int64_t(77));
+  QCOMPARE(p.config().model.heads, 8);
+  QCOMPARE(p.config().optim.muon, d.optim.muon);
+  QCOMPARE(p.presetName(), QStringLiteral("muon-qk"));
+}
+
+void TestApp::liveRunPauseResumeStop() {
+  MainWindow w;
+  w.setConfirmClose(false);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  setTinyRun(w.setupPanel(), 5000, 10);  // long enough to pause and stop mid-run
+  LatencyProbe probe(5);
+  probe.start();
+  QVERIFY(w.startAction()->isEnabled());
+  w.startAction()->trigger();
+  QVERIFY(w.controller()->isActive());
+  QVERIFY(!w.startAction()->isEnabled());
+  QVERIFY(!w.setupPanel()->field("model.layers")->isEnabled());  // locked while running
+  const QString file = w.controller()->runFile();
+  QVERIFY(file.startsWith(runsDir()));
+
+  // First snapshot: the PR heatmap shows layers x heads cells with the snapshot's values.
+  RunModel* m = w.liveModel();
+  QTRY_VERIFY_WITH_TIMEOUT(!m->snapshots().empty(), kRunTimeoutMs);
+  QCOMPARE(w.controller()->state(), TrainingController::State::Running);
+  PRHeatmap* pr = w.prHeatmap();
+  pr->refreshNow();
+  const int L = m->info().n_layer, H = m->info().n_head;
+  QCOMPARE(L, 2);
+  QCOMPARE(H, 4);
+  const int si = pr->snapshotIndex();
+  QVERIFY(si >= 0 && si < static_cast<int>(m->snapshots().size()));
+  const Snapshot& snap = m->snapshots()[si];
+  QCPColorMapData* cells = pr->snapshotMap()->data();
+  QCOMPARE(cells->keySize(), H);
+  QCOMPARE(cells->valueSize(), L);
+  for (int l = 0; l < L; ++l)
+    for (int h = 0; h < H; ++h) QCOMPARE(cells->cell(h, l), snap.layers[l].pr_sv[kActK][h]);
+  QVERIFY(!w.lossPlot()->trainGraph()->data()->isEmpty());
+  QVERIFY(w.statusPanel()->step() > 0);
+  QVERIFY(w.statusPanel()->stepLabel()->text().contains("5000"));
+
+  // Click the cell of layer 1, head 2: spectra and K/V now show layer 1.
+  QCPAxisRect* rect = pr->snapshotRect();
+  const QPoint cell(qRound(rect->axis(QCPAxis::atBottom)->coordToPixel(2)),
+                    qRound(rect->axis(QCPAxis::atLeft)->coordToPixel(1)));
+  QSignalSpy clicked(pr, &PRHeatmap::layerClicked);
+  QTest::mouseClick(pr->plot(), Qt::LeftButton, Qt::NoModifier, cell);
+  QCOMPARE(clicked.count(), 1);
+  QCOMPARE(clicked.at(0).at(0).toInt(), 1);
+  SpectrumPlot* sp = w.spectrumPlot();
+  QCOMPARE(sp->layer(), 1);
+  QCOMPARE(w.kvPlot()->layer(), 1);
+  sp->refreshNow();
+  const int ssi = sp->snapshotIndex();
+  QVERIFY(ssi >= 0);
+  const Snapshot& ss = m->snapshots()[ssi];
+  const auto graphs = sp->currentGraphs();
+  QCOMPARE(graphs.size(), static_cast<int>(ss.matrix_names.size()));
+  const std::vector<float>& sv = ss.layers[1].matrices[0].sv;
+  QCOMPARE(graphs[0]->data()->size(), static_cast<int>(sv.size()));
+  for (int i = 0; i < static_cast<int>(sv.size()); ++i)
+    QCOMPARE(graphs[0]->data()->at(i)->value, static_cast<double>(sv[i]));
+
+  // Pause: the step count stops advancing.
+  w.pauseAction()->trigger();
+  QCOMPARE(w.controller()->state(), TrainingController::State::Paused);
+  QCOMPARE(w.pauseAction()->text(), QStringLiteral("&Resume"));
+  QTest::qWait(400);  // the step in flight ends, its record arrives
+  const int64_t pausedAt = m->steps().back().step;
+  QTest::qWait(800);
+  QCOMPARE(m->steps().back().step, pausedAt);
+  QCOMPARE(w.controller()->lastStep(), pausedAt);
+
+  // Resume: steps advance again.
+  w.pauseAction()->trigger();
+  QCOMPARE(w.controller()->state(), TrainingController::State::Running);
+  QTRY_VERIFY_WITH_TIMEOUT(m->steps().back().step > pausedAt + 2, kRunTimeoutMs);
+
+  // Stop: the run ends, the file says "stopped" and holds exactly what the views got.
+  QSignalSpy finished(&w, &MainWindow::runFinished);
+  w.stopAction()->trigger();
+  QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->isActive(), kRunTimeoutMs);
+  probe.stop();
+  QCOMPARE(finished.count(), 1);
+  QCOMPARE(finished.at(0).at(0).value<RunStatus>(), RunStatus::Stopped);
+  QCOMPARE(m->status(), RunStatus::Stopped);
+  QVERIFY(w.startAction()->isEnabled());
+  QVERIFY(w.setupPanel()->field("model.layers")->isEnabled());
+  {
+    RunReader r(file.toStdString());
+    QCOMPARE(r.status(), RunStatus::Stopped);
+    QCOMPARE(r.num_steps(), static_cast<int64_t>(m->steps().size()));
+    QCOMPARE(r.num_snapshots(), static_cast<int>(m->snapshots().size()));
+    QVERIFY(r.num_steps() < 5000);
+    QCOMPARE(r.steps(r.num_steps() - 1).front().loss, m->steps().back().loss);
+  }
+  // The browser lists the run with its status.
+  const int row = w.runBrowser()->rowOf(file);
+  QVERIFY(row >= 0);
+  QCOMPARE(w.runBrowser()->model()->item(row, RunBrowser::ColStatus)->text(),
+           RunBrowser::statusText(RunStatus::Stopped));
+  qInfo("live run: %lld steps, %zu snapshots; %s", static_cast<long long>(m->steps().back().step),
+        m->snapshots().size(), qPrintable(probe.report()));
+}
+
+void TestApp::reopenFinishedRun() {
+  QString file;
+  {
+    MainWindow w;
+    w.setConfirmClose(false);
+    setTinyRun(w.setupPanel(), 30, 10);
+    QSignalSpy finished(&w, &MainWindow::runFinished);
+    QVERIFY(w.startRun());
+    file = w.controller()->runFile();
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, kRunTimeoutMs);
+    QCOMPARE(finished.at(0).at(0).value<RunStatus>(), RunStatus::Finished);
+    QCOMPARE(w.liveModel()->snapshots().size(), size_t(3));  // steps 10, 20, 30
+  }
+  finishedRun_ = file;
+
+  // A fresh window opens the file by double-clicking it in the run browser.
+  MainWindow w;
+  w.setConfirmClose(false);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  RunBrowser* b = w.runBrowser();
+  const int row = b->rowOf(file);
+  QVERIFY(row >= 0);
+  QCOMPARE(b->model()->item(row, RunBrowser::ColStatus)->text(),
+           RunBrowser::statusText(RunStatus::Finished));
+  QCOMPARE(b->model()->item(row, RunBrowser::ColSteps)->text(), QStringLiteral("30 / 30"));
+  QCOMPARE(b->model()->item(row, RunBrowser::ColPreset)->text(), QStringLiteral("quick"));
+  QVERIFY(!b->model()->item(row, RunBrowser::ColLoss)->text().isEmpty());
+  b->parentWidget()->show();
+  QDockWidget* runsDock = w.findChild<QDockWidget*>(QStringLiteral("dockRuns"));
+  runsDock->raise();
+  QTest::qWait(50);
+  const QModelIndex idx = b->model()->index(b->rowOf(file), RunBrowser::ColRun);
+  b->view()->scrollTo(idx);
+  const QRect r = b->view()->visualRect(idx);
+  QVERIFY(r.isValid());
+  QTest::mouseDClick(b->view()->viewport(), Qt::LeftButton, Qt::NoModifier, r.center());
+  QTRY_COMPARE(w.currentFile(), QFileInfo(file).absoluteFilePath());
+  QVERIFY(!w.showsLiveRun());
+  // selectedRunFiles(): checked rows win over the selection.
+  b->setChecked(file, true);
+  QCOMPARE(b->selectedRunFiles(), QStringList{QFileInfo(file).absoluteFilePath()});
+
+  // What is drawn equals the file's values.
+  RunReader rd(file.toStdString());
+  RunModel* m = w.currentModel();
+  QCOMPARE(m, w.fileModel());
+  QCOMPARE(m->status(), RunStatus::Finished);
+  LossPlot* loss = w.lossPlot();
+  loss->refreshNow();
+  const auto steps = rd.steps();
+  QCOMPARE(loss->trainGraph()->data()->size(), static_cast<int>(steps.size()));
+  for (int i = 0; i < static_cast<int>(steps.size()); ++i) {
+    QCOMPARE(loss->trainGraph()->data()->at(i)->key, static_cast<double>(steps[i].step));
+    QCOMPARE(loss->trainGraph()->data()->at(i)->value, steps[i].loss);
+  }
+  const auto vals = rd.vals();
+  QCOMPARE(loss->valGraph()->data()->size(), static_cast<int>(vals.size()));
+  QCOMPARE(loss->valGraph()->data()->at(vals.size() - 1)->value, vals.back().loss);
+
+  PRHeatmap* pr = w.prHeatmap();
+  pr->refreshNow();
+  QCOMPARE(pr->snapshotIndex(), rd.num_snapshots() - 1);
+  const Snapshot last = rd.snapshot(rd.num_snapshots() - 1);
+  QCPColorMapData* cells = pr->snapshotMap()->data();
+  for (int l = 0; l < rd.info().n_layer; ++l)
+    for (int h = 0; h < rd.info().n_head; ++h)
+      QCOMPARE(cells->cell(h, l), last.layers[l].pr_sv[kActK][h]);
+
+  SpectrumPlot* sp = w.spectrumPlot();
+  sp->setLayer(0);
+  sp->refreshNow();
+  const auto graphs = sp->currentGraphs();
+  QCOMPARE(graphs.size(), static_cast<int>(last.matrix_names.size()));
+  const auto& sv = last.layers[0].matrices.back().sv;
+  for (int i = 0; i < static_cast<int>(sv.size()); ++i)
+    QCOMPARE(graphs.back()->data()->at(i)->value, static_cast<double>(sv[i]));
+
+  FTAPlot* fta = w.ftaPlot();
+  fta->refreshNow();
+  QVERIFY(fta->hasData());
+  QCOMPARE(fta->groupCount(), static_cast<int>(last.fta.size()));
+  for (int g = 0; g < fta->groupCount(); ++g)
+    QCOMPARE(fta->groupBars(g)->data()->at(0)->value, last.fta[g]);
+  QCOMPARE(w.statusPanel()->step(), int64_t(30));
+  QVERIFY(w.windowTitle().contains(QFileInfo(file).completeBaseName()));
+
+  // A file that is not a run is refused with the reader's message, nothing crashes.
+  QFile junk(tmp_.filePath("junk.h5"));
+  QVERIFY(junk.open(QIODevice::WriteOnly));
+  junk.write("not an hdf5 file");
+  junk.close();
+  QString why;
+  QVERIFY(!w.openRunFile(junk.fileName(), &why));
+  QVERIFY(why.contains("junk.h5"));
+}
+
+void TestApp::closeMidRunFinalizesFile() {
+  auto* w = new MainWindow;
+  w->show();
+  QVERIFY(QTest::qWaitForWindowExposed(w));
+  setTinyRun(w->setupPanel(), 5000, 10);
+  QVERIFY(w->startRun());
+  const QString file = w->controller()->runFile();
+  QTRY_VERIFY_WITH_TIMEOUT(w->liveModel()->steps().size() >= 5, kRunTimeoutMs);
+  answerNextQuestionYes();  // "A run is in progress. Stop it and close?"
+  w->close();               // returns after the question; the window waits for the run to stop
+  QTRY_VERIFY_WITH_TIMEOUT(!w->isVisible(), kRunTimeoutMs);
+  QVERIFY(!w->controller()->isActive());
+  delete w;
+  RunReader r(file.toStdString());
+  QCOMPARE(r.status(), RunStatus::Stopped);
+  QVERIFY(r.num_steps() >= 5 && r.num_steps() < 5000);
+  QVERIFY(r.end_time().size() > 0);
+  // The layout was saved for the next session.
+  QVERIFY(!QSettings().value("ui/state").toByteArray().isEmpty());
+}
+
+void TestApp::failedRunKeepsFile() {
+  MainWindow w;
+  w.setConfirmClose(false);
+  w.show();
+  setTinyRun(w.setupPanel(), 200, 100);
+  // Learning rates this large blow the weights up within a few steps: NaN/inf loss.
+  fieldAs<QLineEdit>(w.setupPanel(), "optim.lr_adamw")->setText(QStringLiteral("1e30"));
+  fieldAs<QLineEdit>(w.setupPanel(), "optim.lr_muon")->setText(QStringLiteral("1e30"));
+  QVERIFY(w.setupPanel()->isValid());
+  QSignalSpy finished(&w, &MainWindow::runFinished);
+  QVERIFY(w.startRun());
+  const QString file = w.controller()->runFile();
+  QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, kRunTimeoutMs);
+  QCOMPARE(finished.at(0).at(0).value<RunStatus>(), RunStatus::Failed);
+  const QString message = finished.at(0).at(1).toString();
+  QVERIFY2(message.contains("NaN") || message.contains("infinite") || message.contains("finite"),
+           qPrintable(message));
+  // The message is shown (non-modal box) and the file keeps the run with status "failed".
+  QMessageBox* box = nullptr;
+  QTRY_VERIFY((box = w.findChild<QMessageBox*>()) != nullptr);
+  QVERIFY(box->text().contains(message));
+  box->close();
+  QVERIFY(QFileInfo::exists(file));
+  RunReader r(file.toStdString());
+  QCOMPARE(r.status(), RunStatus::Failed);
+  QCOMPARE(QString::fromStdString(r.status_message()), message);
+}
+
+void TestApp::preferencesAndTranslation() {
+  {
+    PreferencesDialog d;
+    QCOMPARE(d.runFolder(), runsDir());
+    QCOMPARE(d.defaultDevice(), QStringLiteral("auto"));
+    QCOMPARE(d.language(), QString());
+    d.setDefaultDevice(QStringLiteral("cpu"));
+    d.setLanguage(QStringLiteral("de"));
+    QVERIFY(d.languageChanged());
+    d.accept();
+  }
+  QCOMPARE(settings::defaultDevice(), QStringLiteral("cpu"));
+  QCOMPARE(settings::language(), QStringLiteral("de"));
+  QCOMPARE(settings::uiLocaleName(), QStringLiteral("de_DE"));
+  {
+    MainWindow w;  // the default device reaches the setup panel
+    QCOMPARE(w.setupPanel()->config().device, std::string("cpu"));
+    QVERIFY(!settings::recentFiles().isEmpty());
+    QVERIFY(w.runBrowser()->files().contains(QFileInfo(finishedRun_).absoluteFilePath()));
+  }
+  // The German translation is embedded and complete for the main actions.
+  QTranslator* tr = settings::installTranslator(qApp);
+  QVERIFY(tr);
+  {
+    MainWindow w;
+    QCOMPARE(w.startAction()->text(), QStringLiteral("&Starten"));
+    QCOMPARE(w.stopAction()->text(), QStringLiteral("S&toppen"));
+    auto* dock = w.findChild<QDockWidget*>(QStringLiteral("dockPR"));
+    QCOMPARE(dock->windowTitle(), QStringLiteral("Partizipationsverhältnis"));
+  }
+  QCoreApplication::removeTranslator(tr);
+  delete tr;
+  settings::setLanguage(QStringLiteral("en"));
+  QCOMPARE(settings::installTranslator(qApp), nullptr);
+  settings::setLanguage(QString());
+}
+
+QTEST_MAIN(TestApp)
+#include "test_app.moc"

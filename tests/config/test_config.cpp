@@ -1,0 +1,174 @@
+// RunConfig: JSON round trip, dotted `key=value` settings, presets, and that every invalid
+// value is rejected with a message naming the key and the value.
+#include <QtTest>
+
+#include "train/RunConfig.h"
+#include "train/Studies.h"
+
+using namespace ms;
+
+class TestConfig : public QObject {
+  Q_OBJECT
+ private:
+  // Expects a ConfigError whose message contains every fragment.
+  template <typename F>
+  void expectError(F f, std::initializer_list<const char*> fragments) {
+    try {
+      f();
+      QFAIL("expected ConfigError");
+    } catch (const ConfigError& e) {
+      const QString msg = QString::fromStdString(e.what());
+      for (const char* frag : fragments)
+        QVERIFY2(msg.contains(QLatin1String(frag)), qPrintable(msg + " lacks " + frag));
+    }
+  }
+
+ private slots:
+  void roundTrip() {
+    RunConfig c = preset("muon-qknorm");
+    c.model.layers = 3;
+    c.optim.muon = {"attn.v", "attn.o"};
+    c.data.path = "x.txt";
+    const std::string j = config_to_json(c);
+    const RunConfig d = config_from_json(j);
+    QCOMPARE(config_to_json(d), j);
+    QCOMPARE(d.model.layers, 3);
+    QVERIFY(d.model.qk_norm);
+    QCOMPARE(d.optim.muon.size(), size_t(2));
+  }
+  void partialDocumentKeepsDefaults() {
+    const RunConfig c = config_from_json(R"({"model": {"layers": 5}})");
+    QCOMPARE(c.model.layers, 5);
+    QCOMPARE(c.model.d_model, RunConfig().model.d_model);
+  }
+  void presetInDocumentIsTheBase() {
+    const RunConfig c = config_from_json(R"({"preset": "adamw", "train": {"steps": 7}})");
+    QVERIFY(c.optim.muon.empty());
+    QCOMPARE(c.train.steps, int64_t(7));
+  }
+  void unknownKeyRejected() {
+    expectError([] { config_from_json(R"({"model": {"layerz": 5}})"); }, {"model.layerz"});
+    RunConfig c;
+    expectError([&] { apply_setting(c, "train.stepz=4"); }, {"train.stepz"});
+  }
+  void wrongTypeRejected() {
+    expectError([] { config_from_json(R"({"model": {"layers": "four"}})"); },
+                {"model.layers", "integer", "four"});
+    expectError([] { config_from_json(R"({"model": {"qk_norm": 1}})"); }, {"model.qk_norm"});
+    expectError([] { config_from_json("{not json"); }, {"JSON"});
+  }
+  void settings() {
+    RunConfig c;
+    apply_setting(c, "model.layers=6");
+    apply_setting(c, "optim.lr_muon=0.05");
+    apply_setting(c, "model.qk_norm=true");
+    apply_setting(c, "data.source=text");
+    apply_setting(c, "name=123");
+    QCOMPARE(c.model.layers, 6);
+    QCOMPARE(c.optim.lr_muon, 0.05);
+    QVERIFY(c.model.qk_norm);
+    QCOMPARE(c.data.source, std::string("text"));
+    QCOMPARE(c.name, std::string("123"));
+    expectError([&] { apply_setting(c, "model.layers"); }, {"key=value"});
+  }
+  void muonRoleShortcuts() {
+    RunConfig c;
+    apply_setting(c, "optim.muon=vo+ffn");
+    QCOMPARE(c.optim.muon, (std::vector<std::string>{"attn.v", "attn.o", "mlp.in", "mlp.gate", "mlp.out"}));
+    apply_setting(c, "optim.muon=q,k");
+    QCOMPARE(c.optim.muon, (std::vector<std::string>{"attn.q", "attn.k"}));
+    apply_setting(c, "optim.muon=none");
+    QVERIFY(c.optim.muon.empty());
+    apply_setting(c, R"(optim.muon=["mlp.out","attn.v"])");
+    QCOMPARE(c.optim.muon, (std::vector<std::string>{"attn.v", "mlp.out"}));
+    expectError([&] { apply_setting(c, "optim.muon=xyz"); }, {"optim.muon", "xyz"});
+  }
+  void validationNamesKeyAndValue() {
+    auto check = [&](const char* kv, std::initializer_list<const char*> frags) {
+      RunConfig c;
+      apply_setting(c, kv);
+      expectError([&] { validate(c); }, frags);
+    };
+    check("model.heads=3", {"model.heads", "3", "d_model"});
+    check("optim.lr_muon=0", {"optim.lr_muon"});
+    check("optim.lr_adamw=-1", {"optim.lr_adamw", "-1"});
+    check("model.ffn=relu", {"model.ffn", "relu"});
+    check("device=tpu", {"device", "tpu"});
+    check("data.source=text", {"data.path"});
+    check("optim.beta2=1", {"optim.beta2"});
+    check("train.steps=0", {"train.steps"});
+    check("metrics.every=0", {"metrics.every"});
+    RunConfig ok;
+    validate(ok);  // defaults are valid
+  }
+  void everyPresetIsValid() {
+    QVERIFY(presets().size() >= 4);
+    for (const auto& p : presets()) {
+      const RunConfig c = preset(p.name);
+      validate(c);
+      QCOMPARE(c.preset, p.name);
+    }
+    QVERIFY(preset("adamw").optim.muon.empty());
+    QVERIFY(preset("muon-qknorm").model.qk_norm);
+    QVERIFY(!preset("quick").optim.muon.empty());
+    expectError([] { preset("nope"); }, {"nope", "quick"});
+  }
+  void summaries() {
+    QCOMPARE(QString::fromStdString(optimizer_summary(preset("adamw"))), QString("AdamW (all)"));
+    QCOMPARE(QString::fromStdString(optimizer_summary(preset("muon-vo-ffn"))),
+             QString::fromUtf8("Muon: V,O,FFN · AdamW: Q,K"));
+    RunConfig c;
+    c.optim.muon = {"mlp.in"};
+    QCOMPARE(QString::fromStdString(optimizer_summary(c)),
+             QString::fromUtf8("Muon: W_in · AdamW: Q,K,V,O,W_out"));
+  }
+  void keysListed() {
+    const auto keys = config_keys(RunConfig());
+    QStringList names;
+    for (const auto& kv : keys) names << QString::fromStdString(kv.first);
+    for (const char* k : {"model.layers", "model.d_model", "model.heads", "model.seq_len",
+                          "model.qk_norm", "model.ffn", "optim.muon", "optim.lr_adamw",
+                          "optim.lr_muon", "train.steps", "train.batch_size", "train.seed",
+                          "data.source", "data.path", "metrics.every", "device"})
+      QVERIFY2(names.contains(k), k);
+  }
+  void studiesShareEverythingButTheOptimizer() {
+    for (const auto& st : studies()) {
+      const auto members = study_members(st.name);
+      QVERIFY(members.size() >= 2);
+      for (const auto& m : members) {
+        RunConfig a = m.config, b = members.front().config;
+        // Only routing, the base optimizer and its lr, QK-norm and the name may differ.
+        a.optim.muon = b.optim.muon;
+        a.optim.base = b.optim.base;
+        a.optim.lr_adamw = b.optim.lr_adamw;
+        a.model.qk_norm = b.model.qk_norm;
+        a.name = b.name;
+        QCOMPARE(config_to_json(a), config_to_json(b));
+      }
+    }
+    QCOMPARE(study_members("ablation").size(), size_t(13));  // non-gated: no W_gate member
+    QCOMPARE(study_members("ablation", "cpu", {"model.ffn=swiglu"}).size(), size_t(14));
+    QCOMPARE(study_members("qk-norm").size(), size_t(3));
+    QCOMPARE(study_members("tail-qa").size(), size_t(5));
+    QCOMPARE(study_members("tail-qa")[2].config.optim.base, std::string("sgd"));
+    QCOMPARE(study_members("kv-asymmetry", "gpu")[0].config.model.layers, 8);
+    expectError([] { study_members("nope"); }, {"nope", "kv-asymmetry"});
+    expectError([] { study_members("tail-qa", "cpu", {"data.source=text", "data.path=x"}); },
+                {"tailqa"});
+  }
+  void studyIndexRoundTrip() {
+    StudyIndex idx;
+    idx.study = "qk-norm";
+    idx.scale = "cpu";
+    idx.members.push_back({"Muon", "muon.h5", "finished", "x"});
+    const StudyIndex back = study_index_from_json(study_index_to_json(idx));
+    QCOMPARE(back.study, idx.study);
+    QCOMPARE(back.members.size(), size_t(1));
+    QCOMPARE(back.members[0].file, std::string("muon.h5"));
+    expectError([] { study_index_from_json("{\"format\": \"other\"}"); }, {"study index"});
+  }
+};
+
+QTEST_APPLESS_MAIN(TestConfig)
+#include "test_config.moc"

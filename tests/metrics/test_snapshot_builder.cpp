@@ -1,0 +1,312 @@
+// SnapshotBuilder over a real (small) GPT and the tail-QA source: every Snapshot field filled
+// with the right sizes and finite values, spectra / update alignment against a float64 SVD of
+// the model's own matrices, the probe fixed by train.seed, and FTA against per-question
+// forwards on a rigged question set whose right answers are known (padding, truncation and
+// gathering of the batched FTA pass).
+// torch before Qt: Qt's `slots` macro breaks torch's headers.
+#include <torch/torch.h>
+
+#include <QtTest>
+
+#include <cmath>
+#include <map>
+#include <memory>
+
+#include "data/DataSource.h"
+#include "metrics/Metrics.h"
+#include "metrics/SnapshotBuilder.h"
+#include "model/GPT.h"
+
+using namespace ms;
+
+namespace {
+
+RunConfig small_config() {
+  RunConfig c;
+  c.model.layers = 2;
+  c.model.heads = 4;
+  c.model.d_model = 32;
+  c.model.seq_len = 32;
+  c.train.batch_size = 4;
+  c.train.seed = 7;
+  c.data.tailqa_groups = 4;  // groups g = 0..4
+  c.metrics.probe_batch = 4;
+  c.metrics.kivi_batches = 1;
+  c.metrics.kivi_group = 8;
+  c.metrics.fta_max_questions = 40;
+  return c;
+}
+
+// A data source with the tail-QA token streams of `inner` and a question set of our own.
+class RiggedQA : public DataSource {
+ public:
+  RiggedQA(const DataSource& inner, std::vector<QAItem> qs, int groups)
+      : in_(inner), qs_(std::move(qs)), groups_(groups) {}
+  std::string kind() const override { return in_.kind(); }
+  std::string description() const override { return "rigged " + in_.description(); }
+  int vocab_size() const override { return in_.vocab_size(); }
+  int64_t size(Split s) const override { return in_.size(s); }
+  void copy(Split s, int64_t a, int64_t n, int64_t* out) const override { in_.copy(s, a, n, out); }
+  std::string decode(const std::vector<int32_t>& t) const override { return in_.decode(t); }
+  const std::vector<QAItem>& questions() const override { return qs_; }
+  int groups() const override { return groups_; }
+
+ private:
+  const DataSource& in_;
+  std::vector<QAItem> qs_;
+  int groups_;
+};
+
+bool is_fin(double x) { return std::isfinite(x); }
+
+}  // namespace
+
+class TestSnapshotBuilder : public QObject {
+  Q_OBJECT
+  RunConfig cfg_;
+  std::unique_ptr<DataSource> data_;
+
+  GPT make_model(const RunConfig& c, uint64_t seed) {
+    torch::manual_seed(seed);
+    return GPT(c.model);
+  }
+  // Simulates an optimizer step: every block matrix moves, except `keep` of layer 1.
+  static void perturb(GPTImpl& m, const std::string& keep) {
+    torch::NoGradGuard ng;
+    for (const NamedParam& p : m.named_params())
+      if (p.layer >= 0 && p.param.dim() == 2 && !(p.layer == 1 && p.role == keep))
+        p.param.add_(torch::randn_like(p.param) * 1e-3);
+  }
+
+  // Sizes and ranges of every field.
+  void check_fields(const Snapshot& s, const RunConfig& c, const SnapshotBuilder& b,
+                    bool kivi, bool aligned) {
+    const int L = c.model.layers, H = c.model.heads, hd = c.model.head_dim();
+    const size_t M = spectrum_matrix_names(c.model).size();
+    QCOMPARE(s.matrix_names, spectrum_matrix_names(c.model));
+    QCOMPARE(s.layers.size(), size_t(L));
+    QVERIFY(is_fin(s.val_loss) && s.val_loss > 0);
+    const auto shapes = b.matrix_shapes();
+    QCOMPARE(shapes.size(), M);
+    for (const LayerMetrics& lm : s.layers) {
+      QCOMPARE(lm.matrices.size(), M);
+      for (size_t i = 0; i < M; ++i) {
+        const SpectrumMetrics& sm = lm.matrices[i];
+        const double n = std::min(shapes[i][0], shapes[i][1]);
+        QCOMPARE(sm.sv.size(), size_t(n));
+        QVERIFY(sm.entropy > 0 && sm.entropy <= 1 + 1e-6);
+        QVERIFY(sm.erank >= 1 - 1e-6 && sm.erank <= n + 1e-3);
+        QVERIFY(sm.top10 > 0 && sm.top10 <= 1 + 1e-6);
+        QVERIFY(sm.q75_q25 >= 1 - 1e-6 && is_fin(sm.q75_q25));
+        QVERIFY(sm.stable_rank >= 1 - 1e-6 && sm.stable_rank <= n + 1e-3);
+        const bool unchanged = s.matrix_names[i] == "mlp.out" && &lm == &s.layers[1];
+        if (aligned && !unchanged)
+          QVERIFY(sm.update_alignment >= 0 && sm.update_alignment <= 1 + 1e-6);
+        else if (!aligned)
+          QVERIFY(std::isnan(sm.update_alignment));
+      }
+      for (int a = 0; a < kNumActs; ++a) {
+        QCOMPARE(lm.pr_sv[a].size(), size_t(H));
+        QCOMPARE(lm.pr_cov[a].size(), size_t(H));
+        for (int h = 0; h < H; ++h) {
+          QVERIFY(lm.pr_sv[a][h] >= 1 - 1e-4 && lm.pr_sv[a][h] <= hd + 1e-3);
+          QVERIFY(lm.pr_cov[a][h] >= 1 - 1e-4 && lm.pr_cov[a][h] <= hd + 1e-3);
+        }
+      }
+      QCOMPARE(lm.max_logit.size(), size_t(H));
+      QCOMPARE(lm.collapsed.size(), size_t(H));
+      for (int h = 0; h < H; ++h) {
+        QVERIFY(is_fin(lm.max_logit[h]));
+        QCOMPARE(bool(lm.collapsed[h]), lm.pr_sv[kActK][h] < c.metrics.collapse_frac * hd);
+      }
+      for (const Magnitudes* m : {&lm.k_pre, &lm.k_post, &lm.v}) {
+        QCOMPARE(m->channel.size(), size_t(H * hd));
+        QCOMPARE(m->token.size(), size_t(c.model.seq_len));
+        for (const Spikiness* sp : {&m->channel_spk, &m->token_spk})
+          QVERIFY(sp->max_mean >= 1 && is_fin(sp->p99_p50) && sp->top1_mass > 0 &&
+                  sp->top1_mass <= 1);
+        QVERIFY(is_fin(m->asymmetry) && m->asymmetry > 0);
+      }
+    }
+    QCOMPARE(s.kivi.valid, kivi);
+    if (kivi) {
+      QVERIFY(is_fin(s.kivi.loss_fp));
+      for (int b = 0; b < 2; ++b)
+        QVERIFY(is_fin(s.kivi.k_chan_v_tok[b]) && is_fin(s.kivi.k_tok_v_chan[b]));
+    }
+  }
+
+ private slots:
+  void initTestCase() {
+    cfg_ = small_config();
+    data_ = make_data_source(cfg_.data, cfg_.train.seed);
+    cfg_.model.vocab_size = data_->vocab_size();
+  }
+
+  void everyFieldFilled() {
+    GPT model = make_model(cfg_, 1);
+    SnapshotBuilder b(cfg_, *data_, torch::kCPU);
+    b.before_step(*model);
+    perturb(*model, "mlp.out");
+    model->train();
+    const Snapshot s = b.compute(*model, 7, true);
+    QVERIFY(model->is_training());  // mode restored
+    QCOMPARE(s.step, int64_t(7));
+    QCOMPARE(s.tokens, int64_t(7 * cfg_.train.batch_size * cfg_.model.seq_len));
+    check_fields(s, cfg_, b, true, true);
+    // An unchanged matrix has no update direction.
+    const size_t iout =
+        std::find(s.matrix_names.begin(), s.matrix_names.end(), "mlp.out") - s.matrix_names.begin();
+    QVERIFY(iout < s.matrix_names.size());
+    QVERIFY(std::isnan(s.layers[1].matrices[iout].update_alignment));
+    QVERIFY(is_fin(s.layers[0].matrices[iout].update_alignment));
+    // The probe loss is the model's loss on the probe batch.
+    torch::NoGradGuard ng;
+    QVERIFY(std::abs(s.val_loss -
+                     model->loss(b.probe_inputs(), b.probe_targets()).item<double>()) < 1e-5);
+    // FTA: one share per group, every group represented.
+    QCOMPARE(s.fta.size(), size_t(data_->groups()));
+    for (double f : s.fta) QVERIFY(f >= 0 && f <= 1);
+    // Without before_step and without KIVI: alignment NaN, kivi invalid; the rest identical.
+    const Snapshot s2 = b.compute(*model, 8, false);
+    check_fields(s2, cfg_, b, false, false);
+    QCOMPARE(s2.val_loss, s.val_loss);
+    QCOMPARE(s2.layers[0].pr_sv[kActK], s.layers[0].pr_sv[kActK]);
+    // (svdvals vs the SVD with vectors: the same spectrum up to float32 rounding)
+    QVERIFY(std::abs(s2.layers[1].matrices[2].stable_rank - s.layers[1].matrices[2].stable_rank) <
+            1e-5 * s.layers[1].matrices[2].stable_rank);
+  }
+
+  void gatedVariantFilled() {
+    RunConfig c = cfg_;
+    c.model.layers = 1;
+    c.model.ffn = "swiglu";
+    c.model.qk_norm = true;
+    c.model.pos = "learned";
+    c.model.norm = "layernorm";
+    c.metrics.fta = false;
+    GPT model = make_model(c, 2);
+    SnapshotBuilder b(c, *data_, torch::kCPU);
+    QCOMPARE(b.fta_groups(), 0);
+    const Snapshot s = b.compute(*model, 1, true);
+    QVERIFY(std::find(s.matrix_names.begin(), s.matrix_names.end(), "mlp.gate") !=
+            s.matrix_names.end());
+    check_fields(s, c, b, true, false);
+    QVERIFY(s.fta.empty());
+  }
+
+  void spectraMatchFloat64() {
+    GPT model = make_model(cfg_, 3);
+    torch::NoGradGuard ng;
+    // Layer 0 attn.q: a clear top direction, then a rank-1 update at angle t from it, so u1 is
+    // well separated in both and float32 vs float64 agree closely.
+    const int d = cfg_.model.d_model;
+    torch::manual_seed(5);
+    const torch::Tensor U = std::get<0>(at::linalg_qr(torch::randn({d, 2}, torch::kDouble)));
+    const torch::Tensor v = torch::randn({d}, torch::kDouble).div(std::sqrt(double(d)));
+    const torch::Tensor W0 =
+        2.0 * torch::outer(U.select(1, 0), torch::randn({d}, torch::kDouble).div(std::sqrt(double(d)))) +
+        0.01 * torch::randn({d, d}, torch::kDouble);
+    model->weight(0, "attn.q").copy_(W0);
+    SnapshotBuilder b(cfg_, *data_, torch::kCPU);
+    b.before_step(*model);
+    const double t = 0.4;
+    const torch::Tensor dW = 0.5 * torch::outer(std::cos(t) * U.select(1, 0) + std::sin(t) * U.select(1, 1), v);
+    model->weight(0, "attn.q").add_(dW);
+    const Snapshot s = b.compute(*model, 1, false);
+
+    const torch::Tensor W1 = model->weight(0, "attn.q").to(torch::kDouble);
+    const torch::Tensor dW32 = W1 - W0.to(torch::kFloat).to(torch::kDouble);
+    const SpectrumMetrics& q = s.layers[0].matrices[0];
+    const SpectrumMetrics ref = spectrum_metrics(at::linalg_svdvals(W1));
+    QVERIFY(std::abs(q.stable_rank - ref.stable_rank) < 1e-4 * ref.stable_rank);
+    QVERIFY(std::abs(q.entropy - ref.entropy) < 1e-5);
+    QVERIFY(std::abs(q.q75_q25 - ref.q75_q25) < 1e-3 * ref.q75_q25);
+    QVERIFY(std::abs(q.update_alignment - update_alignment(dW32, W1)) < 1e-4);
+    // Composites of layer 1 against a float64 product of the model's matrices.
+    const auto w = [&](const char* r) { return model->weight(1, r).to(torch::kDouble); };
+    const SpectrumMetrics qk = spectrum_metrics(at::linalg_svdvals(w("attn.q").t().matmul(w("attn.k"))));
+    const SpectrumMetrics vo = spectrum_metrics(at::linalg_svdvals(w("attn.o").matmul(w("attn.v"))));
+    const auto& names = s.matrix_names;
+    const size_t iqk = std::find(names.begin(), names.end(), "qk") - names.begin();
+    const size_t ivo = std::find(names.begin(), names.end(), "vo") - names.begin();
+    QVERIFY(std::abs(s.layers[1].matrices[iqk].erank - qk.erank) < 1e-3 * qk.erank);
+    QVERIFY(std::abs(s.layers[1].matrices[ivo].stable_rank - vo.stable_rank) < 1e-3 * vo.stable_rank);
+    QVERIFY(std::abs(s.layers[1].matrices[ivo].sv[0] - vo.sv[0]) < 1e-4 * vo.sv[0]);
+  }
+
+  void probeIsFixedBySeed() {
+    SnapshotBuilder a(cfg_, *data_, torch::kCPU), b(cfg_, *data_, torch::kCPU);
+    QVERIFY(torch::equal(a.probe_inputs(), b.probe_inputs()));
+    QCOMPARE(a.probe_inputs().size(0), int64_t(cfg_.metrics.probe_batch));
+    QCOMPARE(a.probe_inputs().size(1), int64_t(cfg_.model.seq_len));
+    // Targets are the inputs shifted by one token (next-token windows of the val split).
+    QVERIFY(torch::equal(a.probe_inputs().narrow(1, 1, cfg_.model.seq_len - 1),
+                         a.probe_targets().narrow(1, 0, cfg_.model.seq_len - 1)));
+    QCOMPARE(a.fta_questions(), b.fta_questions());
+    RunConfig c = cfg_;
+    c.train.seed = 8;
+    SnapshotBuilder other(c, *data_, torch::kCPU);
+    QVERIFY(!torch::equal(a.probe_inputs(), other.probe_inputs()));
+    // Too short a validation split is an error naming the problem.
+    c.model.seq_len = int(data_->size(Split::Val));
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, SnapshotBuilder(c, *data_, torch::kCPU));
+  }
+
+  void ftaStratifiedSelection() {
+    SnapshotBuilder b(cfg_, *data_, torch::kCPU);
+    const auto& qs = data_->questions();
+    const int G = data_->groups();
+    std::vector<int> avail(G, 0), chosen(G, 0);
+    for (const QAItem& q : qs) ++avail[q.group];
+    for (int i : b.fta_questions()) ++chosen[qs[i].group];
+    const int cap = cfg_.metrics.fta_max_questions;
+    QVERIFY(int(qs.size()) > cap);  // the cap binds in this config
+    QCOMPARE(int(b.fta_questions().size()), cap);
+    for (int g = 0; g < G; ++g) {
+      QVERIFY(chosen[g] > 0);
+      QVERIFY(chosen[g] >= std::min(avail[g], cap / G));  // round robin: fair share or all
+    }
+  }
+
+  void ftaMatchesPerQuestionForward() {
+    // Questions whose answers are rigged to the model's own argmax (right) or not (wrong), with
+    // different prompt lengths, one longer than seq_len (the builder keeps the last seq_len).
+    GPT model = make_model(cfg_, 4);
+    model->eval();
+    torch::NoGradGuard ng;
+    const auto& src = data_->questions();
+    const int G = 3, T = cfg_.model.seq_len;
+    auto argmax_last = [&](const std::vector<int32_t>& prompt) {
+      const size_t n = std::min<size_t>(prompt.size(), size_t(T));
+      std::vector<int64_t> ids(prompt.end() - n, prompt.end());
+      const torch::Tensor x = torch::tensor(ids, torch::kLong).unsqueeze(0);  // (1, n)
+      return int32_t(model->forward(x)[0][int64_t(n) - 1].argmax().item<int64_t>());
+    };
+    std::vector<QAItem> qs;
+    std::vector<int> right(G, 0), total(G, 0);
+    for (int i = 0; i < 20; ++i) {
+      QAItem q = src[size_t(i) % src.size()];
+      q.group = i % G;
+      q.prompt.resize(q.prompt.size() - size_t(i % 3));  // varied lengths
+      if (i == 5)  // longer than seq_len
+        for (int r = 0; r < 3; ++r) q.prompt.insert(q.prompt.end(), src[0].prompt.begin(), src[0].prompt.end());
+      const int32_t am = argmax_last(q.prompt);
+      const bool ok = i % 3 != 1;
+      q.answer_first = ok ? am : (am + 1) % cfg_.model.vocab_size;
+      right[q.group] += ok;
+      ++total[q.group];
+      qs.push_back(std::move(q));
+    }
+    QVERIFY(qs[5].prompt.size() > size_t(T));
+    RiggedQA rig(*data_, qs, G + 1);  // group G has no questions -> NaN
+    SnapshotBuilder b(cfg_, rig, torch::kCPU);
+    const Snapshot s = b.compute(*model, 1, false);
+    QCOMPARE(s.fta.size(), size_t(G + 1));
+    for (int g = 0; g < G; ++g) QCOMPARE(s.fta[g], double(right[g]) / total[g]);
+    QVERIFY(std::isnan(s.fta[G]));
+  }
+};
+
+QTEST_APPLESS_MAIN(TestSnapshotBuilder)
+#include "test_snapshot_builder.moc"

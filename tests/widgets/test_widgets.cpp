@@ -1,0 +1,790 @@
+// Widget tests (offscreen): the views of libmuonscope_widgets on a synthetic run with known
+// values (2 layers, 4 heads, head_dim 16, 3 snapshots). Checks that each view plots exactly
+// the model's numbers, that clicks map to the right layer/head, that scrubbing changes the map,
+// the debiased EMA, the exports (PNG size, SVG validity, PDF magic, CSV rows), palette
+// re-styling, and that a burst of 1000 steps is drawn with a handful of replots, not 1000.
+#include <QImage>
+#include <QSignalSpy>
+#include <QSvgRenderer>
+#include <QTemporaryDir>
+#include <QXmlStreamReader>
+#include <QtTest>
+#include <cmath>
+#include <random>
+#include <stdexcept>
+
+#include <qcustomplot.h>
+
+#include "FTAPlot.h"
+#include "IsotropyPlot.h"
+#include "KVPlot.h"
+#include "LossPlot.h"
+#include "PRHeatmap.h"
+#include "RunModel.h"
+#include "SnapshotSlider.h"
+#include "SpectrumPlot.h"
+
+using namespace ms;
+
+namespace {
+
+constexpr int kL = 2, kH = 4, kHd = 16, kT = 8, kSteps = 50;
+const std::vector<std::string> kNames = {"attn.q", "attn.k",  "attn.v", "attn.o",
+                                         "mlp.in", "mlp.out", "qk",     "vo"};
+const std::vector<std::array<int, 2>> kShapes = {{64, 64},  {64, 64},  {64, 64}, {64, 64},
+                                                 {256, 64}, {64, 256}, {64, 64}, {64, 64}};
+
+RunInfo makeInfo() {
+  RunInfo info;
+  info.config_json = "{}";
+  info.device = "cpu";
+  info.n_layer = kL;
+  info.n_head = kH;
+  info.head_dim = kHd;
+  info.seq_len = kT;
+  info.vocab_size = 100;
+  info.matrix_names = kNames;
+  info.matrix_shapes = kShapes;
+  info.fta_groups = 3;
+  info.total_steps = kSteps;
+  return info;
+}
+
+// Known values: every number is a distinct function of (snapshot k, layer l, head/matrix/index).
+double prSv(int k, int a, int l, int h) {
+  return 1.0 + a + 2.0 * l + 0.5 * h + 0.75 * k;
+}
+double prCov(int k, int a, int l, int h) {
+  return prSv(k, a, l, h) + 0.25;
+}
+float sv(int k, int l, int m, int i) {
+  return float((k + 1) * (l + 1) * (m + 1)) / float(i + 1);
+}
+double erank(int k, int l, int m) {
+  return 10.123 + k + 0.5 * l + 0.01 * m;
+}
+
+Snapshot makeSnapshot(int k) {
+  Snapshot s;
+  s.step = 10 * (k + 1);
+  s.tokens = s.step * 128;
+  s.wall_s = 1.5 * (k + 1);
+  s.val_loss = 4.0 - k;
+  s.matrix_names = kNames;
+  for (int l = 0; l < kL; ++l) {
+    LayerMetrics lm;
+    for (int m = 0; m < static_cast<int>(kNames.size()); ++m) {
+      SpectrumMetrics sm;
+      const int n = std::min(kShapes[m][0], kShapes[m][1]);
+      for (int i = 0; i < n; ++i) sm.sv.push_back(sv(k, l, m, i));
+      sm.erank = erank(k, l, m);
+      sm.entropy = 0.5 + 0.1 * k + 0.01 * l + 0.001 * m;
+      sm.top10 = 0.3 + 0.05 * k;
+      sm.q75_q25 = 2.0 + k + l;
+      sm.stable_rank = 1.5 + 0.1 * m;
+      sm.update_alignment = k == 0 ? kNaN : 0.2 * k;
+      lm.matrices.push_back(sm);
+    }
+    for (int a = 0; a < kNumActs; ++a)
+      for (int h = 0; h < kH; ++h) {
+        lm.pr_sv[a].push_back(prSv(k, a, l, h));
+        lm.pr_cov[a].push_back(prCov(k, a, l, h));
+      }
+    lm.max_logit.assign(kH, 3.0);
+    lm.collapsed.assign(kH, 0);
+    if (k == 2 && l == 1) lm.collapsed[2] = 1;  // one collapsed head in the last snapshot
+    if (k == 2 && l == 0) lm.collapsed[0] = 1;
+    Magnitudes* mags[3] = {&lm.k_pre, &lm.k_post, &lm.v};
+    for (int c = 0; c < 3; ++c) {
+      for (int i = 0; i < kH * kHd; ++i)
+        mags[c]->channel.push_back(float(0.1 * (c + 1) + 0.01 * i + k));
+      for (int t = 0; t < kT; ++t) mags[c]->token.push_back(float(1.0 + 0.2 * t + c + k));
+      mags[c]->asymmetry = 1.0 + 0.1 * c + 0.01 * k + 0.001 * l;
+      mags[c]->channel_spk.max_mean = 2.0 + c;
+      mags[c]->token_spk.max_mean = 1.5 + c;
+    }
+    s.layers.push_back(lm);
+  }
+  s.kivi.valid = k != 1;  // computed at snapshots 0 and 2 only
+  s.kivi.loss_fp = 3.0;
+  s.kivi.k_chan_v_tok = {0.1 + k, 0.01 + k};
+  s.kivi.k_tok_v_chan = {0.5 + k, 0.05 + k};
+  s.fta = {0.9 - 0.1 * (2 - k), 0.5 + 0.1 * k, 0.05 * k};
+  return s;
+}
+
+StepRecord makeStep(int i) {
+  StepRecord r;
+  r.step = i;
+  r.loss = 5.0 - 0.05 * i;
+  r.tokens = int64_t(i) * 128;
+  r.wall_s = 0.1 * i;
+  return r;
+}
+
+void fillModel(RunModel& m) {
+  m.setDisplayName("synthetic");
+  m.setInfo(makeInfo());
+  std::vector<StepRecord> steps;
+  for (int i = 1; i <= kSteps; ++i) steps.push_back(makeStep(i));
+  m.appendSteps(steps);
+  for (int i : {25, 50}) {
+    ValRecord v;
+    v.step = i;
+    v.tokens = int64_t(i) * 128;
+    v.wall_s = 0.1 * i;
+    v.loss = 4.5 - 0.01 * i;
+    m.appendVal(v);
+  }
+  for (int k = 0; k < 3; ++k) m.appendSnapshot(makeSnapshot(k));
+}
+
+// Keys and values of a graph, in order.
+QVector<double> keysOf(const QCPGraph* g) {
+  QVector<double> out;
+  for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) out << it->key;
+  return out;
+}
+QVector<double> valuesOf(const QCPGraph* g) {
+  QVector<double> out;
+  for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) out << it->value;
+  return out;
+}
+
+int csvRows(const QString& path, QString* header) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly | QIODevice::Text)) return -1;
+  const QStringList lines = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+  if (lines.isEmpty()) return -1;
+  *header = lines.front();
+  return lines.size() - 1;
+}
+
+template <typename View>
+void showView(View& v) {
+  v.resize(1000, 600);
+  v.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&v));
+  v.refreshNow();
+  v.plot()->replot();  // lay out at the shown size so coordToPixel matches the widget
+}
+
+}  // namespace
+
+class TestWidgets : public QObject {
+  Q_OBJECT
+ private slots:
+  void runModelSignals();
+  void snapshotSliderFollowsLatest();
+  void heatmapCellsEqualSnapshot();
+  void heatmapClickEmitsLayer();
+  void heatmapScrubChangesMap();
+  void spectrumShowsLayerValues();
+  void lossPlotDataAndSmoothing();
+  void emaDebiasedReference();
+  void isotropyMeanAndBand();
+  void kvPlotPanels();
+  void ftaPlotGroupsAndEmpty();
+  void exportsAllViews();
+  void exportErrorsThrow();
+  void replotsAreCoalesced();
+  void paletteChangeRestyles();
+  void boxZoomAndDoubleClickReset();
+  void lossHoverShowsValues();
+  void modelSwapAndDeletion();
+};
+
+void TestWidgets::runModelSignals() {
+  RunModel m;
+  QSignalSpy info(&m, &RunModel::infoChanged), steps(&m, &RunModel::stepsAppended),
+      vals(&m, &RunModel::valsAppended), snaps(&m, &RunModel::snapshotAppended),
+      status(&m, &RunModel::statusChanged), cleared(&m, &RunModel::cleared);
+  fillModel(m);
+  QCOMPARE(info.count(), 1);
+  QCOMPARE(steps.count(), 1);
+  QCOMPARE(steps.at(0).at(0).toInt(), 0);
+  QCOMPARE(steps.at(0).at(1).toInt(), kSteps);
+  QCOMPARE(vals.count(), 2);
+  QCOMPARE(snaps.count(), 3);
+  QCOMPARE(snaps.at(2).at(0).toInt(), 2);
+  QCOMPARE(m.layerCount(), kL);
+  QCOMPARE(m.headCount(), kH);
+  QCOMPARE(int(m.steps().size()), kSteps);
+  m.setStatus(RunStatus::Failed, "boom");
+  QCOMPARE(status.count(), 1);
+  QCOMPARE(m.status(), RunStatus::Failed);
+  QCOMPARE(m.statusMessage(), QString("boom"));
+  m.setStatus(RunStatus::Failed, "boom");  // unchanged: no signal
+  QCOMPARE(status.count(), 1);
+  m.clear();
+  QCOMPARE(cleared.count(), 1);
+  QVERIFY(m.steps().empty() && m.vals().empty() && m.snapshots().empty());
+  QCOMPARE(m.layerCount(), 0);
+  QCOMPARE(m.status(), RunStatus::Running);
+
+  // Queued delivery across threads carries the data types (as the training controller does).
+  RunModel target;
+  QThread worker;
+  QObject sender;
+  sender.moveToThread(&worker);
+  worker.start();
+  QMetaObject::invokeMethod(&sender, [&target] {
+    const std::vector<StepRecord> two{makeStep(1), makeStep(2)};
+    QMetaObject::invokeMethod(&target, "appendSteps", Qt::QueuedConnection,
+                              Q_ARG(std::vector<ms::StepRecord>, two));
+    QMetaObject::invokeMethod(&target, "appendSnapshot", Qt::QueuedConnection,
+                              Q_ARG(ms::Snapshot, makeSnapshot(0)));
+  });
+  QTRY_COMPARE(int(target.snapshots().size()), 1);
+  QCOMPARE(int(target.steps().size()), 2);
+  QCOMPARE(target.steps()[1].loss, makeStep(2).loss);
+  worker.quit();
+  worker.wait();
+}
+
+void TestWidgets::snapshotSliderFollowsLatest() {
+  SnapshotSlider s;
+  QCOMPARE(s.index(), -1);
+  std::vector<Snapshot> snaps = {makeSnapshot(0), makeSnapshot(1)};
+  QSignalSpy spy(&s, &SnapshotSlider::indexChanged);
+  s.setSnapshots(snaps);
+  QCOMPARE(s.index(), 1);
+  QVERIFY(s.followsLatest());
+  snaps.push_back(makeSnapshot(2));
+  s.setSnapshots(snaps);
+  QCOMPARE(s.index(), 2);  // followed
+  s.slider()->setValue(0);
+  QCOMPARE(s.index(), 0);
+  QVERIFY(!s.followsLatest());
+  snaps.push_back(makeSnapshot(2));
+  s.setSnapshots(snaps);
+  QCOMPARE(s.index(), 0);  // a user who scrubbed back stays
+  s.setIndex(3);
+  QVERIFY(s.followsLatest());
+  QCOMPARE(spy.count(), 4);  // 1, 2, 0, 3
+}
+
+void TestWidgets::heatmapCellsEqualSnapshot() {
+  RunModel m;
+  fillModel(m);
+  PRHeatmap v(&m);
+  v.refreshNow();
+  QCOMPARE(v.snapshotIndex(), 2);
+  QCPColorMapData* d = v.snapshotMap()->data();
+  QCOMPARE(d->keySize(), kH);
+  QCOMPARE(d->valueSize(), kL);
+  for (int l = 0; l < kL; ++l)
+    for (int h = 0; h < kH; ++h) {
+      QCOMPARE(d->cell(h, l), prSv(2, kActK, l, h));
+      QCOMPARE(d->data(h, l), prSv(2, kActK, l, h));  // cell centred on (head, layer)
+    }
+  QCPColorMapData* t = v.timeMap()->data();
+  QCOMPARE(t->keySize(), 3);
+  QCOMPARE(t->valueSize(), kL);
+  for (int k = 0; k < 3; ++k)
+    for (int l = 0; l < kL; ++l) {
+      double mean = 0;
+      for (int h = 0; h < kH; ++h) mean += prSv(k, kActK, l, h) / kH;
+      QVERIFY(std::abs(t->cell(k, l) - mean) < 1e-12);
+    }
+  QVERIFY(v.colorScaleLabel().contains("PR_sv of k, range [1, 16]"));
+  QCOMPARE(v.colorScale()->axis()->label(), v.colorScaleLabel());
+  QCOMPARE(v.colorScale()->dataRange().lower, 1.0);
+  QCOMPARE(v.colorScale()->dataRange().upper, double(kHd));
+  QCOMPARE(v.collapsedMarkCount(), 2);
+
+  v.setMetric(PRHeatmap::PrCov);
+  v.setTensor(kActV);
+  v.refreshNow();
+  for (int l = 0; l < kL; ++l)
+    for (int h = 0; h < kH; ++h) QCOMPARE(d->cell(h, l), prCov(2, kActV, l, h));
+  QVERIFY(v.colorScaleLabel().startsWith("PR_cov of v"));
+  // CSV: L*H cells of the selected snapshot + L means per snapshot.
+  const QStringList lines = v.csv().split('\n', Qt::SkipEmptyParts);
+  QCOMPARE(lines.size(), 1 + kL * kH + 3 * kL);
+  QCOMPARE(lines[0], QString("panel,step,layer,head,pr_cov_v,collapsed"));
+}
+
+void TestWidgets::heatmapClickEmitsLayer() {
+  RunModel m;
+  fillModel(m);
+  PRHeatmap v(&m);
+  showView(v);
+  QSignalSpy layers(&v, &PRHeatmap::layerClicked), heads(&v, &PRHeatmap::headClicked);
+  QCPAxisRect* r = v.snapshotRect();
+  for (auto [l, h] : {std::pair{1, 2}, std::pair{0, 3}, std::pair{1, 0}}) {
+    const QPoint px(qRound(r->axis(QCPAxis::atBottom)->coordToPixel(h)),
+                    qRound(r->axis(QCPAxis::atLeft)->coordToPixel(l)));
+    QVERIFY(r->rect().contains(px));
+    QTest::mouseClick(v.plot(), Qt::LeftButton, Qt::NoModifier, px);
+    QCOMPARE(layers.count(), 1);
+    QCOMPARE(layers.takeFirst().at(0).toInt(), l);
+    QCOMPARE(heads.count(), 1);
+    const QList<QVariant> args = heads.takeFirst();
+    QCOMPARE(args.at(0).toInt(), l);
+    QCOMPARE(args.at(1).toInt(), h);
+  }
+  // Clicking a column of the time map selects that snapshot and reports the layer.
+  QSignalSpy snaps(&v, &PRHeatmap::snapshotChanged);
+  QCPAxisRect* tr = v.timeRect();
+  const QPoint tp(qRound(tr->axis(QCPAxis::atBottom)->coordToPixel(0)),
+                  qRound(tr->axis(QCPAxis::atLeft)->coordToPixel(1)));
+  QTest::mouseClick(v.plot(), Qt::LeftButton, Qt::NoModifier, tp);
+  QCOMPARE(layers.count(), 1);
+  QCOMPARE(layers.takeFirst().at(0).toInt(), 1);
+  QCOMPARE(v.snapshotIndex(), 0);
+  QCOMPARE(snaps.count(), 1);
+  QCOMPARE(snaps.at(0).at(0).toInt(), 0);
+  // Outside the axis rect: nothing.
+  QTest::mouseClick(v.plot(), Qt::LeftButton, Qt::NoModifier, QPoint(2, 2));
+  QCOMPARE(layers.count(), 0);
+}
+
+void TestWidgets::heatmapScrubChangesMap() {
+  RunModel m;
+  fillModel(m);
+  PRHeatmap v(&m);
+  v.refreshNow();
+  QCPColorMapData* d = v.snapshotMap()->data();
+  const double before = d->cell(1, 1);
+  QCOMPARE(before, prSv(2, kActK, 1, 1));
+  QSignalSpy snaps(&v, &PRHeatmap::snapshotChanged);
+  v.snapshotSlider()->slider()->setValue(0);  // as a user dragging the handle
+  QCOMPARE(snaps.count(), 1);
+  QCOMPARE(snaps.at(0).at(0).toInt(), 0);
+  QVERIFY(v.refreshPending());
+  v.refreshNow();
+  QVERIFY(d->cell(1, 1) != before);
+  for (int l = 0; l < kL; ++l)
+    for (int h = 0; h < kH; ++h) QCOMPARE(d->cell(h, l), prSv(0, kActK, l, h));
+  QCOMPARE(v.collapsedMarkCount(), 0);  // no collapsed heads at snapshot 0
+  // A new snapshot while scrubbed back keeps the selection; back at the end, it follows.
+  m.appendSnapshot(makeSnapshot(1));
+  v.refreshNow();
+  QCOMPARE(v.snapshotIndex(), 0);
+  QCOMPARE(v.timeMap()->data()->keySize(), 4);
+  v.setSnapshot(-1);
+  v.refreshNow();
+  QCOMPARE(v.snapshotIndex(), 3);
+  QCOMPARE(d->cell(3, 0), prSv(1, kActK, 0, 3));
+}
+
+void TestWidgets::spectrumShowsLayerValues() {
+  RunModel m;
+  fillModel(m);
+  SpectrumPlot v(&m);
+  v.setLayer(1);
+  v.setMatrix(4);  // mlp.in, 64 singular values
+  v.setSnapshot(1);
+  v.refreshNow();
+  QCOMPARE(v.snapshotIndex(), 1);
+  QCOMPARE(v.currentGraphs().size(), 1);
+  const QCPGraph* g = v.currentGraphs().front();
+  const auto& want = m.snapshots()[1].layers[1].matrices[4].sv;
+  const QVector<double> keys = keysOf(g), vals = valuesOf(g);
+  QCOMPARE(vals.size(), int(want.size()));
+  for (int i = 0; i < vals.size(); ++i) {
+    QCOMPARE(keys[i], double(i + 1));
+    QCOMPARE(vals[i], double(want[i]));
+  }
+  QVERIFY(v.metricsText().contains(QString::number(erank(1, 1, 4), 'g', 4)));
+  QVERIFY(v.metricsText().contains("mlp.in (256 × 64)"));
+  QCOMPARE(v.overlayGraphs().size(), 1);  // snapshot 0 under snapshot 1
+  QCOMPARE(valuesOf(v.overlayGraphs().front()).front(), double(sv(0, 1, 4, 0)));
+  QCOMPARE(v.plot()->yAxis->scaleType(), QCPAxis::stLogarithmic);
+
+  // All matrices of layer 0 at the latest snapshot: one graph per matrix, in order.
+  v.setMatrix(-1);
+  v.setLayer(0);
+  v.setSnapshot(-1);
+  v.refreshNow();
+  QCOMPARE(v.currentGraphs().size(), int(kNames.size()));
+  for (int mi = 0; mi < int(kNames.size()); ++mi)
+    QCOMPARE(valuesOf(v.currentGraphs()[mi]).front(), double(sv(2, 0, mi, 0)));
+  for (int mi = 0; mi < int(kNames.size()); ++mi)
+    QVERIFY(v.metricsText().contains(QString::number(erank(2, 0, mi), 'g', 4)));
+  v.setMatrixByName("vo");
+  QCOMPARE(v.matrix(), 7);
+  // CSV: one row per plotted singular value.
+  v.setOverlayEarlier(false);
+  v.refreshNow();
+  QCOMPARE(v.csv().split('\n', Qt::SkipEmptyParts).size(), 1 + 64);
+}
+
+void TestWidgets::lossPlotDataAndSmoothing() {
+  RunModel m;
+  fillModel(m);
+  LossPlot v(&m);
+  v.setSmoothing(0.9);
+  v.refreshNow();
+  QCOMPARE(v.trainGraph()->data()->size(), kSteps);
+  QCOMPARE(v.smoothedGraph()->data()->size(), kSteps);
+  QCOMPARE(v.valGraph()->data()->size(), 2);
+  QCOMPARE(valuesOf(v.trainGraph())[9], m.steps()[9].loss);
+  QCOMPARE(keysOf(v.trainGraph())[9], 10.0);
+  // The smoothed graph is the debiased EMA; its first point is the first loss.
+  const QVector<double> sm = valuesOf(v.smoothedGraph());
+  QCOMPARE(sm[0], m.steps()[0].loss);
+  std::vector<double> loss;
+  for (const auto& s : m.steps()) loss.push_back(s.loss);
+  const auto ref = LossPlot::emaDebiased(loss, 0.9);
+  for (int i = 0; i < kSteps; ++i) QCOMPARE(sm[i], ref[i]);
+  // x axis by tokens and by wall time.
+  v.setXAxisMode(LossPlot::XTokens);
+  v.refreshNow();
+  QCOMPARE(keysOf(v.trainGraph())[9], double(m.steps()[9].tokens));
+  QCOMPARE(keysOf(v.valGraph())[1], double(50 * 128));
+  v.setXAxisMode(LossPlot::XWallTime);
+  v.refreshNow();
+  QCOMPARE(keysOf(v.trainGraph())[9], m.steps()[9].wall_s);
+  v.setLogY(true);
+  v.refreshNow();
+  QCOMPARE(v.plot()->yAxis->scaleType(), QCPAxis::stLogarithmic);
+  QVERIFY(v.plot()->yAxis->range().contains(loss.front()));
+  QVERIFY(v.plot()->yAxis->range().contains(loss.back()));
+
+  // Constant series stays constant after smoothing.
+  RunModel c;
+  std::vector<StepRecord> steps;
+  for (int i = 1; i <= 30; ++i) {
+    StepRecord r = makeStep(i);
+    r.loss = 2.5;
+    steps.push_back(r);
+  }
+  c.appendSteps(steps);
+  LossPlot cv(&c);
+  cv.setSmoothing(0.99);
+  cv.refreshNow();
+  for (double y : valuesOf(cv.smoothedGraph())) QVERIFY(std::abs(y - 2.5) < 1e-12);
+}
+
+void TestWidgets::emaDebiasedReference() {
+  // Hand values: x = (1, 2), b = 0.5: s1 = 0.5 -> 0.5 / 0.5 = 1; s2 = 0.25 + 1 = 1.25 -> 1.25 /
+  // 0.75.
+  auto h = LossPlot::emaDebiased({1.0, 2.0}, 0.5);
+  QCOMPARE(h[0], 1.0);
+  QVERIFY(std::abs(h[1] - 5.0 / 3.0) < 1e-15);
+  // Constant stays constant for any b; first point equals x_1.
+  for (double b : {0.0, 0.3, 0.9, 0.999}) {
+    auto c = LossPlot::emaDebiased(std::vector<double>(200, 3.25), b);
+    for (double y : c) QVERIFY(std::abs(y - 3.25) < 1e-9);
+  }
+  // Against the closed form sum_j b^(t-j) (1-b) x_j / (1 - b^t) on a random series.
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> u(0.0, 10.0);
+  std::vector<double> x(60);
+  for (double& xi : x) xi = u(rng);
+  const double b = 0.8;
+  auto e = LossPlot::emaDebiased(x, b);
+  QCOMPARE(e[0], x[0]);
+  for (int t = 1; t <= 60; ++t) {
+    double num = 0;
+    for (int j = 1; j <= t; ++j) num += std::pow(b, t - j) * (1 - b) * x[j - 1];
+    QVERIFY(std::abs(e[t - 1] - num / (1 - std::pow(b, t))) < 1e-12);
+  }
+  // NaN inputs are skipped and do not advance t.
+  auto n = LossPlot::emaDebiased({kNaN, 4.0, kNaN, 4.0}, 0.7);
+  QVERIFY(std::isnan(n[0]) && std::isnan(n[2]));
+  QCOMPARE(n[1], 4.0);
+  QVERIFY(std::abs(n[3] - 4.0) < 1e-12);
+}
+
+void TestWidgets::isotropyMeanAndBand() {
+  RunModel m;
+  fillModel(m);
+  IsotropyPlot v(&m);
+  v.refreshNow();
+  for (int mi = 0; mi < int(kNames.size()); ++mi) {
+    QVERIFY(v.isMatrixVisible(mi));
+    const QVector<double> mean = valuesOf(v.meanGraph(mi)), lo = valuesOf(v.minGraph(mi)),
+                          hi = valuesOf(v.maxGraph(mi));
+    QCOMPARE(mean.size(), 3);
+    QCOMPARE(keysOf(v.meanGraph(mi)), (QVector<double>{10, 20, 30}));
+    for (int k = 0; k < 3; ++k) {
+      QVERIFY(std::abs(mean[k] - 0.5 * (erank(k, 0, mi) + erank(k, 1, mi))) < 1e-12);
+      QCOMPARE(lo[k], erank(k, 0, mi));
+      QCOMPARE(hi[k], erank(k, 1, mi));
+    }
+    QCOMPARE(v.maxGraph(mi)->channelFillGraph(), v.minGraph(mi));
+  }
+  v.setMatrixVisible(3, false);
+  v.setMetric(IsotropyPlot::UpdateAlignment);
+  v.refreshNow();
+  QVERIFY(!v.isMatrixVisible(3));
+  QVERIFY(v.meanGraph(3) == nullptr);
+  const QVector<double> ua = valuesOf(v.meanGraph(0));
+  QVERIFY(std::isnan(ua[0]));  // unknown before the first update
+  QVERIFY(std::abs(ua[2] - 0.4) < 1e-12);
+  const QStringList lines = v.csv().split('\n', Qt::SkipEmptyParts);
+  QCOMPARE(lines.size(), 4);
+  QCOMPARE(lines[0].split(',').size(), 1 + 3 * (int(kNames.size()) - 1));
+  QVERIFY(!lines[0].contains("attn.o"));
+}
+
+void TestWidgets::kvPlotPanels() {
+  RunModel m;
+  fillModel(m);
+  KVPlot v(&m);
+  v.setLayer(1);
+  v.refreshNow();
+  const Snapshot& s = m.snapshots()[2];
+  const auto& post = s.layers[1].k_post;
+  QCOMPARE(valuesOf(v.channelGraph(KVPlot::KPost)).size(), kH * kHd);
+  for (int i = 0; i < kH * kHd; ++i)
+    QCOMPARE(valuesOf(v.channelGraph(KVPlot::KPost))[i], double(post.channel[i]));
+  QCOMPARE(valuesOf(v.tokenGraph(KVPlot::V)).size(), kT);
+  QCOMPARE(valuesOf(v.tokenGraph(KVPlot::V))[3], double(s.layers[1].v.token[3]));
+  for (int k = 0; k < 3; ++k)  // asymmetry of V (c = 2) in layer 1
+    QVERIFY(std::abs(valuesOf(v.spikinessGraph(KVPlot::V))[k] - (1.2 + 0.01 * k + 0.001)) < 1e-12);
+  // KIVI only where valid (snapshots 0 and 2).
+  QCOMPARE(keysOf(v.kiviGraph(0, 0)), (QVector<double>{10, 30}));
+  QCOMPARE(valuesOf(v.kiviGraph(1, 1)), (QVector<double>{0.05, 2.05}));
+  v.setSpikinessMetric(KVPlot::ChannelMaxMean);
+  v.setSnapshot(0);
+  v.refreshNow();
+  QCOMPARE(valuesOf(v.spikinessGraph(KVPlot::KPre)), (QVector<double>{2.0, 2.0, 2.0}));
+  QCOMPARE(valuesOf(v.channelGraph(KVPlot::KPre))[0],
+           double(m.snapshots()[0].layers[1].k_pre.channel[0]));
+  // CSV: 3 caches x (channels + tokens) + 3 x snapshots + 4 x valid KIVI snapshots.
+  QCOMPARE(v.csv().split('\n', Qt::SkipEmptyParts).size(), 1 + 3 * (kH * kHd + kT) + 3 * 3 + 4 * 2);
+}
+
+void TestWidgets::ftaPlotGroupsAndEmpty() {
+  RunModel m;
+  fillModel(m);
+  FTAPlot v(&m);
+  v.refreshNow();
+  QVERIFY(v.hasData());
+  QCOMPARE(v.groupCount(), 3);
+  for (int g = 0; g < 3; ++g) {
+    QCOMPARE(keysOf(v.groupGraph(g)), (QVector<double>{10, 20, 30}));
+    for (int k = 0; k < 3; ++k) QCOMPARE(valuesOf(v.groupGraph(g))[k], m.snapshots()[k].fta[g]);
+    QCOMPARE(v.groupBars(g)->data()->size(), 1);
+    QCOMPARE(v.groupBars(g)->data()->constBegin()->value, m.snapshots()[2].fta[g]);
+  }
+  QVERIFY(v.groupColor(0, 3) != v.groupColor(2, 3));
+  QCOMPARE(v.csv().split('\n', Qt::SkipEmptyParts).size(), 4);
+
+  RunModel none;
+  RunInfo info = makeInfo();
+  info.fta_groups = 0;
+  none.setInfo(info);
+  Snapshot s = makeSnapshot(0);
+  s.fta.clear();
+  none.appendSnapshot(s);
+  FTAPlot e(&none);
+  e.show();
+  e.refreshNow();
+  QVERIFY(!e.hasData());
+  QVERIFY(!e.plot()->isVisible());  // message shown instead
+}
+
+void TestWidgets::exportsAllViews() {
+  RunModel m;
+  fillModel(m);
+  LossPlot loss(&m);
+  PRHeatmap pr(&m);
+  SpectrumPlot spec(&m);
+  IsotropyPlot iso(&m);
+  KVPlot kv(&m);
+  FTAPlot fta(&m);
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+  const struct {
+    PlotBase* view;
+    int rows;
+  } views[] = {
+      {&loss, kSteps + 2}, {&pr, kL * kH + 3 * kL}, {&spec, -1}, {&iso, 3}, {&kv, -1}, {&fta, 3}};
+  for (const auto& [view, rows] : views) {
+    const QString base = dir.filePath(view->objectName());
+    view->exportImage(base + ".png", 800, 500, 144);
+    QImage img(base + ".png");
+    QVERIFY2(!img.isNull(), qPrintable(base));
+    QCOMPARE(img.size(), QSize(800, 500));
+    QCOMPARE(qRound(img.dotsPerMeterX() * 0.0254), 144);
+    // Not a blank canvas: more than one colour was drawn.
+    QSet<QRgb> colours;
+    for (int y = 0; y < img.height() && colours.size() < 3; y += 7)
+      for (int x = 0; x < img.width(); x += 7) colours.insert(img.pixel(x, y));
+    QVERIFY(colours.size() >= 3);
+
+    view->exportImage(base + ".svg", 800, 500, 96);
+    QFile svg(base + ".svg");
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    QXmlStreamReader xml(&svg);
+    bool sawSvg = false;
+    while (!xml.atEnd())
+      if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == QLatin1String("svg"))
+        sawSvg = true;
+    QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+    QVERIFY(sawSvg);
+    QVERIFY(QSvgRenderer(base + ".svg").isValid());
+
+    view->exportImage(base + ".pdf", 800, 500, 96);
+    QFile pdf(base + ".pdf");
+    QVERIFY(pdf.open(QIODevice::ReadOnly));
+    QCOMPARE(pdf.read(5), QByteArray("%PDF-"));
+
+    view->exportCsv(base + ".csv");
+    QString header;
+    const int n = csvRows(base + ".csv", &header);
+    QVERIFY(!header.isEmpty() && !header.at(0).isDigit());
+    QVERIFY(n > 0);
+    if (rows >= 0) QCOMPARE(n, rows);
+  }
+  QString header;
+  QCOMPARE(csvRows(dir.filePath("loss.csv"), &header), kSteps + 2);
+  QCOMPARE(header, QString("series,step,tokens,wall_s,loss,loss_smoothed"));
+}
+
+void TestWidgets::exportErrorsThrow() {
+  RunModel m;
+  fillModel(m);
+  LossPlot v(&m);
+  QTemporaryDir dir;
+  QVERIFY_THROWS_EXCEPTION(std::runtime_error, v.exportImage(dir.filePath("x.bmpx"), 100, 100));
+  QVERIFY_THROWS_EXCEPTION(std::runtime_error, v.exportImage(dir.filePath("x.png"), 0, 100));
+  QVERIFY_THROWS_EXCEPTION(std::runtime_error,
+                           v.exportImage(dir.filePath("no/such/dir/x.png"), 100, 100));
+  QVERIFY_THROWS_EXCEPTION(std::runtime_error, v.exportCsv(dir.filePath("no/such/dir/x.csv")));
+  try {
+    v.exportImage(dir.filePath("x.tiff"), 100, 100);
+  } catch (const std::runtime_error& e) {
+    QVERIFY(QString(e.what()).contains("x.tiff"));  // the message names the file
+  }
+}
+
+void TestWidgets::replotsAreCoalesced() {
+  RunModel m;
+  fillModel(m);
+  LossPlot v(&m);
+  showView(v);
+  QTest::qWait(2 * PlotBase::kRefreshIntervalMs);
+  v.refreshNow();
+  const int replots0 = v.replotCount(), rebuilds0 = v.rebuildCount();
+  for (int i = kSteps + 1; i <= kSteps + 1000; ++i) m.appendStep(makeStep(i));
+  QCOMPARE(v.replotCount(), replots0);  // nothing drawn synchronously per step
+  QVERIFY(v.refreshPending());
+  QTRY_VERIFY(!v.refreshPending());
+  QTest::qWait(3 * PlotBase::kRefreshIntervalMs);
+  QCOMPARE(v.rebuildCount() - rebuilds0, 1);
+  QVERIFY(v.replotCount() - replots0 >= 1);
+  QVERIFY(v.replotCount() - replots0 <= 3);  // 1000 steps, a handful of replots
+  QCOMPARE(v.trainGraph()->data()->size(), kSteps + 1000);
+  // Snapshots do not concern the loss plot at all.
+  m.appendSnapshot(makeSnapshot(0));
+  QVERIFY(!v.refreshPending());
+}
+
+void TestWidgets::paletteChangeRestyles() {
+  RunModel m;
+  fillModel(m);
+  SpectrumPlot v(&m);
+  v.refreshNow();
+  QPalette dark = v.palette();
+  dark.setColor(QPalette::Base, QColor(30, 30, 30));
+  dark.setColor(QPalette::Window, QColor(40, 40, 40));
+  dark.setColor(QPalette::Text, QColor(230, 230, 230));
+  dark.setColor(QPalette::WindowText, QColor(230, 230, 230));
+  v.setPalette(dark);  // delivers QEvent::PaletteChange
+  QCOMPARE(v.plot()->xAxis->tickLabelColor(), QColor(230, 230, 230));
+  QCOMPARE(v.plot()->yAxis->labelColor(), QColor(230, 230, 230));
+  QCOMPARE(v.plot()->xAxis->basePen().color(), QColor(230, 230, 230));
+  v.refreshNow();
+  QImage img = v.plot()->toPixmap(300, 200).toImage();
+  QCOMPARE(QColor(img.pixel(1, 1)), QColor(30, 30, 30));  // background follows Base
+  // The series colour is lifted for dark backgrounds.
+  QVERIFY(v.currentGraphs().front()->pen().color().lightness() > QColor(0x1f77b4).lightness());
+}
+
+void TestWidgets::boxZoomAndDoubleClickReset() {
+  RunModel m;
+  fillModel(m);
+  LossPlot v(&m);
+  showView(v);
+  QCPAxis* x = v.plot()->xAxis;
+  const QCPRange full = x->range();
+  const QRect r = v.plot()->axisRect()->rect();
+  const QPoint a(r.left() + r.width() / 4, r.top() + r.height() / 4);
+  const QPoint b(r.left() + r.width() / 2, r.top() + 3 * r.height() / 4);
+  const double xa = x->pixelToCoord(a.x()), xb = x->pixelToCoord(b.x());
+  // Shift + drag draws a zoom rectangle.
+  QMouseEvent press(QEvent::MouseButtonPress, a, v.plot()->mapToGlobal(a), Qt::LeftButton,
+                    Qt::LeftButton, Qt::ShiftModifier);
+  QApplication::sendEvent(v.plot(), &press);
+  QMouseEvent move(QEvent::MouseMove, b, v.plot()->mapToGlobal(b), Qt::NoButton, Qt::LeftButton,
+                   Qt::ShiftModifier);
+  QApplication::sendEvent(v.plot(), &move);
+  QMouseEvent release(QEvent::MouseButtonRelease, b, v.plot()->mapToGlobal(b), Qt::LeftButton,
+                      Qt::NoButton, Qt::ShiftModifier);
+  QApplication::sendEvent(v.plot(), &release);
+  const double px = 2.0 * full.size() / r.width();  // QRect/QRectF edges differ by a pixel
+  QVERIFY(std::abs(x->range().lower - xa) < px);
+  QVERIFY(std::abs(x->range().upper - xb) < px);
+  QVERIFY(v.userZoomed());
+  // New data does not undo the user's zoom...
+  m.appendStep(makeStep(kSteps + 1));
+  v.refreshNow();
+  QVERIFY(std::abs(x->range().upper - xb) < px);
+  // ...a double-click does.
+  QTest::mouseDClick(v.plot(), Qt::LeftButton, Qt::NoModifier, r.center());
+  QVERIFY(!v.userZoomed());
+  QVERIFY(x->range().upper >= kSteps + 1);
+  QVERIFY(x->range().lower <= 1);
+}
+
+void TestWidgets::lossHoverShowsValues() {
+  RunModel m;
+  fillModel(m);
+  LossPlot v(&m);
+  v.setSmoothing(0.0);  // smoothed == raw, so the read-out is easy to predict
+  showView(v);
+  QCOMPARE(v.hoverText(), QString());
+  const int px = qRound(v.plot()->xAxis->coordToPixel(20.2));  // nearest step: 20
+  const QPoint at(px, v.plot()->axisRect()->rect().center().y());
+  QMouseEvent move(QEvent::MouseMove, at, v.plot()->mapToGlobal(at), Qt::NoButton, Qt::NoButton,
+                   Qt::NoModifier);
+  QApplication::sendEvent(v.plot(), &move);
+  const QString text = v.hoverText();
+  QVERIFY2(text.contains("step 20"), qPrintable(text));
+  QVERIFY2(text.contains(QString::number(m.steps()[19].loss, 'g', 5)), qPrintable(text));
+  QVERIFY2(text.contains("val 4.25"), qPrintable(text));  // nearest validation point: step 25
+  const QPoint out(1, 1);
+  QMouseEvent leave(QEvent::MouseMove, out, v.plot()->mapToGlobal(out), Qt::NoButton, Qt::NoButton,
+                    Qt::NoModifier);
+  QApplication::sendEvent(v.plot(), &leave);
+  QCOMPARE(v.hoverText(), QString());
+}
+
+void TestWidgets::modelSwapAndDeletion() {
+  auto* m = new RunModel;
+  fillModel(*m);
+  PRHeatmap pr(m);
+  SpectrumPlot spec(m);
+  pr.refreshNow();
+  spec.refreshNow();
+  RunModel other;
+  RunInfo info = makeInfo();
+  info.n_layer = 1;
+  other.setInfo(info);
+  Snapshot s = makeSnapshot(1);
+  s.layers.resize(1);
+  other.appendSnapshot(s);
+  pr.setModel(&other);
+  spec.setModel(&other);
+  spec.setLayer(1);  // out of range for this run: drawn as "not in this run", no crash
+  pr.refreshNow();
+  spec.refreshNow();
+  QCOMPARE(pr.snapshotMap()->data()->valueSize(), 2);  // one layer, stored doubled
+  QCOMPARE(pr.snapshotMap()->data()->data(2, 0), prSv(1, kActK, 0, 2));
+  QVERIFY(spec.currentGraphs().isEmpty());
+  pr.setModel(m);
+  delete m;  // the view must survive its model going away
+  pr.refreshNow();
+  QVERIFY(pr.model() == nullptr);
+  QCOMPARE(pr.snapshotIndex(), -1);
+  QVERIFY(pr.csv().startsWith("panel,"));
+}
+
+QTEST_MAIN(TestWidgets)
+#include "test_widgets.moc"

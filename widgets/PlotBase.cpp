@@ -1,0 +1,419 @@
+// PlotBase: coalesced refresh, interaction, export and palette styling shared by all views
+// (see PlotBase.h).
+#include "PlotBase.h"
+
+#include <QApplication>
+#include <QContextMenuEvent>
+#include <QDir>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QImage>
+#include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
+#include <QMouseEvent>
+#include <QStackedWidget>
+#include <QSvgGenerator>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <cmath>
+#include <stdexcept>
+
+#include <qcustomplot.h>
+
+namespace ms {
+
+namespace {
+QString lastExportDir;  // remembered between interactive exports of any view
+
+std::runtime_error exportError(const QString& what, const QString& path) {
+  return std::runtime_error(QStringLiteral("%1: %2").arg(what, path).toStdString());
+}
+}  // namespace
+
+PlotBase::PlotBase(RunModel* model, QWidget* parent) : QWidget(parent), model_(model) {
+  auto* lay = new QVBoxLayout(this);
+  lay->setContentsMargins(2, 2, 2, 2);
+  lay->setSpacing(2);
+  controls_ = new QHBoxLayout;
+  controls_->setContentsMargins(4, 0, 4, 0);
+  lay->addLayout(controls_);
+
+  stack_ = new QStackedWidget(this);
+  plot_ = new QCustomPlot(stack_);
+  plot_->setMinimumSize(200, 150);
+  plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  plot_->setContextMenuPolicy(Qt::CustomContextMenu);
+  plot_->installEventFilter(this);
+  placeholder_ = new QLabel(stack_);
+  placeholder_->setAlignment(Qt::AlignCenter);
+  placeholder_->setWordWrap(true);
+  stack_->addWidget(plot_);
+  stack_->addWidget(placeholder_);
+  lay->addWidget(stack_, 1);
+
+  // Layout: a title row, then the body grid whose cell (0, 0) is the default axis rect.
+  QCPAxisRect* main = plot_->axisRect();
+  plot_->plotLayout()->take(main);
+  plot_->plotLayout()->simplify();
+  title_ = new QCPTextElement(plot_, QString(),
+                              QFont(font().family(), font().pointSize() + 1, QFont::Bold));
+  plot_->plotLayout()->addElement(0, 0, title_);
+  body_ = new QCPLayoutGrid;
+  plot_->plotLayout()->addElement(1, 0, body_);
+  body_->addElement(0, 0, main);
+
+  timer_ = new QTimer(this);
+  timer_->setSingleShot(true);
+  timer_->setInterval(kRefreshIntervalMs);
+  connect(timer_, &QTimer::timeout, this, &PlotBase::refreshNow);
+  connect(plot_, &QCustomPlot::afterReplot, this, [this] { ++replotCount_; });
+  connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent* e) {
+    if (e->button() == Qt::LeftButton) resetView();
+  });
+  connect(plot_, &QWidget::customContextMenuRequested, this, &PlotBase::showContextMenu);
+  connect(plot_->selectionRect(), &QCPSelectionRect::accepted, this,
+          [this] { userZoomed_ = true; });
+  connectModel();
+  dirty_ = true;
+  timer_->start();
+}
+
+PlotBase::~PlotBase() = default;
+
+void PlotBase::setModel(RunModel* model) {
+  if (model == model_) return;
+  model_ = model;
+  connectModel();
+  userZoomed_ = false;
+  updateTitle();
+  scheduleRefresh();
+}
+
+void PlotBase::connectModel() {
+  for (const auto& c : modelConnections_) disconnect(c);
+  modelConnections_.clear();
+  if (!model_) return;
+  RunModel* m = model_;
+  auto on = [this](int kind) { return [this, kind] { onModelSignal(kind); }; };
+  modelConnections_.push_back(connect(m, &RunModel::infoChanged, this, on(kInfo)));
+  modelConnections_.push_back(connect(m, &RunModel::stepsAppended, this, on(kSteps)));
+  modelConnections_.push_back(connect(m, &RunModel::valsAppended, this, on(kVals)));
+  modelConnections_.push_back(connect(m, &RunModel::snapshotAppended, this, on(kSnapshots)));
+  modelConnections_.push_back(connect(m, &RunModel::statusChanged, this, on(kStatus)));
+  modelConnections_.push_back(connect(m, &RunModel::cleared, this, [this] {
+    userZoomed_ = false;
+    scheduleRefresh();
+  }));
+  modelConnections_.push_back(connect(m, &RunModel::displayNameChanged, this, [this] {
+    updateTitle();
+    scheduleRefresh();
+  }));
+  modelConnections_.push_back(connect(m, &QObject::destroyed, this, [this] {
+    modelConnections_.clear();
+    scheduleRefresh();
+  }));
+}
+
+void PlotBase::onModelSignal(int kind) {
+  if (interest_ & kind) scheduleRefresh();
+}
+
+void PlotBase::scheduleRefresh() {
+  dirty_ = true;
+  if (!timer_->isActive()) timer_->start();
+}
+
+void PlotBase::scheduleReset() {
+  userZoomed_ = false;
+  scheduleRefresh();
+}
+
+bool PlotBase::refreshPending() const {
+  return dirty_;
+}
+
+void PlotBase::refreshNow() {
+  timer_->stop();
+  if (!dirty_) return;
+  dirty_ = false;
+  ++rebuildCount_;
+  updateTitle();
+  rebuild();
+  if (!userZoomed_) resetRanges();
+  plot_->replot();
+}
+
+void PlotBase::resetRanges() {
+  plot_->rescaleAxes();
+}
+
+void PlotBase::resetView() {
+  userZoomed_ = false;
+  dirty_ = true;
+  refreshNow();
+}
+
+void PlotBase::setBoxZoomMode(bool on) {
+  boxZoom_ = on;
+  plot_->setCursor(on ? Qt::CrossCursor : Qt::ArrowCursor);
+}
+
+void PlotBase::setPlaceholderText(const QString& text) {
+  placeholder_->setText(text);
+  stack_->setCurrentWidget(text.isEmpty() ? static_cast<QWidget*>(plot_) : placeholder_);
+}
+
+void PlotBase::setTitle(const QString& title) {
+  titleText_ = title;
+  updateTitle();
+}
+
+void PlotBase::updateTitle() {
+  const QString name = model_ ? model_->displayName() : QString();
+  title_->setText(name.isEmpty() ? titleText_ : tr("%1 — %2").arg(titleText_, name));
+}
+
+bool PlotBase::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == plot_) {
+    switch (event->type()) {
+      case QEvent::MouseButtonPress: {
+        // Box zoom with Shift/Ctrl or in box-zoom mode, otherwise a left drag pans. Set before
+        // QCustomPlot sees the press, because it decides at press time.
+        auto* me = static_cast<QMouseEvent*>(event);
+        const bool box =
+            me->button() == Qt::LeftButton &&
+            (boxZoom_ || (me->modifiers() & (Qt::ShiftModifier | Qt::ControlModifier)));
+        plot_->setSelectionRectMode(box ? QCP::srmZoom : QCP::srmNone);
+        break;
+      }
+      case QEvent::MouseMove:
+        if ((static_cast<QMouseEvent*>(event)->buttons() & Qt::LeftButton) &&
+            plot_->selectionRectMode() == QCP::srmNone)
+          userZoomed_ = true;  // a pan
+        break;
+      case QEvent::Wheel:
+        userZoomed_ = true;
+        break;
+      default:
+        break;
+    }
+  }
+  return QWidget::eventFilter(watched, event);
+}
+
+void PlotBase::showContextMenu(const QPoint& pos) {
+  QMenu menu(this);
+  menu.addAction(tr("Export image…"), this, &PlotBase::exportImageInteractive);
+  menu.addAction(tr("Export data (CSV)…"), this, &PlotBase::exportCsvInteractive);
+  menu.addSeparator();
+  menu.addAction(tr("Reset view"), this, &PlotBase::resetView);
+  QAction* box = menu.addAction(tr("Box zoom mode"));
+  box->setCheckable(true);
+  box->setChecked(boxZoom_);
+  box->setToolTip(tr("Drag to zoom into a rectangle (Shift+drag does this in any mode)"));
+  connect(box, &QAction::toggled, this, &PlotBase::setBoxZoomMode);
+  menu.exec(plot_->mapToGlobal(pos));
+}
+
+void PlotBase::exportImageInteractive() {
+  QString filter;
+  const QString pngF = tr("PNG image (*.png)"), svgF = tr("SVG image (*.svg)"),
+                pdfF = tr("PDF document (*.pdf)");
+  QString path = QFileDialog::getSaveFileName(
+      this, tr("Export image"),
+      QDir(lastExportDir.isEmpty() ? QDir::homePath() : lastExportDir)
+          .filePath(objectName().isEmpty() ? QStringLiteral("plot.png") : objectName() + ".png"),
+      pngF + ";;" + svgF + ";;" + pdfF, &filter);
+  if (path.isEmpty()) return;
+  if (QFileInfo(path).suffix().isEmpty())
+    path += filter == svgF ? ".svg" : filter == pdfF ? ".pdf" : ".png";
+  lastExportDir = QFileInfo(path).absolutePath();
+  // PNG at twice the screen density for sharp figures; vector formats at screen size.
+  const bool png = QFileInfo(path).suffix().compare("png", Qt::CaseInsensitive) == 0;
+  const double dpi = png ? 192.0 : 96.0;
+  try {
+    exportImage(path, qRound(plot_->width() * dpi / 96.0), qRound(plot_->height() * dpi / 96.0),
+                dpi);
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Export image"), QString::fromStdString(e.what()));
+  }
+}
+
+void PlotBase::exportCsvInteractive() {
+  const QString path = QFileDialog::getSaveFileName(
+      this, tr("Export data (CSV)"),
+      QDir(lastExportDir.isEmpty() ? QDir::homePath() : lastExportDir)
+          .filePath(objectName().isEmpty() ? QStringLiteral("plot.csv") : objectName() + ".csv"),
+      tr("CSV file (*.csv)"));
+  if (path.isEmpty()) return;
+  lastExportDir = QFileInfo(path).absolutePath();
+  try {
+    exportCsv(path);
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Export data"), QString::fromStdString(e.what()));
+  }
+}
+
+void PlotBase::exportImage(const QString& path, int width, int height, double dpi) {
+  if (width <= 0 || height <= 0 || !(dpi > 0) || !std::isfinite(dpi))
+    throw exportError(
+        QStringLiteral("invalid image size %1x%2 at %3 dpi for").arg(width).arg(height).arg(dpi),
+        path);
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  if (suffix != "png" && suffix != "svg" && suffix != "pdf")
+    throw exportError(
+        QStringLiteral("unknown image format '%1' (use .png, .svg or .pdf) in").arg(suffix), path);
+  dirty_ = true;  // export what the model holds now
+  refreshNow();
+  const double scale = dpi / 96.0;
+  const int lw = std::max(1, qRound(width / scale)), lh = std::max(1, qRound(height / scale));
+  bool ok = false;
+  if (suffix == "png") {
+    QImage img(width, height, QImage::Format_ARGB32_Premultiplied);
+    img.fill(backgroundColor());
+    img.setDotsPerMeterX(qRound(dpi / 0.0254));
+    img.setDotsPerMeterY(qRound(dpi / 0.0254));
+    {
+      QCPPainter painter(&img);
+      if (painter.isActive()) {
+        if (scale > 1.0) painter.setMode(QCPPainter::pmNonCosmetic);
+        painter.scale(double(width) / lw, double(height) / lh);
+        plot_->toPainter(&painter, lw, lh);
+        painter.end();
+        ok = img.save(path, "PNG");
+      }
+    }
+  } else if (suffix == "svg") {
+    QSvgGenerator gen;
+    gen.setFileName(path);
+    gen.setSize(QSize(lw, lh));
+    gen.setViewBox(QRect(0, 0, lw, lh));
+    gen.setResolution(96);
+    gen.setTitle(title_->text());
+    gen.setDescription(tr("Exported by Muonscope"));
+    QCPPainter painter;
+    if (painter.begin(&gen)) {
+      painter.setMode(QCPPainter::pmVectorized);
+      painter.setMode(QCPPainter::pmNoCaching);
+      painter.setMode(QCPPainter::pmNonCosmetic);
+      plot_->toPainter(&painter, lw, lh);
+      ok = painter.end();
+    }
+    ok = ok && QFileInfo(path).size() > 0;
+  } else {
+    ok = plot_->savePdf(path, lw, lh, QCP::epNoCosmetic, QStringLiteral("Muonscope"),
+                        title_->text()) &&
+         QFileInfo(path).size() > 0;
+  }
+  plot_->replot();  // the export laid the plot out at its own size; restore the widget layout
+  if (!ok) throw exportError(QStringLiteral("could not write image"), path);
+}
+
+void PlotBase::exportCsv(const QString& path) {
+  dirty_ = true;
+  refreshNow();
+  QFile f(path);
+  if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
+    throw exportError(QStringLiteral("could not open for writing (%1)").arg(f.errorString()), path);
+  const QByteArray bytes = csv().toUtf8();
+  if (f.write(bytes) != bytes.size())
+    throw exportError(QStringLiteral("could not write (%1)").arg(f.errorString()), path);
+}
+
+// ---- palette ----
+
+bool PlotBase::isDark() const {
+  return backgroundColor().lightness() < 128;
+}
+QColor PlotBase::textColor() const {
+  return palette().color(QPalette::Text);
+}
+QColor PlotBase::backgroundColor() const {
+  return palette().color(QPalette::Base);
+}
+
+QColor PlotBase::gridColor() const {
+  const QColor t = textColor(), b = backgroundColor();
+  const double a = 0.22;  // a faint blend of text into background
+  return QColor::fromRgbF(float(a * t.redF() + (1 - a) * b.redF()),
+                          float(a * t.greenF() + (1 - a) * b.greenF()),
+                          float(a * t.blueF() + (1 - a) * b.blueF()));
+}
+
+QColor PlotBase::seriesColor(int i) const {
+  // Tableau-10: distinguishable and colour-blind tolerant; lifted on dark backgrounds.
+  static const QRgb tab10[] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd,
+                               0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf};
+  QColor c(tab10[((i % 10) + 10) % 10]);
+  return isDark() ? c.lighter(135) : c;
+}
+
+QCPColorGradient PlotBase::sequentialGradient() {
+  QCPColorGradient g;
+  g.clearColorStops();
+  g.setColorStopAt(0.0, QColor(0x44, 0x01, 0x54));
+  g.setColorStopAt(0.25, QColor(0x3b, 0x52, 0x8b));
+  g.setColorStopAt(0.5, QColor(0x21, 0x91, 0x8c));
+  g.setColorStopAt(0.75, QColor(0x5e, 0xc9, 0x62));
+  g.setColorStopAt(1.0, QColor(0xfd, 0xe7, 0x25));
+  g.setColorInterpolation(QCPColorGradient::ciRGB);
+  g.setNanHandling(QCPColorGradient::nhNanColor);
+  g.setNanColor(QColor(128, 128, 128, 90));
+  return g;
+}
+
+QString PlotBase::csvNumber(double v) {
+  return std::isfinite(v) ? QString::number(v, 'g', 10) : QString();
+}
+
+void PlotBase::applyPalette() {
+  const QColor text = textColor(), grid = gridColor(), bg = backgroundColor();
+  plot_->setBackground(QBrush(bg));
+  auto styleAxis = [&](QCPAxis* ax) {
+    ax->setBasePen(QPen(text, 1));
+    ax->setTickPen(QPen(text, 1));
+    ax->setSubTickPen(QPen(text, 1));
+    ax->setTickLabelColor(text);
+    ax->setLabelColor(text);
+    ax->grid()->setPen(QPen(grid, 1, Qt::DotLine));
+    ax->grid()->setSubGridPen(QPen(grid, 1, Qt::DotLine));
+    ax->grid()->setZeroLinePen(QPen(grid, 1, Qt::SolidLine));
+  };
+  const QList<QCPLayoutElement*> elements = plot_->plotLayout()->elements(true);
+  for (QCPLayoutElement* el : elements) {
+    if (!el) continue;
+    if (auto* rect = qobject_cast<QCPAxisRect*>(el)) {
+      for (QCPAxis* ax : rect->axes()) styleAxis(ax);
+    } else if (auto* scale = qobject_cast<QCPColorScale*>(el)) {
+      styleAxis(scale->axis());
+    } else if (auto* t = qobject_cast<QCPTextElement*>(el)) {
+      t->setTextColor(text);
+    } else if (auto* legend = qobject_cast<QCPLegend*>(el)) {
+      QColor lb = bg;
+      lb.setAlpha(210);
+      legend->setBrush(QBrush(lb));
+      legend->setBorderPen(QPen(grid));
+      legend->setTextColor(text);
+    }
+  }
+  QColor sel = palette().color(QPalette::Highlight);
+  plot_->selectionRect()->setPen(QPen(text, 1, Qt::DashLine));
+  sel.setAlpha(50);
+  plot_->selectionRect()->setBrush(QBrush(sel));
+}
+
+void PlotBase::changeEvent(QEvent* event) {
+  QWidget::changeEvent(event);
+  if (event->type() == QEvent::PaletteChange && !applyingPalette_) {
+    applyingPalette_ = true;
+    applyPalette();
+    applyingPalette_ = false;
+    dirty_ = true;  // series colours depend on the palette too
+    scheduleRefresh();
+  }
+}
+
+}  // namespace ms

@@ -1,0 +1,69 @@
+// SpectrumPlot: singular values of one layer's weight matrices (rank on x, sigma on a log y)
+// at the selected snapshot, one matrix or all of them (attn.q ... mlp.out and the composites
+// qk = W_q^T W_k, vo = W_o W_v). For a single matrix, earlier snapshots are overlaid in fading
+// colour to show how the spectrum moved. Its isotropy metrics (eRank, normalized entropy,
+// TopE_10, Q75/Q25, stable rank, update alignment; DESIGN.md section 4) are printed beside
+// the plot as a text element, so they are part of exported images too.
+#pragma once
+
+#include <QVector>
+
+#include "PlotBase.h"
+
+class QCheckBox;
+class QComboBox;
+class QCPGraph;
+class QCPTextElement;
+
+namespace ms {
+
+class SnapshotSlider;
+
+class SpectrumPlot : public PlotBase {
+  Q_OBJECT
+ public:
+  explicit SpectrumPlot(RunModel* model, QWidget* parent = nullptr);
+
+  int layer() const { return layer_; }
+  int matrix() const { return matrix_; }  // index into the run's matrix names, -1 = all
+  int snapshotIndex() const;              // -1 when there are no snapshots
+  bool overlayEarlier() const { return overlay_; }
+
+  // Graphs of the selected snapshot, one per shown matrix, in matrix order (one when a single
+  // matrix is selected). Valid until the next rebuild.
+  QVector<QCPGraph*> currentGraphs() const { return current_; }
+  QVector<QCPGraph*> overlayGraphs() const { return overlays_; }  // earlier snapshots, oldest first
+  QString metricsText() const;
+  SnapshotSlider* snapshotSlider() const { return slider_; }
+  void setSnapshotControlVisible(bool visible);
+
+  QString csv() const override;
+
+ public slots:
+  void setLayer(int layer);
+  void setMatrix(int index);  // -1 = all matrices
+  void setMatrixByName(const QString& name);
+  void setSnapshot(int index);  // < 0 or the last index: follow the latest
+  void setOverlayEarlier(bool on);
+
+ protected:
+  void rebuild() override;
+  void resetRanges() override;
+
+ private:
+  void syncCombos();
+
+  int layer_ = 0;
+  int matrix_ = -1;
+  bool overlay_ = true;
+  QComboBox* layerCombo_ = nullptr;
+  QComboBox* matrixCombo_ = nullptr;
+  QCheckBox* overlayCheck_ = nullptr;
+  SnapshotSlider* slider_ = nullptr;
+  QCPTextElement* metrics_ = nullptr;
+  QVector<QCPGraph*> current_, overlays_;
+  QVector<int> shownMatrices_;     // matrix index of each current_ graph
+  QVector<int> overlaySnapshots_;  // snapshot index of each overlay graph
+};
+
+}  // namespace ms
