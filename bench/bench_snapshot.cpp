@@ -114,8 +114,10 @@ int main(int argc, char** argv) {
       builder.before_step(*model);
       return builder.compute(*model, s, kivi);
     };
-    const double plain_ms = median_ms(snaps, [&] { snap(false); }, cuda);
-    const double kivi_ms = median_ms(snaps, [&] { snap(true); }, cuda);
+    const double plain_ms = median_ms(
+        snaps, [&] { snap(false); }, cuda);
+    const double kivi_ms = median_ms(
+        snaps, [&] { snap(true); }, cuda);
     RunConfig nf = c;
     nf.metrics.fta = false;
     SnapshotBuilder builder_nf(nf, *data, dev);
@@ -130,11 +132,12 @@ int main(int argc, char** argv) {
     const int every = c.metrics.every, k = c.metrics.kivi_every;
     const double avg_snap = k > 0 ? ((k - 1) * plain_ms + kivi_ms) / k : plain_ms;
     const double train_ms = every * step_ms;
-    std::printf("# config: %d layers, d_model %d, %d heads, seq %d, batch %d, vocab %d, %lld params, "
-                "%s, %d threads, %s\n",
-                c.model.layers, c.model.d_model, c.model.heads, T, B, c.model.vocab_size,
-                (long long)model->num_params(), optimizer_summary(c).c_str(),
-                at::get_num_threads(), data->description().c_str());
+    std::printf(
+        "# config: %d layers, d_model %d, %d heads, seq %d, batch %d, vocab %d, %lld params, "
+        "%s, %d threads, %s\n",
+        c.model.layers, c.model.d_model, c.model.heads, T, B, c.model.vocab_size,
+        (long long)model->num_params(), optimizer_summary(c).c_str(), at::get_num_threads(),
+        data->description().c_str());
     std::printf("# snapshot: probe %d x %d, KIVI %d x %d x %d, FTA %zu questions in %d groups\n",
                 c.metrics.probe_batch, T, c.metrics.kivi_batches, B, T,
                 builder.fta_questions().size(), builder.fta_groups());
@@ -143,9 +146,10 @@ int main(int argc, char** argv) {
     std::printf("%-34s %10.2f\n", "ms / snapshot (no KIVI, no FTA)", nofta_ms);
     std::printf("%-34s %10.2f\n", "ms / snapshot (with KIVI)", kivi_ms);
     std::printf("%-34s %10.2f\n", "ms / snapshot (average)", avg_snap);
-    std::printf("overhead at metrics.every = %d (KIVI every %d): %.2f%% of training time "
-                "(snapshot / (snapshot + %d steps) = %.2f%%)\n",
-                every, k, 100.0 * avg_snap / train_ms, every, 100.0 * avg_snap / (avg_snap + train_ms));
+    std::printf(
+        "overhead at metrics.every = %d (KIVI every %d): %.2f%% of training time "
+        "(snapshot / (snapshot + %d steps) = %.2f%%)\n",
+        every, k, 100.0 * avg_snap / train_ms, every, 100.0 * avg_snap / (avg_snap + train_ms));
   } catch (const std::exception& e) {
     std::cerr << "bench_snapshot: " << e.what() << "\n";
     return 1;

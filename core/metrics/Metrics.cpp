@@ -40,12 +40,12 @@ std::vector<SpectrumMetrics> spectrum_metrics_batched(const torch::Tensor& sv_in
   if (N == 0) return out;
 
   const torch::Tensor sv = std::get<0>(sv_in.sort(-1, /*descending=*/true));  // (N, n)
-  const torch::Tensor s2 = sv.square();                                          // (N, n)
-  const torch::Tensor total = s2.sum(-1, /*keepdim=*/true);                      // (N, 1)
-  const torch::Tensor q = s2 / total;                                            // (N, n)
+  const torch::Tensor s2 = sv.square();                                       // (N, n)
+  const torch::Tensor total = s2.sum(-1, /*keepdim=*/true);                   // (N, 1)
+  const torch::Tensor q = s2 / total;                                         // (N, n)
   // Shannon entropy of q; xlogy gives 0 * log 0 = 0 for exactly-zero singular values.
-  const torch::Tensor ent = -at::xlogy(q, q).sum(-1);                            // (N)
-  const torch::Tensor H = ent / std::log(static_cast<double>(n));                // n = 1: NaN
+  const torch::Tensor ent = -at::xlogy(q, q).sum(-1);              // (N)
+  const torch::Tensor H = ent / std::log(static_cast<double>(n));  // n = 1: NaN
   const torch::Tensor erank = ent.exp();
   const torch::Tensor top10 = q.narrow(-1, 0, std::min<int64_t>(10, n)).sum(-1);
   // numpy's default quartiles (linear interpolation between order statistics).
@@ -53,9 +53,9 @@ std::vector<SpectrumMetrics> spectrum_metrics_batched(const torch::Tensor& sv_in
   const torch::Tensor q3 = at::quantile(s2, 0.75, -1);
   const torch::Tensor stable = total.squeeze(-1) / s2.select(-1, 0);
 
-  const torch::Tensor m =
-      torch::stack({H, erank, top10, q3 / q1, stable}, 1).to(torch::kCPU, torch::kDouble)
-          .contiguous();  // (N, 5)
+  const torch::Tensor m = torch::stack({H, erank, top10, q3 / q1, stable}, 1)
+                              .to(torch::kCPU, torch::kDouble)
+                              .contiguous();                                 // (N, 5)
   const torch::Tensor svf = sv.to(torch::kCPU, torch::kFloat).contiguous();  // (N, n)
   auto ma = m.accessor<double, 2>();
   const float* sp = svf.data_ptr<float>();
@@ -104,10 +104,11 @@ torch::Tensor top_left_singular_vector(const torch::Tensor& A) {
 
 torch::Tensor update_alignment_batched(const torch::Tensor& dW, const torch::Tensor& W) {
   if (!dW.defined() || !W.defined() || dW.sizes() != W.sizes() || W.dim() < 2)
-    throw std::invalid_argument("ms::update_alignment: dW and W must have the same (..., r, c) "
-                                "shape, got " +
-                                (dW.defined() ? shape_str(dW) : "undefined") + " and " +
-                                (W.defined() ? shape_str(W) : "undefined"));
+    throw std::invalid_argument(
+        "ms::update_alignment: dW and W must have the same (..., r, c) "
+        "shape, got " +
+        (dW.defined() ? shape_str(dW) : "undefined") + " and " +
+        (W.defined() ? shape_str(W) : "undefined"));
   const torch::Tensor ud = top_left_singular_vector(dW);  // (..., r)
   const torch::Tensor uw = top_left_singular_vector(W);   // (..., r)
   const torch::Tensor a = (ud * uw).sum(-1).abs();        // (...)
@@ -137,9 +138,9 @@ torch::Tensor pr_sv(const torch::Tensor& X) {
 torch::Tensor pr_cov(const torch::Tensor& X) {
   if (!X.defined() || X.dim() < 2) throw std::invalid_argument("ms::pr_cov: need X (..., N, d)");
   const int64_t N = X.size(-2);
-  const torch::Tensor Xc = X - X.mean(-2, /*keepdim=*/true);                   // (..., N, d)
+  const torch::Tensor Xc = X - X.mean(-2, /*keepdim=*/true);  // (..., N, d)
   const torch::Tensor C = Xc.transpose(-1, -2).matmul(Xc) / double(std::max<int64_t>(N - 1, 1));
-  const torch::Tensor lam = at::linalg_eigvalsh(C).clamp_min(0);               // (..., d)
+  const torch::Tensor lam = at::linalg_eigvalsh(C).clamp_min(0);  // (..., d)
   return lam.sum(-1).square() / lam.square().sum(-1);
 }
 
@@ -153,9 +154,9 @@ Spikiness spikiness(const torch::Tensor& m_in) {
   const int64_t k = (n + 99) / 100;  // ceil(1% of n), exact in integers
   const torch::Tensor p = at::quantile(m, torch::tensor({0.99, 0.5}, m.options()));  // (2)
   const torch::Tensor sum = m.sum();
-  const torch::Tensor v = torch::stack({m.max() / m.mean(), p[0] / p[1],
-                                        std::get<0>(m.topk(k)).sum() / sum})
-                              .to(torch::kCPU, torch::kDouble);
+  const torch::Tensor v =
+      torch::stack({m.max() / m.mean(), p[0] / p[1], std::get<0>(m.topk(k)).sum() / sum})
+          .to(torch::kCPU, torch::kDouble);
   auto a = v.accessor<double, 1>();
   r.max_mean = a[0];
   r.p99_p50 = a[1];
@@ -166,8 +167,8 @@ Spikiness spikiness(const torch::Tensor& m_in) {
 Magnitudes kv_magnitudes(const torch::Tensor& x) {
   require_dim(x, 4, "kv_magnitudes", "x (B, H, T, hd)");
   const torch::Tensor a = x.abs();                                         // (B, H, T, hd)
-  const torch::Tensor chan = a.mean(at::IntArrayRef{0, 2}).reshape({-1});                 // (H*hd)
-  const torch::Tensor tok_all = a.mean(at::IntArrayRef{1, 3});                            // (B, T)
+  const torch::Tensor chan = a.mean(at::IntArrayRef{0, 2}).reshape({-1});  // (H*hd)
+  const torch::Tensor tok_all = a.mean(at::IntArrayRef{1, 3});             // (B, T)
   const torch::Tensor tok = tok_all.mean(0);                               // (T)
   Magnitudes r;
   const torch::Tensor cf = chan.to(torch::kCPU, torch::kFloat).contiguous();
@@ -203,14 +204,14 @@ torch::Tensor quantize_groups_lastdim(const torch::Tensor& y, int bits, int64_t 
   std::vector<int64_t> gs(y.sizes().begin(), y.sizes().end() - 1);
   gs.push_back((n + pad) / G);
   gs.push_back(G);
-  const torch::Tensor yg = yp.reshape(gs);                                 // (..., n/G, G)
-  const torch::Tensor mn = yg.amin(-1, /*keepdim=*/true);                 // (..., n/G, 1)
+  const torch::Tensor yg = yp.reshape(gs);                 // (..., n/G, G)
+  const torch::Tensor mn = yg.amin(-1, /*keepdim=*/true);  // (..., n/G, 1)
   const torch::Tensor mx = yg.amax(-1, /*keepdim=*/true);
-  const double levels = std::ldexp(1.0, bits) - 1.0;                        // 2^b - 1
+  const double levels = std::ldexp(1.0, bits) - 1.0;  // 2^b - 1
   const torch::Tensor s = (mx - mn) / levels;
   const torch::Tensor s_safe = torch::where(s > 0, s, torch::ones_like(s));  // s == 0: keep mn
   const torch::Tensor codes = ((yg - mn) / s_safe).clamp(0.0, levels).round();
-  const torch::Tensor out = codes * s + mn;                                // (..., n/G, G)
+  const torch::Tensor out = codes * s + mn;  // (..., n/G, G)
   std::vector<int64_t> os(y.sizes().begin(), y.sizes().end());
   os.back() = n + pad;
   return out.reshape(os).narrow(-1, 0, n);

@@ -5,8 +5,6 @@
 #include "metrics/SnapshotBuilder.h"
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
 #include <cmath>
 #include <map>
 #include <random>
@@ -53,10 +51,10 @@ SnapshotBuilder::SnapshotBuilder(const RunConfig& cfg, const DataSource& data, t
                              ": must be at least 1");
   const int64_t n_val = data.size(Split::Val);
   if (T < 1 || n_val < T + 1)
-    throw std::runtime_error("SnapshotBuilder: the validation split of " + data.description() +
-                             " has " + std::to_string(n_val) +
-                             " tokens; the probe batch needs model.seq_len + 1 = " +
-                             std::to_string(T + 1));
+    throw std::runtime_error(
+        "SnapshotBuilder: the validation split of " + data.description() + " has " +
+        std::to_string(n_val) +
+        " tokens; the probe batch needs model.seq_len + 1 = " + std::to_string(T + 1));
 
   // The builder's own generator: the same windows for every run with this train.seed, and
   // independent of the Trainer's training/validation draws.
@@ -87,8 +85,8 @@ SnapshotBuilder::SnapshotBuilder(const RunConfig& cfg, const DataSource& data, t
     for (size_t i = 0; i < qs.size(); ++i)
       if (qs[i].group >= 0 && qs[i].group < fta_groups_ && !qs[i].prompt.empty())
         by_group[static_cast<size_t>(qs[i].group)].push_back(static_cast<int>(i));
-    const size_t cap = mc.fta_max_questions > 0 ? static_cast<size_t>(mc.fta_max_questions)
-                                                : qs.size();
+    const size_t cap =
+        mc.fta_max_questions > 0 ? static_cast<size_t>(mc.fta_max_questions) : qs.size();
     for (size_t round = 0; fta_sel_.size() < cap; ++round) {
       bool any = false;
       for (const auto& g : by_group) {
@@ -99,19 +97,19 @@ SnapshotBuilder::SnapshotBuilder(const RunConfig& cfg, const DataSource& data, t
       if (!any) break;
     }
     // Prompts longer than seq_len keep their last seq_len tokens. Sorted by length, then
-    // chunked so that a chunk's logits stay near 2^23 floats; right padding is harmless
-    // under causal attention (the answer position sees only its prompt).
+    // chunked so that a chunk's logits stay within 2^23 floats (2^27 on CUDA); right padding is
+    // harmless under causal attention (the answer position sees only its prompt).
     auto plen = [&](int i) {
       return std::min<int64_t>(static_cast<int64_t>(qs[static_cast<size_t>(i)].prompt.size()), T);
     };
     std::vector<int> order = fta_sel_;
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return plen(a) < plen(b); });
     const int64_t V = std::max(1, cfg.model.vocab_size);
+    const int64_t logit_budget = int64_t{1} << (device_.is_cuda() ? 27 : 23);
     size_t at = 0;
     while (at < order.size()) {
       const int64_t L = plen(order.back());  // upper bound for the chunk's length
-      const int64_t rows =
-          std::max<int64_t>(1, std::min<int64_t>(256, (int64_t{1} << 23) / (L * V)));
+      const int64_t rows = std::max<int64_t>(1, std::min<int64_t>(256, logit_budget / (L * V)));
       const size_t end = std::min(order.size(), at + static_cast<size_t>(rows));
       const int64_t Lc = plen(order[end - 1]);
       const int64_t Q = static_cast<int64_t>(end - at);
@@ -189,17 +187,11 @@ Snapshot SnapshotBuilder::compute(GPTImpl& model, int64_t step, bool with_kivi) 
   s.tokens = step * int64_t(cfg_.train.batch_size) * cfg_.model.seq_len;
   s.matrix_names = names_;
   s.layers.resize(static_cast<size_t>(cfg_.model.layers));
-  auto t0 = std::chrono::steady_clock::now();
-  auto lap = [&](const char* n) { auto t1 = std::chrono::steady_clock::now(); fprintf(stderr, "%s %.1f ms\n", n, std::chrono::duration<double, std::milli>(t1 - t0).count()); t0 = t1; };
   activations(model, s);
-  lap("act");
   spectra(model, s);
-  lap("spectra");
   prev_.clear();  // an update is known for one compute() only
   if (with_kivi && !kivi_xy_.empty()) kivi(model, s);
-  lap("kivi");
   if (fta_groups_ > 0) fta(model, s);
-  lap("fta");
   return s;
 }
 
@@ -219,8 +211,8 @@ void SnapshotBuilder::activations(GPTImpl& model, Snapshot& s) const {
     const LayerCapture& c = cap[l];
     LayerMetrics& lm = s.layers[l];
     // All heads of the four activations in one batch: (4H, N = P*T, hd).
-    const torch::Tensor X = torch::cat({heads_as_rows(c.q), heads_as_rows(c.k),
-                                        heads_as_rows(c.v), heads_as_rows(c.head_out)},
+    const torch::Tensor X = torch::cat({heads_as_rows(c.q), heads_as_rows(c.k), heads_as_rows(c.v),
+                                        heads_as_rows(c.head_out)},
                                        0)
                                 .to(torch::kFloat);
     const std::vector<double> psv = to_doubles(pr_sv(X)), pcv = to_doubles(pr_cov(X));  // (4H)
@@ -262,15 +254,15 @@ void SnapshotBuilder::spectra(GPTImpl& model, Snapshot& s) const {
       if (have_prev) wo.push_back(old[l][i]);
     }
     const torch::Tensor W = torch::stack(w);  // (n, r, c)
-    torch::Tensor sv;                          // (n, min(r, c))
+    torch::Tensor sv;                         // (n, min(r, c))
     std::vector<double> align(members.size(), kNaN);
     if (have_prev) {
       const auto usv = at::linalg_svd(W, /*full_matrices=*/false);
       sv = std::get<1>(usv);
-      const torch::Tensor u1 = std::get<0>(usv).select(-1, 0);         // (n, r)
-      const torch::Tensor dW = W - torch::stack(wo);                   // (n, r, c)
+      const torch::Tensor u1 = std::get<0>(usv).select(-1, 0);  // (n, r)
+      const torch::Tensor dW = W - torch::stack(wo);            // (n, r, c)
       const torch::Tensor a = (top_left_singular_vector(dW) * u1).sum(-1).abs();
-      const torch::Tensor zero = dW.flatten(1).abs().amax(1) == 0;     // no update: NaN
+      const torch::Tensor zero = dW.flatten(1).abs().amax(1) == 0;  // no update: NaN
       align = to_doubles(torch::where(zero, torch::full_like(a, kNaN), a));
     } else {
       sv = svdvals_any(W);
@@ -278,7 +270,8 @@ void SnapshotBuilder::spectra(GPTImpl& model, Snapshot& s) const {
     std::vector<SpectrumMetrics> sm = spectrum_metrics_batched(sv);
     for (size_t j = 0; j < members.size(); ++j) {
       sm[j].update_alignment = align[j];
-      s.layers[static_cast<size_t>(members[j].first)].matrices[members[j].second] = std::move(sm[j]);
+      s.layers[static_cast<size_t>(members[j].first)].matrices[members[j].second] =
+          std::move(sm[j]);
     }
   }
 }
@@ -312,7 +305,8 @@ void SnapshotBuilder::kivi(GPTImpl& model, Snapshot& s) const {
 // First-token accuracy per group: argmax at the last prompt position == the answer's first
 // token, over the fixed stratified question set.
 void SnapshotBuilder::fta(GPTImpl& model, Snapshot& s) const {
-  torch::Tensor correct = torch::zeros({fta_groups_}, torch::TensorOptions().dtype(torch::kDouble).device(device_));
+  torch::Tensor correct =
+      torch::zeros({fta_groups_}, torch::TensorOptions().dtype(torch::kDouble).device(device_));
   for (const FtaChunk& c : fta_chunks_) {
     const torch::Tensor logits = model.forward(c.idx);  // (Q, L, V)
     const torch::Tensor last =

@@ -38,10 +38,10 @@ class SnapshotBuilder {
 
   // The layout snapshots will have (for RunInfo) and the fixed inputs (for tests / benches).
   const std::vector<std::string>& matrix_names() const { return names_; }
-  std::vector<std::array<int, 2>> matrix_shapes() const;  // (rows, cols), parallel to names
-  int fta_groups() const { return fta_groups_; }           // 0 when FTA is off
-  const torch::Tensor& probe_inputs() const { return probe_x_; }   // (P, T) int64
-  const torch::Tensor& probe_targets() const { return probe_y_; }  // (P, T) int64
+  std::vector<std::array<int, 2>> matrix_shapes() const;          // (rows, cols), parallel to names
+  int fta_groups() const { return fta_groups_; }                  // 0 when FTA is off
+  const torch::Tensor& probe_inputs() const { return probe_x_; }  // (P, T) int64
+  const torch::Tensor& probe_targets() const { return probe_y_; }     // (P, T) int64
   const std::vector<int>& fta_questions() const { return fta_sel_; }  // indices into questions()
 
  private:
@@ -63,13 +63,13 @@ class SnapshotBuilder {
   RunConfig cfg_;
   torch::Device device_;
   std::vector<std::string> names_;
-  torch::Tensor probe_x_, probe_y_;                      // (P, T)
-  std::vector<std::array<torch::Tensor, 2>> kivi_xy_;    // each (batch_size, T) inputs/targets
+  torch::Tensor probe_x_, probe_y_;                    // (P, T)
+  std::vector<std::array<torch::Tensor, 2>> kivi_xy_;  // each (batch_size, T) inputs/targets
   int fta_groups_ = 0;
   std::vector<int> fta_sel_;
   std::vector<FtaChunk> fta_chunks_;
-  std::vector<int64_t> fta_count_;                       // (groups): selected questions
-  std::vector<std::vector<torch::Tensor>> prev_;         // [layer][role]: weights before the step
+  std::vector<int64_t> fta_count_;                // (groups): selected questions
+  std::vector<std::vector<torch::Tensor>> prev_;  // [layer][role]: weights before the step
 };
 
 }  // namespace ms

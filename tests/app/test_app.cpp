@@ -179,6 +179,7 @@ void TestApp::setupPanelMarksInvalidFields() {
 
 void TestApp::routingShortcutsAndPreset() {
   SetupPanel p;
+  p.setRunFolder(runsDir());
   // Every engine preset is offered.
   auto* presetCombo = p.findChild<QComboBox*>();
   QVERIFY(presetCombo);
@@ -358,7 +359,10 @@ void TestApp::reopenFinishedRun() {
   b->view()->scrollTo(idx);
   const QRect r = b->view()->visualRect(idx);
   QVERIFY(r.isValid());
+  QSignalSpy openReq(b, &RunBrowser::openRequested);
+  qInfo() << "visible" << b->view()->isVisible() << r << b->view()->viewport()->size();
   QTest::mouseDClick(b->view()->viewport(), Qt::LeftButton, Qt::NoModifier, r.center());
+  qInfo() << "spy" << openReq.count();
   QTRY_COMPARE(w.currentFile(), QFileInfo(file).absoluteFilePath());
   QVERIFY(!w.showsLiveRun());
   // selectedRunFiles(): checked rows win over the selection.

@@ -21,7 +21,9 @@ namespace {
 
 const auto f64 = torch::TensorOptions().dtype(torch::kDouble);
 
-torch::Tensor vec(const std::vector<double>& v) { return torch::tensor(v, f64); }
+torch::Tensor vec(const std::vector<double>& v) {
+  return torch::tensor(v, f64);
+}
 
 // Rectangular "diagonal" matrix (rows x cols) with the given singular values on its diagonal.
 torch::Tensor diag_matrix(const std::vector<double>& s, int64_t rows, int64_t cols) {
@@ -69,11 +71,10 @@ RefSpectrum ref_spectrum(std::vector<double> sv) {
 bool near(double a, double b, double tol = 1e-9) {
   return std::abs(a - b) <= tol * std::max(1.0, std::abs(b));
 }
-#define QNEAR(a, b, tol)                                                                   \
-  QVERIFY2(near((a), (b), (tol)), qPrintable(QString("%1 = %2, expected %3")               \
-                                                 .arg(#a)                                  \
-                                                 .arg((a), 0, 'g', 17)                     \
-                                                 .arg((b), 0, 'g', 17)))
+#define QNEAR(a, b, tol)          \
+  QVERIFY2(near((a), (b), (tol)), \
+           qPrintable(            \
+               QString("%1 = %2, expected %3").arg(#a).arg((a), 0, 'g', 17).arg((b), 0, 'g', 17)))
 
 }  // namespace
 
@@ -119,8 +120,8 @@ class TestMetrics : public QObject {
     QNEAR(m.stable_rank, 20.0 / 10.0, 1e-12);
     for (size_t i = 0; i < 5; ++i) QNEAR(double(m.sv[i]), std::sqrt(s2[4 - i]), 1e-6);  // desc
     // sigma^2 = {1, 2, 3, 4, 5, 30}: positions 1.25 and 3.75 -> Q1 = 2.25, Q3 = 4.75.
-    const SpectrumMetrics m6 = spectrum_metrics(
-        vec({1, std::sqrt(2.), std::sqrt(3.), 2, std::sqrt(5.), std::sqrt(30.)}));
+    const SpectrumMetrics m6 =
+        spectrum_metrics(vec({1, std::sqrt(2.), std::sqrt(3.), 2, std::sqrt(5.), std::sqrt(30.)}));
     QNEAR(m6.q75_q25, 4.75 / 2.25, 1e-12);
     QNEAR(m6.stable_rank, 45.0 / 30.0, 1e-12);
   }
@@ -164,8 +165,8 @@ class TestMetrics : public QObject {
       const torch::Tensor one = at::linalg_svdvals(mats[i]);
       QVERIFY(torch::allclose(S[i], one, 1e-12, 1e-12));
       // Independent: sigma = sqrt(eig(A^T A)), descending.
-      const torch::Tensor ev = std::get<0>(
-          at::linalg_eigvalsh(mats[i].t().matmul(mats[i])).sqrt().sort(0, true));
+      const torch::Tensor ev =
+          std::get<0>(at::linalg_eigvalsh(mats[i].t().matmul(mats[i])).sqrt().sort(0, true));
       QVERIFY(torch::allclose(S[i], ev, 1e-9, 1e-9));
     }
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
@@ -176,18 +177,19 @@ class TestMetrics : public QObject {
     // W = 3 u1 v1^T + u2 v2^T; dW = 2 a b^T with a = cos(t) u1 + sin(t) u2 -> |cos t|.
     const torch::Tensor U = orthonormal(8, 2, 5), V = orthonormal(6, 2, 6);
     const torch::Tensor u1 = U.select(1, 0), u2 = U.select(1, 1);
-    const torch::Tensor W = 3.0 * torch::outer(u1, V.select(1, 0)) + torch::outer(u2, V.select(1, 1));
+    const torch::Tensor W =
+        3.0 * torch::outer(u1, V.select(1, 0)) + torch::outer(u2, V.select(1, 1));
     const double t = 0.3;
     const torch::Tensor a = std::cos(t) * u1 + std::sin(t) * u2;
     const torch::Tensor dW = 2.0 * torch::outer(a, orthonormal(6, 1, 7).squeeze(1));
     QNEAR(update_alignment(dW, W), std::cos(t), 1e-10);
-    QNEAR(update_alignment(-dW, W), std::cos(t), 1e-10);  // sign-free
+    QNEAR(update_alignment(-dW, W), std::cos(t), 1e-10);              // sign-free
     const torch::Tensor d2 = 0.5 * torch::outer(u2, V.select(1, 0));  // orthogonal direction
     QNEAR(update_alignment(d2, W), 0.0, 1e-10);
     QVERIFY(std::isnan(update_alignment(torch::zeros_like(W), W)));
     // Batched: the same answers in one call.
-    const torch::Tensor b =
-        update_alignment_batched(torch::stack({dW, torch::zeros_like(W), d2}), torch::stack({W, W, W}));
+    const torch::Tensor b = update_alignment_batched(torch::stack({dW, torch::zeros_like(W), d2}),
+                                                     torch::stack({W, W, W}));
     QNEAR(b[0].item<double>(), std::cos(t), 1e-10);
     QVERIFY(std::isnan(b[1].item<double>()));
     QNEAR(b[2].item<double>(), 0.0, 1e-10);
@@ -198,7 +200,8 @@ class TestMetrics : public QObject {
     const std::vector<std::vector<double>> svs = {{4, 2, 1, 1}, {1, 1, 1, 1}, {5, 0, 0, 0}};
     std::vector<torch::Tensor> xs;
     for (size_t h = 0; h < svs.size(); ++h)  // X = U diag(s) R^T with U, R orthonormal
-      xs.push_back(orthonormal(50, 4, 10 + h).matmul(torch::diag(vec(svs[h])))
+      xs.push_back(orthonormal(50, 4, 10 + h)
+                       .matmul(torch::diag(vec(svs[h])))
                        .matmul(orthonormal(4, 4, 20 + h).t()));
     const torch::Tensor pr = pr_sv(torch::stack(xs));  // (3)
     QCOMPARE(pr.size(0), int64_t(3));
@@ -216,8 +219,9 @@ class TestMetrics : public QObject {
     R = R - R.mean(0, true);
     const torch::Tensor Z = std::get<0>(at::linalg_svd(R, false)) * std::sqrt(double(N - 1));
     const std::vector<double> lam = {4, 2, 1, 1, 0.5};
-    const torch::Tensor X = Z.matmul(torch::diag(vec(lam).sqrt())).matmul(orthonormal(d, d, 9).t()) +
-                            vec({3, -1, 7, 0.5, 2});
+    const torch::Tensor X =
+        Z.matmul(torch::diag(vec(lam).sqrt())).matmul(orthonormal(d, d, 9).t()) +
+        vec({3, -1, 7, 0.5, 2});
     const double s = 8.5, s2 = 16 + 4 + 1 + 1 + 0.25;
     QNEAR(pr_cov(X).item<double>(), s * s / s2, 1e-9);
     // Batched over heads, same answer per head, and isotropic data gives d.
@@ -339,7 +343,8 @@ class TestMetrics : public QObject {
             for (int t0 = 0; t0 < T; t0 += G) {
               const int t1 = std::min<int>(T, t0 + G);
               double mn = 1e300, mx = -1e300;
-              for (int t = t0; t < t1; ++t) mn = std::min(mn, a[b][h][t][j]), mx = std::max(mx, a[b][h][t][j]);
+              for (int t = t0; t < t1; ++t)
+                mn = std::min(mn, a[b][h][t][j]), mx = std::max(mx, a[b][h][t][j]);
               const double s = (mx - mn) / levels;
               for (int t = t0; t < t1; ++t) {
                 QVERIFY(std::abs(c[b][h][t][j] - a[b][h][t][j]) <= s / 2 + 1e-12);

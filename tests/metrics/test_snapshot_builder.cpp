@@ -57,7 +57,9 @@ class RiggedQA : public DataSource {
   int groups_;
 };
 
-bool is_fin(double x) { return std::isfinite(x); }
+bool is_fin(double x) {
+  return std::isfinite(x);
+}
 
 }  // namespace
 
@@ -79,8 +81,8 @@ class TestSnapshotBuilder : public QObject {
   }
 
   // Sizes and ranges of every field.
-  void check_fields(const Snapshot& s, const RunConfig& c, const SnapshotBuilder& b,
-                    bool kivi, bool aligned) {
+  void check_fields(const Snapshot& s, const RunConfig& c, const SnapshotBuilder& b, bool kivi,
+                    bool aligned) {
     const int L = c.model.layers, H = c.model.heads, hd = c.model.head_dim();
     const size_t M = spectrum_matrix_names(c.model).size();
     QCOMPARE(s.matrix_names, spectrum_matrix_names(c.model));
@@ -162,8 +164,8 @@ class TestSnapshotBuilder : public QObject {
     QVERIFY(is_fin(s.layers[0].matrices[iout].update_alignment));
     // The probe loss is the model's loss on the probe batch.
     torch::NoGradGuard ng;
-    QVERIFY(std::abs(s.val_loss -
-                     model->loss(b.probe_inputs(), b.probe_targets()).item<double>()) < 1e-5);
+    QVERIFY(std::abs(s.val_loss - model->loss(b.probe_inputs(), b.probe_targets()).item<double>()) <
+            1e-5);
     // FTA: one share per group, every group represented.
     QCOMPARE(s.fta.size(), size_t(data_->groups()));
     for (double f : s.fta) QVERIFY(f >= 0 && f <= 1);
@@ -205,13 +207,15 @@ class TestSnapshotBuilder : public QObject {
     const torch::Tensor U = std::get<0>(at::linalg_qr(torch::randn({d, 2}, torch::kDouble)));
     const torch::Tensor v = torch::randn({d}, torch::kDouble).div(std::sqrt(double(d)));
     const torch::Tensor W0 =
-        2.0 * torch::outer(U.select(1, 0), torch::randn({d}, torch::kDouble).div(std::sqrt(double(d)))) +
+        2.0 * torch::outer(U.select(1, 0),
+                           torch::randn({d}, torch::kDouble).div(std::sqrt(double(d)))) +
         0.01 * torch::randn({d, d}, torch::kDouble);
     model->weight(0, "attn.q").copy_(W0);
     SnapshotBuilder b(cfg_, *data_, torch::kCPU);
     b.before_step(*model);
     const double t = 0.4;
-    const torch::Tensor dW = 0.5 * torch::outer(std::cos(t) * U.select(1, 0) + std::sin(t) * U.select(1, 1), v);
+    const torch::Tensor dW =
+        0.5 * torch::outer(std::cos(t) * U.select(1, 0) + std::sin(t) * U.select(1, 1), v);
     model->weight(0, "attn.q").add_(dW);
     const Snapshot s = b.compute(*model, 1, false);
 
@@ -225,13 +229,16 @@ class TestSnapshotBuilder : public QObject {
     QVERIFY(std::abs(q.update_alignment - update_alignment(dW32, W1)) < 1e-4);
     // Composites of layer 1 against a float64 product of the model's matrices.
     const auto w = [&](const char* r) { return model->weight(1, r).to(torch::kDouble); };
-    const SpectrumMetrics qk = spectrum_metrics(at::linalg_svdvals(w("attn.q").t().matmul(w("attn.k"))));
-    const SpectrumMetrics vo = spectrum_metrics(at::linalg_svdvals(w("attn.o").matmul(w("attn.v"))));
+    const SpectrumMetrics qk =
+        spectrum_metrics(at::linalg_svdvals(w("attn.q").t().matmul(w("attn.k"))));
+    const SpectrumMetrics vo =
+        spectrum_metrics(at::linalg_svdvals(w("attn.o").matmul(w("attn.v"))));
     const auto& names = s.matrix_names;
     const size_t iqk = std::find(names.begin(), names.end(), "qk") - names.begin();
     const size_t ivo = std::find(names.begin(), names.end(), "vo") - names.begin();
     QVERIFY(std::abs(s.layers[1].matrices[iqk].erank - qk.erank) < 1e-3 * qk.erank);
-    QVERIFY(std::abs(s.layers[1].matrices[ivo].stable_rank - vo.stable_rank) < 1e-3 * vo.stable_rank);
+    QVERIFY(std::abs(s.layers[1].matrices[ivo].stable_rank - vo.stable_rank) <
+            1e-3 * vo.stable_rank);
     QVERIFY(std::abs(s.layers[1].matrices[ivo].sv[0] - vo.sv[0]) < 1e-4 * vo.sv[0]);
   }
 
@@ -289,8 +296,9 @@ class TestSnapshotBuilder : public QObject {
       QAItem q = src[size_t(i) % src.size()];
       q.group = i % G;
       q.prompt.resize(q.prompt.size() - size_t(i % 3));  // varied lengths
-      if (i == 5)  // longer than seq_len
-        for (int r = 0; r < 3; ++r) q.prompt.insert(q.prompt.end(), src[0].prompt.begin(), src[0].prompt.end());
+      if (i == 5)                                        // longer than seq_len
+        for (int r = 0; r < 3; ++r)
+          q.prompt.insert(q.prompt.end(), src[0].prompt.begin(), src[0].prompt.end());
       const int32_t am = argmax_last(q.prompt);
       const bool ok = i % 3 != 1;
       q.answer_first = ok ? am : (am + 1) % cfg_.model.vocab_size;

@@ -1,0 +1,86 @@
+// CompareSpectrum: singular values of the same layer and matrix of every run overlaid on one
+// plot (rank on x, sigma on a log y), each run at its snapshot nearest to the chosen step. With
+// "all matrices" it draws one panel per matrix kind (attn.q ... mlp.out, qk, vo), runs overlaid
+// in each, so a report page shows the whole layer. Optionally normalized by the largest
+// singular value (sigma_i / sigma_1) to compare shapes across runs of different scale. Runs of
+// different sizes compare fine (each curve has its own length); a run without that layer or
+// matrix is listed as missing.
+#pragma once
+
+#include <QStringList>
+#include <QVector>
+
+#include "CompareBase.h"
+
+class QCheckBox;
+class QComboBox;
+class QCPAxisRect;
+class QCPGraph;
+
+namespace ms {
+
+class CompareStepSlider;
+
+class CompareSpectrum : public CompareBase {
+  Q_OBJECT
+ public:
+  static constexpr int kPanelsPerRow = 3;
+
+  struct Curve {
+    int run = 0;
+    QString matrix;
+    qint64 step = 0;
+    QCPGraph* graph = nullptr;
+  };
+
+  explicit CompareSpectrum(const QVector<RunModel*>& runs, QWidget* parent = nullptr);
+
+  int layer() const { return layer_; }
+  QString matrixName() const { return matrix_; }  // "" = all matrices, one panel each
+  qint64 step() const { return step_; }            // -1 = latest
+  bool normalized() const { return normalized_; }
+  // Matrix kinds drawn (one panel each), and the curves of the last rebuild.
+  QStringList panelMatrices() const { return panels_; }
+  const QVector<Curve>& curves() const { return curves_; }
+  QStringList missing() const { return missing_; }
+  // Matrix names over all runs, in first-seen order; the largest layer count.
+  QStringList allMatrixNames() const;
+  int maxLayers() const;
+  CompareStepSlider* stepSlider() const { return slider_; }
+  void setStepControlVisible(bool visible);
+
+  // run,label,step,layer,matrix,rank,sigma: one row per singular value drawn.
+  QString csv() const override;
+
+ public slots:
+  void setLayer(int layer);
+  void setMatrixName(const QString& name);  // "" = all
+  void setStep(qint64 step);                // < 0: the latest
+  void setNormalized(bool on);
+
+ signals:
+  void stepChanged(qint64 step);
+
+ protected:
+  void rebuild() override;
+  void resetRanges() override;
+  void runsReset() override;
+
+ private:
+  void syncCombos();
+
+  int layer_ = 0;
+  QString matrix_;
+  qint64 step_ = -1;
+  bool normalized_ = false;
+  QComboBox* layerCombo_ = nullptr;
+  QComboBox* matrixCombo_ = nullptr;
+  QCheckBox* normCheck_ = nullptr;
+  CompareStepSlider* slider_ = nullptr;
+  QStringList panels_;
+  QVector<QCPAxisRect*> rects_;
+  QVector<Curve> curves_;
+  QStringList missing_;
+};
+
+}  // namespace ms
