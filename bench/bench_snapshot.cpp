@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
     }
     const torch::Device dev(device);
     const bool cuda = dev.is_cuda();
-    at::set_num_threads(resolve_threads(c.train.threads));
+    at::set_num_threads(resolve_threads(c));
     const uint64_t data_seed = c.data.seed ? c.data.seed : c.train.seed;
     const auto data = make_data_source(c.data, data_seed);
     if (c.model.vocab_size == 0) c.model.vocab_size = data->vocab_size();

@@ -44,7 +44,8 @@ CompareCurvePlot::CompareCurvePlot(Kind kind, const QVector<RunModel*>& runs, QW
     : CompareBase(runs, parent), kind_(kind) {
   setObjectName(QStringLiteral("compare_") + kindName(kind));
   auto* ctl = controlsLayout();
-  ctl->addWidget(new QLabel(tr("X axis:"), this));
+  auto* xLabel = new QLabel(tr("X axis:"), this);
+  ctl->addWidget(xLabel);
   xCombo_ = new QComboBox(this);
   xCombo_->addItem(tr("Step"), XStep);
   xCombo_->addItem(tr("Tokens"), XTokens);
@@ -52,13 +53,14 @@ CompareCurvePlot::CompareCurvePlot(Kind kind, const QVector<RunModel*>& runs, QW
   ctl->addWidget(xCombo_);
   logCheck_ = new QCheckBox(tr("Log scale"), this);
   ctl->addWidget(logCheck_);
+  shared_ << xLabel << xCombo_ << logCheck_;
   connect(xCombo_, &QComboBox::currentIndexChanged, this,
           [this](int i) { setXAxisMode(static_cast<XAxis>(xCombo_->itemData(i).toInt())); });
   connect(logCheck_, &QCheckBox::toggled, this, &CompareCurvePlot::setLogY);
 
   if (kind_ == Loss) {
-    ctl->addSpacing(8);
-    ctl->addWidget(new QLabel(tr("Smoothing:"), this));
+    auto* smoothText = new QLabel(tr("Smoothing:"), this);
+    ctl->addWidget(smoothText);
     smoothSlider_ = new QSlider(Qt::Horizontal, this);
     smoothSlider_->setRange(0, 999);
     smoothSlider_->setValue(qRound(smoothing_ * 1000));
@@ -69,6 +71,7 @@ CompareCurvePlot::CompareCurvePlot(Kind kind, const QVector<RunModel*>& runs, QW
     rawCheck_ = new QCheckBox(tr("Raw"), this);
     rawCheck_->setToolTip(tr("Also draw the unsmoothed training loss, faded"));
     ctl->addWidget(rawCheck_);
+    shared_ << smoothText << smoothSlider_ << smoothLabel_;
     connect(smoothSlider_, &QSlider::valueChanged, this,
             [this](int v) { setSmoothing(v / 1000.0); });
     connect(rawCheck_, &QCheckBox::toggled, this, &CompareCurvePlot::setShowRaw);
@@ -117,17 +120,28 @@ CompareCurvePlot::CompareCurvePlot(Kind kind, const QVector<RunModel*>& runs, QW
     });
   }
 
-  static const char* titles[] = {QT_TR_NOOP("Loss"), QT_TR_NOOP("Isotropy of the spectra"),
-                                 QT_TR_NOOP("K/V spikiness"),
-                                 QT_TR_NOOP("First-token accuracy (tail QA)"),
-                                 QT_TR_NOOP("KIVI quantized-cache loss")};
-  setTitle(tr(titles[kind_]));
+  setTitle(titleText());
   QCustomPlot* p = plot();
   p->legend->setVisible(true);
   p->axisRect()->insetLayout()->setInsetAlignment(
-      0, kind_ == FTA ? (Qt::AlignBottom | Qt::AlignRight) : (Qt::AlignTop | Qt::AlignRight));
+      0, kind_ == FTA ? (Qt::AlignVCenter | Qt::AlignRight) : (Qt::AlignTop | Qt::AlignRight));
   syncControls();
   applyPalette();
+}
+
+void CompareCurvePlot::setSharedControlsVisible(bool visible) {
+  for (QWidget* w : shared_) w->setVisible(visible);
+}
+
+QString CompareCurvePlot::titleText() const {
+  static const char* titles[] = {QT_TR_NOOP("Loss"), QT_TR_NOOP("Isotropy of the spectra"),
+                                 QT_TR_NOOP("K/V spikiness (K post-RoPE, V)"),
+                                 QT_TR_NOOP("First-token accuracy (tail QA)"),
+                                 QT_TR_NOOP("KIVI quantized-cache loss")};
+  QString t = tr(titles[kind_]);
+  if (kind_ == Isotropy || kind_ == Spikiness)
+    t += layer_ < 0 ? tr(" · mean over layers") : tr(" · layer %1").arg(layer_);
+  return t;
 }
 
 QString CompareCurvePlot::kindName(Kind kind) {
@@ -299,8 +313,7 @@ void CompareCurvePlot::setKiviBits(int bits) {
 }
 
 Qt::PenStyle CompareCurvePlot::styleOf(int seriesIndex) {
-  static const Qt::PenStyle styles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine,
-                                        Qt::DashDotLine};
+  static const Qt::PenStyle styles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
   return styles[seriesIndex % 4];
 }
 
@@ -380,10 +393,10 @@ void CompareCurvePlot::collect() {
           if (!s.x.isEmpty()) series_ << s;
         }
         if (series_.size() == before)
-          missing_ << tr("%1: no %2 of %3 at %4").arg(label, IsotropyPlot::metricName(isoMetric_),
-                                                      matrices_.join(QStringLiteral(", ")),
-                                                      layer_ < 0 ? tr("any layer")
-                                                                 : tr("layer %1").arg(layer_));
+          missing_ << tr("%1: no %2 of %3 at %4")
+                          .arg(label, IsotropyPlot::metricName(isoMetric_),
+                               matrices_.join(QStringLiteral(", ")),
+                               layer_ < 0 ? tr("any layer") : tr("layer %1").arg(layer_));
         break;
       }
       case Spikiness: {
@@ -501,12 +514,10 @@ void CompareCurvePlot::rebuild() {
       y = tr("Loss (nats/token)");
       break;
     case Isotropy:
-      y = IsotropyPlot::metricName(isoMetric_) +
-          (layer_ < 0 ? tr(", mean over layers") : tr(", layer %1").arg(layer_));
+      y = IsotropyPlot::metricName(isoMetric_);
       break;
     case Spikiness:
-      y = KVPlot::spikinessName(spkMetric_) +
-          (layer_ < 0 ? tr(", mean over layers") : tr(", layer %1").arg(layer_));
+      y = KVPlot::spikinessName(spkMetric_);
       break;
     case FTA:
       y = tr("First-token accuracy");
@@ -516,6 +527,7 @@ void CompareCurvePlot::rebuild() {
       break;
   }
   p->yAxis->setLabel(y);
+  setTitle(titleText());
   if (runCount() == 0)
     setPlaceholderText(tr("No runs to compare."));
   else if (series_.isEmpty())
@@ -541,8 +553,8 @@ void CompareCurvePlot::resetRanges() {
 QString CompareCurvePlot::csv() const {
   QString out = QStringLiteral("run,label,series,step,tokens,wall_s,x,value,smoothed\n");
   for (const Series& s : series_) {
-    const QString head = QStringLiteral("%1,%2,%3,").arg(s.run).arg(
-        csvField(runLabel(s.run)), csvField(s.name));
+    const QString head =
+        QStringLiteral("%1,%2,%3,").arg(s.run).arg(csvField(runLabel(s.run)), csvField(s.name));
     for (int i = 0; i < s.x.size(); ++i)
       out += head + QStringLiteral("%1,%2,%3,%4,%5,%6\n")
                         .arg(s.step[i])

@@ -54,7 +54,7 @@ class CompareCurvePlot : public CompareBase {
   bool logY() const { return logY_; }
   double smoothing() const { return smoothing_; }  // EMA weight b of the training loss
   bool showRaw() const { return showRaw_; }
-  int layer() const { return layer_; }  // -1: mean over layers (isotropy, spikiness)
+  int layer() const { return layer_; }                // -1: mean over layers (isotropy, spikiness)
   QStringList matrices() const { return matrices_; }  // isotropy
   IsotropyPlot::Metric isotropyMetric() const { return isoMetric_; }
   KVPlot::Spikiness spikinessMetric() const { return spkMetric_; }
@@ -67,6 +67,10 @@ class CompareCurvePlot : public CompareBase {
   QCPGraph* graph(int i) const { return i >= 0 && i < graphs_.size() ? graphs_[i] : nullptr; }
   // Runs with nothing to show for this quantity (e.g. no FTA data), as "label: why" lines.
   QStringList missing() const { return missing_; }
+
+  // Shows or hides the x-axis, log-y and smoothing controls (a window that sets them for all
+  // views at once hides them).
+  void setSharedControlsVisible(bool visible);
 
   // run,label,series,step,tokens,wall_s,x,value,smoothed: one row per point of series().
   QString csv() const override;
@@ -92,6 +96,7 @@ class CompareCurvePlot : public CompareBase {
   void collect();  // fills series_ and missing_ from the runs
   void syncControls();
   static Qt::PenStyle styleOf(int seriesIndex);
+  QString titleText() const;
 
   Kind kind_;
   XAxis xMode_ = XStep;
@@ -105,6 +110,7 @@ class CompareCurvePlot : public CompareBase {
   int fta_ = FtaHeadTail;
   int kiviBits_ = 2;
 
+  QVector<QWidget*> shared_;  // x axis, log y and smoothing controls with their labels
   QComboBox* xCombo_ = nullptr;
   QCheckBox* logCheck_ = nullptr;
   QSlider* smoothSlider_ = nullptr;

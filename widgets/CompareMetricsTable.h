@@ -23,17 +23,17 @@ class QTimer;
 namespace ms {
 
 struct FinalMetrics {
-  qint64 steps = 0;              // last step recorded
-  double final_val = kNaN;       // loss of the last validation row
-  double best_val = kNaN;        // lowest validation loss
-  double train_tail = kNaN;      // mean training loss over the last ceil(10%) of steps
-  qint64 snapshot_step = -1;     // step of the last snapshot (-1: none)
-  double mean_pr = kNaN;         // PR_sv(k), mean over layers and heads, last snapshot
-  double erank_vo = kNaN;        // eRank of vo, mean over layers, last snapshot
-  double erank_wout = kNaN;      // eRank of mlp.out, mean over layers, last snapshot
-  double asym_k = kNaN;          // k_post asymmetry, mean over layers, last snapshot
-  double asym_v = kNaN;          // v asymmetry, mean over layers, last snapshot
-  double tail_fta = kNaN;        // FTA of the last group, last snapshot with FTA
+  qint64 steps = 0;           // last step recorded
+  double final_val = kNaN;    // loss of the last validation row
+  double best_val = kNaN;     // lowest validation loss
+  double train_tail = kNaN;   // mean training loss over the last ceil(10%) of steps
+  qint64 snapshot_step = -1;  // step of the last snapshot (-1: none)
+  double mean_pr = kNaN;      // PR_sv(k), mean over layers and heads, last snapshot
+  double erank_vo = kNaN;     // eRank of vo, mean over layers, last snapshot
+  double erank_wout = kNaN;   // eRank of mlp.out, mean over layers, last snapshot
+  double asym_k = kNaN;       // k_post asymmetry, mean over layers, last snapshot
+  double asym_v = kNaN;       // v asymmetry, mean over layers, last snapshot
+  double tail_fta = kNaN;     // FTA of the last group, last snapshot with FTA
 };
 
 class CompareMetricsTable : public QWidget {
@@ -60,8 +60,8 @@ class CompareMetricsTable : public QWidget {
                               const std::vector<ValRecord>& vals,
                               const std::vector<Snapshot>& snapshots);
   static FinalMetrics compute(const RunModel& run);
-  static QString columnName(int column);     // header text
-  static QString columnKey(int column);      // CSV header: run, steps, final_val_loss, ...
+  static QString columnName(int column);  // header text
+  static QString columnKey(int column);   // CSV header: run, steps, final_val_loss, ...
   static double columnValue(const FinalMetrics& m, int column);  // NaN for ColRun
 
   void setRuns(const QVector<RunModel*>& runs);

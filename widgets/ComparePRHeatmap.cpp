@@ -61,7 +61,8 @@ ComparePRHeatmap::ComparePRHeatmap(const QVector<RunModel*>& runs, QWidget* pare
   aCombo_ = new QComboBox(this);
   ctl->addWidget(aCombo_);
   slider_ = new CompareStepSlider(this);
-  ctl->addWidget(slider_, 1);
+  ctl->addWidget(slider_, 4);
+  ctl->addStretch(1);  // takes the room when the slider is hidden (the window has its own)
 
   connect(actCombo_, &QComboBox::currentIndexChanged, this,
           [this](int i) { setTensor(actCombo_->itemData(i).toInt()); });
@@ -285,8 +286,8 @@ void ComparePRHeatmap::rebuild() {
     for (int r = 0; r < n; ++r) {
       const int si = snapshotIndexOf(r);
       const QString title =
-          si < 0 ? tr("%1 · no snapshots yet").arg(runLabel(r))
-                 : tr("%1 · step %2").arg(runLabel(r)).arg(run(r)->snapshots()[si].step);
+          si < 0 ? tr("%1\nno snapshots yet").arg(runLabel(r))
+                 : tr("%1\nstep %2").arg(runLabel(r)).arg(run(r)->snapshots()[si].step);
       QCPAxisRect* rect = newMapRect(grid, 2 * (r / kMapsPerRow), r % kMapsPerRow, title);
       rects_[r] = rect;
       const int L = layersOf(r), H = headsOf(r);
@@ -317,8 +318,9 @@ void ComparePRHeatmap::rebuild() {
       scale_->setDataRange(QCPRange(1.0, maxHd));
     else if (lo <= hi)
       scale_->setDataRange(QCPRange(lo, hi > lo ? hi : lo + 1));
-    scale_->axis()->setLabel(maxHd > 0 ? tr("%1 of %2, range [1, %3]").arg(metric, tensor).arg(maxHd)
-                                       : tr("%1 of %2").arg(metric, tensor));
+    scale_->axis()->setLabel(maxHd > 0
+                                 ? tr("%1 of %2, range [1, %3]").arg(metric, tensor).arg(maxHd)
+                                 : tr("%1 of %2").arg(metric, tensor));
     for (QCPColorMap* m : maps_)
       if (m) m->setColorScale(scale_);
   }
@@ -328,23 +330,31 @@ void ComparePRHeatmap::rebuild() {
     body()->addElement(0, column, grid);
     body()->setColumnStretchFactor(column, 1);
     if (!problem.isEmpty()) {
-      auto* text = new QCPTextElement(p, problem);
-      text->setTextFlags(Qt::AlignCenter | Qt::TextWordWrap);
+      // A text element caps its row at the text's height; the empty element below keeps the
+      // body row at full height.
+      QString wrapped = problem;
+      wrapped.replace(QStringLiteral(": "), QStringLiteral(":\n"))
+          .replace(QStringLiteral(", "), QStringLiteral(",\n"));
+      auto* text = new QCPTextElement(p, wrapped);
+      text->setTextFlags(Qt::AlignCenter);
       grid->addElement(0, 0, text);
+      grid->addElement(1, 0, new QCPLayoutElement(p));
+      grid->setRowStretchFactor(0, 0.001);
     } else {
       const int sa = snapshotIndexOf(a_), sb = snapshotIndexOf(b_);
       const int64_t stA = run(a_)->snapshots()[sa].step, stB = run(b_)->snapshots()[sb].step;
-      const QString title = stA == stB ? tr("%1 − %2 · step %3").arg(runLabel(b_), runLabel(a_)).arg(stA)
-                                       : tr("%1 (step %2) − %3 (step %4)")
-                                             .arg(runLabel(b_))
-                                             .arg(stB)
-                                             .arg(runLabel(a_))
-                                             .arg(stA);
+      const QString title = stA == stB
+                                ? tr("%1 − %2\nstep %3").arg(runLabel(b_), runLabel(a_)).arg(stA)
+                                : tr("%1 (step %2) −\n%3 (step %4)")
+                                      .arg(runLabel(b_))
+                                      .arg(stB)
+                                      .arg(runLabel(a_))
+                                      .arg(stA);
       diffRect_ = newMapRect(grid, 0, 0, title);
       const int L = layersOf(a_), H = headsOf(a_);
       const std::vector<double> d = difference();
-      diffMap_ = new QCPColorMap(diffRect_->axis(QCPAxis::atBottom),
-                                 diffRect_->axis(QCPAxis::atLeft));
+      diffMap_ =
+          new QCPColorMap(diffRect_->axis(QCPAxis::atBottom), diffRect_->axis(QCPAxis::atLeft));
       diffMap_->setInterpolate(false);
       diffMap_->setTightBoundary(false);
       diffMap_->setName(tr("difference"));

@@ -34,7 +34,7 @@ class ComparePRHeatmap : public CompareBase {
   int tensor() const { return act_; }  // ms::Act
   PRHeatmap::Metric metric() const { return metric_; }
   Panels panels() const { return panels_; }
-  qint64 step() const { return step_; }  // the wanted step, -1 = latest
+  qint64 step() const { return step_; }    // the wanted step, -1 = latest
   int referenceRun() const { return a_; }  // A of B - A
   int otherRun() const { return b_; }      // B of B - A
 
@@ -62,7 +62,7 @@ class ComparePRHeatmap : public CompareBase {
   void setTensor(int act);
   void setMetric(ms::PRHeatmap::Metric metric);
   void setPanels(ms::ComparePRHeatmap::Panels panels);
-  void setStep(qint64 step);  // < 0: the latest
+  void setStep(qint64 step);   // < 0: the latest
   void setPair(int a, int b);  // B - A
 
  signals:

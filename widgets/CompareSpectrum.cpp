@@ -30,7 +30,8 @@ CompareSpectrum::CompareSpectrum(const QVector<RunModel*>& runs, QWidget* parent
   normCheck_->setToolTip(tr("Divide by the largest singular value to compare shapes"));
   ctl->addWidget(normCheck_);
   slider_ = new CompareStepSlider(this);
-  ctl->addWidget(slider_, 1);
+  ctl->addWidget(slider_, 4);
+  ctl->addStretch(1);  // takes the room when the slider is hidden (the window has its own)
   connect(layerCombo_, &QComboBox::currentIndexChanged, this,
           [this](int i) { setLayer(layerCombo_->itemData(i).toInt()); });
   connect(matrixCombo_, &QComboBox::currentIndexChanged, this,
@@ -148,7 +149,8 @@ void CompareSpectrum::rebuild() {
   const int cols = std::min(static_cast<int>(panels_.size()), kPanelsPerRow);
   for (int i = 0; i < panels_.size(); ++i) {
     const int row = 2 * (i / cols), col = i % cols;
-    auto* title = new QCPTextElement(p, tr("%1 · layer %2").arg(matrixLabel(panels_[i])).arg(layer_));
+    auto* title =
+        new QCPTextElement(p, tr("%1 · layer %2").arg(matrixLabel(panels_[i])).arg(layer_));
     grid->addElement(row, col, title);
     grid->setRowStretchFactor(row, 0.001);
     auto* rect = new QCPAxisRect(p);
@@ -160,8 +162,9 @@ void CompareSpectrum::rebuild() {
     rect->axis(QCPAxis::atBottom)->setLabel(tr("Rank i"));
     rects_ << rect;
   }
+  // Spectra fall from the top left to the bottom right: the bottom-left corner stays free.
   auto* legend = new QCPLegend;
-  rects_.front()->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignRight);
+  rects_.front()->insetLayout()->addElement(legend, Qt::AlignBottom | Qt::AlignLeft);
   legend->setLayer(QStringLiteral("legend"));
   legend->setVisible(true);
 
@@ -176,7 +179,8 @@ void CompareSpectrum::rebuild() {
     }
     const Snapshot& s = m->snapshots()[si];
     if (layer_ >= static_cast<int>(s.layers.size())) {
-      missing_ << tr("%1: no layer %2 (it has %3)").arg(runLabel(r)).arg(layer_).arg(s.layers.size());
+      missing_
+          << tr("%1: no layer %2 (it has %3)").arg(runLabel(r)).arg(layer_).arg(s.layers.size());
       continue;
     }
     bool inLegend = false;

@@ -37,7 +37,7 @@ class CompareSpectrum : public CompareBase {
 
   int layer() const { return layer_; }
   QString matrixName() const { return matrix_; }  // "" = all matrices, one panel each
-  qint64 step() const { return step_; }            // -1 = latest
+  qint64 step() const { return step_; }           // -1 = latest
   bool normalized() const { return normalized_; }
   // Matrix kinds drawn (one panel each), and the curves of the last rebuild.
   QStringList panelMatrices() const { return panels_; }

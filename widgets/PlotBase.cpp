@@ -274,8 +274,6 @@ void PlotBase::exportImage(const QString& path, int width, int height, double dp
   if (suffix == "png") {
     QImage img(width, height, QImage::Format_ARGB32_Premultiplied);
     img.fill(backgroundColor());
-    img.setDotsPerMeterX(qRound(dpi / 0.0254));
-    img.setDotsPerMeterY(qRound(dpi / 0.0254));
     {
       QCPPainter painter(&img);
       if (painter.isActive()) {
@@ -283,6 +281,10 @@ void PlotBase::exportImage(const QString& path, int width, int height, double dp
         painter.scale(double(width) / lw, double(height) / lh);
         plot_->toPainter(&painter, lw, lh);
         painter.end();
+        // The DPI goes into the file only: set while painting, it would also scale point-size
+        // fonts (on top of the painter scale), so the text would not fit the layout.
+        img.setDotsPerMeterX(qRound(dpi / 0.0254));
+        img.setDotsPerMeterY(qRound(dpi / 0.0254));
         ok = img.save(path, "PNG");
       }
     }

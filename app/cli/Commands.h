@@ -14,5 +14,6 @@ std::string snapshot_summary(const Snapshot& s, const RunInfo& info);
 int cmd_info(int argc, char** argv);
 int cmd_study(int argc, char** argv);
 int cmd_selfcheck(int argc, char** argv);
+int cmd_reproduce(int argc, char** argv);
 
 }  // namespace ms

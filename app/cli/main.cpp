@@ -124,7 +124,8 @@ const char* kMainHelp =
     "  presets    list the presets\n"
     "  info       summarize a run file (status, config, losses, latest metrics)\n"
     "  study      run a named study (a group of runs) into a folder\n"
-    "  selfcheck  check model, Muon and metrics against float64 references\n\n"
+    "  selfcheck  check model, Muon and metrics against float64 references\n"
+    "  reproduce  run every study at CPU size and print the findings table\n\n"
     "'muonscope-cli COMMAND --help' shows each command's options.\n"
     "Exit codes: 0 success, 1 run failure, 2 usage error, 130 stopped by Ctrl-C.\n";
 
@@ -151,6 +152,7 @@ int main(int argc, char** argv) {
     if (cmd == "info") return cmd_info(argc, argv);
     if (cmd == "study") return cmd_study(argc, argv);
     if (cmd == "selfcheck") return cmd_selfcheck(argc, argv);
+    if (cmd == "reproduce") return cmd_reproduce(argc, argv);
     std::cerr << "muonscope-cli: unknown command '" << cmd << "'\n\n" << kMainHelp;
     return 2;
   } catch (const UsageError& e) {

@@ -4,6 +4,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
@@ -19,6 +20,7 @@
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTimer>
 #include <QToolBar>
 
@@ -89,8 +91,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(controller_, &TrainingController::stateChanged, this, &MainWindow::onStateChanged);
   connect(controller_, &TrainingController::finished, this, &MainWindow::onRunFinished);
 
-  // Views: a click on a heatmap layer selects it for the spectra and the K/V caches; the
-  // heatmap's snapshot is followed by both.
+  // Views: a click on a heatmap layer selects it for the spectra and the K/V caches, and the
+  // heatmap's snapshot slider selects the snapshot of all three (theirs are hidden).
+  spectrum_->setSnapshotControlVisible(false);
+  kv_->setSnapshotControlVisible(false);
   connect(pr_, &PRHeatmap::layerClicked, spectrum_, &SpectrumPlot::setLayer);
   connect(pr_, &PRHeatmap::layerClicked, kv_, &KVPlot::setLayer);
   connect(pr_, &PRHeatmap::snapshotChanged, spectrum_, &SpectrumPlot::setSnapshot);
@@ -120,7 +124,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   defaultState_ = saveState(kLayoutVersion);
   QSettings s;
   restoreGeometry(s.value(QStringLiteral("ui/geometry")).toByteArray());
-  restoreState(s.value(QStringLiteral("ui/state")).toByteArray(), kLayoutVersion);
+  layoutRestored_ =
+      restoreState(s.value(QStringLiteral("ui/state")).toByteArray(), kLayoutVersion);
   updateActions();
   updateTitle();
   onStateChanged();
@@ -211,6 +216,14 @@ QDockWidget* MainWindow::addView(QWidget* view, const QString& title, const QStr
   auto* dock = new QDockWidget(title, this);
   dock->setObjectName(objectName);
   dock->setWidget(view);
+  // Docks must be able to get narrow: combo boxes in the views' control rows may shrink below
+  // the width of their longest item (the popup still shows it in full). An explicit minimum
+  // width overrides QComboBox's cached minimumSizeHint in the layout.
+  for (QComboBox* c : view->findChildren<QComboBox*>()) {
+    c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    c->setMinimumContentsLength(8);
+    c->setMinimumWidth(c->fontMetrics().horizontalAdvance(QLatin1Char('X')) * 8 + 24);
+  }
   dock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable |
                     QDockWidget::DockWidgetFloatable);
   return dock;
@@ -221,8 +234,7 @@ void MainWindow::buildDocks() {
   auto* scroll = new QScrollArea;
   scroll->setWidget(setup_);
   scroll->setWidgetResizable(true);
-  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  scroll->setMinimumWidth(setup_->sizeHint().width() + 24);
+  scroll->setFrameShape(QFrame::NoFrame);
   QDockWidget* setupDock = addView(scroll, tr("Setup"), QStringLiteral("dockSetup"));
   browser_ = new RunBrowser;
   QDockWidget* runsDock = addView(browser_, tr("Runs"), QStringLiteral("dockRuns"));
@@ -255,7 +267,32 @@ void MainWindow::buildDocks() {
   tabifyDockWidget(specDock, ftaDock);
   lossDock->raise();
   specDock->raise();
-  resizeDocks({setupDock, lossDock, prDock}, {360, 560, 560}, Qt::Horizontal);
+}
+
+void MainWindow::applyDefaultDockSizes() {
+  // Setup as wide as its form wants, the two view columns share the rest.
+  auto* setupDock = findChild<QDockWidget*>(QStringLiteral("dockSetup"));
+  auto* lossDock = findChild<QDockWidget*>(QStringLiteral("dockLoss"));
+  auto* prDock = findChild<QDockWidget*>(QStringLiteral("dockPR"));
+  auto* specDock = findChild<QDockWidget*>(QStringLiteral("dockSpectra"));
+  const int setupWidth =
+      setup_->sizeHint().width() + style()->pixelMetric(QStyle::PM_ScrollBarExtent) + 8;
+  const int rest = std::max(2 * 300, width() - setupWidth);
+  resizeDocks({setupDock, lossDock, prDock}, {setupWidth, rest / 2, rest / 2}, Qt::Horizontal);
+  const int h = std::max(2 * 200, lossDock->height() + specDock->height());
+  resizeDocks({lossDock, specDock}, {h / 2, h / 2}, Qt::Vertical);
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+  QMainWindow::showEvent(event);
+  if (shown_) return;
+  shown_ = true;
+  // Dock sizes only mean something once the window has its real size.
+  QTimer::singleShot(0, this, [this] {
+    if (layoutRestored_) return;
+    applyDefaultDockSizes();
+    defaultState_ = saveState(kLayoutVersion);  // "Reset Layout" returns to this
+  });
 }
 
 void MainWindow::resetLayout() { restoreState(defaultState_, kLayoutVersion); }

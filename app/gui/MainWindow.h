@@ -88,6 +88,7 @@ class MainWindow : public QMainWindow {
 
  protected:
   void closeEvent(QCloseEvent* event) override;
+  void showEvent(QShowEvent* event) override;
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
 
@@ -102,6 +103,7 @@ class MainWindow : public QMainWindow {
   void onRunFinished(RunStatus status, const QString& message, const QString& runFile);
   QString newRunFilePath() const;
   void saveLayout();
+  void applyDefaultDockSizes();
 
   TrainingController* controller_ = nullptr;
   RunModel* liveModel_ = nullptr;
@@ -124,6 +126,8 @@ class MainWindow : public QMainWindow {
   QAction* liveAct_ = nullptr;
   QMenu* viewMenu_ = nullptr;
   QByteArray defaultState_;
+  bool layoutRestored_ = false;  // a saved layout was restored: keep its sizes
+  bool shown_ = false;
   bool confirmClose_ = true;
   bool closeRequested_ = false;  // a close is waiting for the run to stop
   QPointer<QMessageBox> stoppingBox_;

@@ -1,6 +1,8 @@
 // ScreenshotDriver: scripted run + window grab for the docs (see ScreenshotDriver.h).
 #include "ScreenshotDriver.h"
 
+#include <qcustomplot.h>
+
 #include <QCoreApplication>
 #include <QPixmap>
 #include <QTimer>
@@ -23,6 +25,7 @@ ScreenshotDriver::ScreenshotDriver(MainWindow* window, QString file, int afterSt
 
 bool ScreenshotDriver::start() {
   QString error;
+  watchReplots();
   probe_.start();
   if (!window_->startRun(&error)) {
     std::fprintf(stderr, "muonscope: --screenshot: cannot start a run: %s\n", qPrintable(error));
@@ -38,6 +41,32 @@ bool ScreenshotDriver::start() {
     QCoreApplication::exit(done_ ? 0 : 1);
   });
   return true;
+}
+
+void ScreenshotDriver::watchReplots() {
+  const std::pair<const char*, PlotBase*> views[] = {
+      {"loss", window_->lossPlot()},      {"pr", window_->prHeatmap()},
+      {"spectra", window_->spectrumPlot()}, {"isotropy", window_->isotropyPlot()},
+      {"kv", window_->kvPlot()},          {"fta", window_->ftaPlot()}};
+  for (const auto& [name, view] : views) {
+    const QString n = QString::fromLatin1(name);
+    connect(view->plot(), &QCustomPlot::beforeReplot, this, [this, n] { replotClock_[n].start(); });
+    connect(view->plot(), &QCustomPlot::afterReplot, this, [this, n] {
+      const double ms = replotClock_[n].nsecsElapsed() / 1e6;
+      slowestReplotMs_[n] = std::max(slowestReplotMs_.value(n), ms);
+      ++replots_[n];
+    });
+  }
+}
+
+QString ScreenshotDriver::replotReport() const {
+  QStringList parts;
+  for (auto it = slowestReplotMs_.begin(); it != slowestReplotMs_.end(); ++it)
+    parts << QStringLiteral("%1 %2 ms (%3 replots)")
+                 .arg(it.key())
+                 .arg(it.value(), 0, 'f', 1)
+                 .arg(replots_.value(it.key()));
+  return QStringLiteral("slowest replot per view: ") + parts.join(QStringLiteral(", "));
 }
 
 void ScreenshotDriver::check() {
@@ -56,8 +85,9 @@ void ScreenshotDriver::grab() {
     v->refreshNow();
   const QPixmap shot = window_->grab();
   done_ = shot.save(file_);
-  std::printf("screenshot %s: %s (%dx%d)\n%s\n", done_ ? "saved" : "FAILED", qPrintable(file_),
-              shot.width(), shot.height(), qPrintable(probe_.report()));
+  std::printf("screenshot %s: %s (%dx%d)\n%s\n%s\n", done_ ? "saved" : "FAILED",
+              qPrintable(file_), shot.width(), shot.height(), qPrintable(probe_.report()),
+              qPrintable(replotReport()));
   std::fflush(stdout);
   window_->controller()->stop();
 }

@@ -1,10 +1,13 @@
 // ScreenshotDriver: the hidden `--screenshot FILE --screenshot-after-steps N` mode of the app.
 // It starts a run from the setup panel, waits until the run has passed step N and produced a
 // snapshot, lets the views replot, grabs the main window (QWidget::grab) into FILE, prints the
-// GUI thread's longest event-loop stall (LatencyProbe) to stdout, stops the run and quits.
+// GUI thread's longest event-loop stall (LatencyProbe) and each view's slowest replot to
+// stdout, stops the run and quits.
 // Used to produce docs/img/main-window.png under Xvfb.
 #pragma once
 
+#include <QElapsedTimer>
+#include <QMap>
 #include <QObject>
 #include <QString>
 
@@ -27,6 +30,8 @@ class ScreenshotDriver : public QObject {
  private:
   void check();
   void grab();
+  void watchReplots();
+  QString replotReport() const;
 
   MainWindow* window_;
   QString file_;
@@ -34,6 +39,9 @@ class ScreenshotDriver : public QObject {
   bool grabbing_ = false;
   bool done_ = false;
   LatencyProbe probe_;
+  QMap<QString, double> slowestReplotMs_;  // view title -> slowest QCustomPlot::replot()
+  QMap<QString, int> replots_;
+  QMap<QString, QElapsedTimer> replotClock_;
 };
 
 }  // namespace ms

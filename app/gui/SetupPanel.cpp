@@ -198,7 +198,9 @@ QWidget* SetupPanel::buildOptimBox() {
     connect(combo, &QComboBox::currentIndexChanged, this, &SetupPanel::onEdited);
     ++i;
   }
-  form->addRow(tr("Block matrices:"), routing);
+  // The routing grid and its shortcut buttons span the whole row, so the panel stays narrow.
+  form->addRow(new QLabel(tr("Block matrices:")));
+  form->addRow(routing);
   fields_["optim.muon"] = routing;
   labels_["optim.muon"] = tr("Optimizer routing");
 

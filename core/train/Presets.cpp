@@ -7,7 +7,7 @@ namespace ms {
 
 const std::vector<PresetInfo>& presets() {
   static const std::vector<PresetInfo> p = {
-      {"quick", "tiny GPT (2x64, 4 heads) on tail-QA, Muon on hidden matrices, AdamW rest; ~1 min on 2 cores"},
+      {"quick", "small GPT (4 layers x 128, 4 heads, seq 64) on tail-QA, Muon on hidden matrices, AdamW rest; ~1 min on 2 cores"},
       {"muon", "quick, Muon on all hidden matrices (Q,K,V,O,FFN), AdamW on embed/head/norms"},
       {"adamw", "quick, AdamW on everything"},
       {"muon-qknorm", "muon with QK-norm (RMSNorm on q and k per head)"},

@@ -26,9 +26,9 @@ inline const std::vector<std::string>& block_matrix_roles() {
 struct ModelConfig {
   int vocab_size = 0;          // 0 = take it from the data source
   int seq_len = 64;            // key model.seq_len
-  int layers = 2;              // key model.layers
+  int layers = 4;              // key model.layers
   int heads = 4;               // key model.heads
-  int d_model = 64;            // key model.d_model (head_dim = d_model / heads)
+  int d_model = 128;           // key model.d_model (head_dim = d_model / heads)
   int ffn_mult = 4;            // hidden = ffn_mult * d_model (swiglu: 2/3 of that, rounded to 8)
   std::string ffn = "gelu";    // gelu (W_in, W_out) | swiglu (W_in, W_gate, W_out)
   std::string norm = "rmsnorm";  // rmsnorm | layernorm

@@ -94,6 +94,12 @@ std::vector<StudyMember> study_members(const std::string& name, const std::strin
     m.push_back(member(base, "Muon (V+FFN)", "muon-v-ffn.h5", cat({"attn.v"}, kFFN)));
     m.push_back(member(base, "Muon (O+FFN)", "muon-o-ffn.h5", cat({"attn.o"}, kFFN)));
   } else if (name == "tail-qa") {
+    // More individuals than the default so the tail (seen once or twice) is hard to memorize.
+    if (scale == "cpu") {
+      base.data.tailqa_groups = 8;
+      base.train.steps = 600;
+    }
+    for (const auto& kv : settings) apply_setting(base, kv);  // the user's settings still win
     if (base.data.source != "tailqa")
       throw ConfigError("study 'tail-qa' needs data.source = tailqa, got '" + base.data.source + "'");
     m.push_back(member(base, "Muon", "muon.h5", kAll));

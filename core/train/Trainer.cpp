@@ -23,9 +23,13 @@
 
 namespace ms {
 
-int resolve_threads(int threads) {
-  if (threads > 0) return threads;
+int resolve_threads(const RunConfig& c) {
+  if (c.train.threads > 0) return c.train.threads;
   const unsigned hc = std::thread::hardware_concurrency();
+  // Forward FLOPs per step of the block matmuls: ~ 2 * tokens * 12 * layers * d_model^2.
+  const double d = c.model.d_model;
+  const double flops = 2.0 * c.train.batch_size * c.model.seq_len * 12.0 * c.model.layers * d * d;
+  if (flops < 1e10) return 1;
   return hc > 0 ? static_cast<int>(hc) : 1;
 }
 
@@ -171,7 +175,7 @@ RunStatus Trainer::run(const Callbacks& cb) {
   auto& d = *impl_;
   prepare();
   const RunConfig& c = d.cfg;
-  at::set_num_threads(resolve_threads(c.train.threads));  // per calling thread (OpenMP)
+  at::set_num_threads(resolve_threads(c));  // per calling thread (OpenMP)
   const int64_t total = c.train.steps;
   const int64_t tokens_per_step = int64_t(c.train.batch_size) * c.model.seq_len;
   const int every = c.metrics.every;

@@ -56,7 +56,10 @@ class Trainer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Number of intra-op threads a run uses for config value `threads` (0 = all cores).
-int resolve_threads(int threads);
+// Number of intra-op threads a run of config `c` uses. train.threads > 0 is taken as is; 0 (auto)
+// means all cores for models big enough to profit, and 1 thread for tiny ones (under 1e10 forward FLOPs per step: `quick` has 1.6e9): OpenMP workers
+// of a tiny model spend more time in barriers than in matmuls, and on a busy 2-core machine
+// (the GUI thread, a parallel test) their spin-waiting slowed a `quick` run 15x.
+int resolve_threads(const RunConfig& c);
 
 }  // namespace ms

@@ -18,6 +18,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QMimeData>
+#include <QProcess>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
@@ -39,6 +41,7 @@
 #include "PRHeatmap.h"
 #include "PreferencesDialog.h"
 #include "RunBrowser.h"
+#include "RunFollower.h"
 #include "RunModel.h"
 #include "SetupPanel.h"
 #include "SnapshotSlider.h"
@@ -65,6 +68,9 @@ void setTinyRun(SetupPanel* p, int steps, int every) {
   p->applyPreset(QStringLiteral("quick"));
   fieldAs<QSpinBox>(p, "train.steps")->setValue(steps);
   fieldAs<QSpinBox>(p, "metrics.every")->setValue(every);
+  fieldAs<QSpinBox>(p, "model.layers")->setValue(2);
+  fieldAs<QSpinBox>(p, "model.d_model")->setValue(64);
+  fieldAs<QSpinBox>(p, "model.heads")->setValue(4);
   fieldAs<QSpinBox>(p, "train.batch_size")->setValue(8);
   fieldAs<QSpinBox>(p, "model.seq_len")->setValue(32);
   auto* device = fieldAs<QComboBox>(p, "device");
@@ -97,6 +103,7 @@ class TestApp : public QObject {
   void reopenFinishedRun();
   void closeMidRunFinalizesFile();
   void failedRunKeepsFile();
+  void followFileBeingWritten();
   void preferencesAndTranslation();
 
  private:
@@ -359,10 +366,9 @@ void TestApp::reopenFinishedRun() {
   b->view()->scrollTo(idx);
   const QRect r = b->view()->visualRect(idx);
   QVERIFY(r.isValid());
-  QSignalSpy openReq(b, &RunBrowser::openRequested);
-  qInfo() << "visible" << b->view()->isVisible() << r << b->view()->viewport()->size();
+  // A real double-click: press, release, then the double-click event (QTest sends only that).
+  QTest::mouseClick(b->view()->viewport(), Qt::LeftButton, Qt::NoModifier, r.center());
   QTest::mouseDClick(b->view()->viewport(), Qt::LeftButton, Qt::NoModifier, r.center());
-  qInfo() << "spy" << openReq.count();
   QTRY_COMPARE(w.currentFile(), QFileInfo(file).absoluteFilePath());
   QVERIFY(!w.showsLiveRun());
   // selectedRunFiles(): checked rows win over the selection.
@@ -412,6 +418,29 @@ void TestApp::reopenFinishedRun() {
     QCOMPARE(fta->groupBars(g)->data()->at(0)->value, last.fta[g]);
   QCOMPARE(w.statusPanel()->step(), int64_t(30));
   QVERIFY(w.windowTitle().contains(QFileInfo(file).completeBaseName()));
+
+  // Dropping the .h5 file on a window opens it there; other files are not accepted.
+  {
+    MainWindow w2;
+    w2.setConfirmClose(false);
+    auto* mime = new QMimeData;
+    mime->setUrls({QUrl::fromLocalFile(file)});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w2, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w2, &drop);
+    QCOMPARE(w2.currentFile(), QFileInfo(file).absoluteFilePath());
+    QCOMPARE(w2.fileModel()->snapshots().size(), size_t(3));
+    QMimeData text;
+    text.setUrls({QUrl::fromLocalFile(tmp_.filePath("corpus.txt"))});
+    QDragEnterEvent enterText(QPoint(10, 10), Qt::CopyAction, &text, Qt::LeftButton,
+                              Qt::NoModifier);
+    enterText.setAccepted(false);
+    QApplication::sendEvent(&w2, &enterText);
+    QVERIFY(!enterText.isAccepted());
+    delete mime;
+  }
 
   // A file that is not a run is refused with the reader's message, nothing crashes.
   QFile junk(tmp_.filePath("junk.h5"));
@@ -470,6 +499,58 @@ void TestApp::failedRunKeepsFile() {
   RunReader r(file.toStdString());
   QCOMPARE(r.status(), RunStatus::Failed);
   QCOMPARE(QString::fromStdString(r.status_message()), message);
+}
+
+void TestApp::followFileBeingWritten() {
+#ifndef MUONSCOPE_CLI
+  QSKIP("muonscope-cli is not built");
+#else
+  // muonscope-cli writes a run in another process; the window opens it mid-run and follows it.
+  const QString file = QDir(runsDir()).filePath(QStringLiteral("cli-live.h5"));
+  QProcess cli;
+  cli.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+  cli.start(QStringLiteral(MUONSCOPE_CLI),
+            {"train", "--preset", "quick", "--set", "model.layers=2", "--set", "model.d_model=64",
+             "--set", "model.seq_len=32", "--set", "train.batch_size=8", "--set",
+             "metrics.every=20", "--set", "metrics.kivi_every=0", "--steps", "400", "--device",
+             "cpu", "--quiet", "--out", file});
+  QVERIFY2(cli.waitForStarted(10000), qPrintable(cli.errorString()));
+  auto snapshotsOnDisk = [&]() -> int {
+    try {
+      RunReader r(file.toStdString());
+      return r.num_snapshots();
+    } catch (const std::exception&) {
+      return 0;  // not created or not begun yet
+    }
+  };
+  QTRY_VERIFY_WITH_TIMEOUT(snapshotsOnDisk() >= 1, kRunTimeoutMs);
+
+  MainWindow w;
+  w.setConfirmClose(false);
+  QVERIFY(w.openRunFile(file));
+  RunModel* m = w.fileModel();
+  QCOMPARE(w.currentModel(), m);
+  const bool live = w.follower()->isFollowing();
+  const size_t stepsAtOpen = m->steps().size();
+  if (live) {
+    QCOMPARE(m->status(), RunStatus::Running);
+    QVERIFY(w.windowTitle().contains(QStringLiteral("following")));
+    // New rows arrive through the 1 s poll while the writer runs.
+    QTRY_VERIFY_WITH_TIMEOUT(m->steps().size() > stepsAtOpen, kRunTimeoutMs);
+  }
+  QVERIFY(cli.waitForFinished(kRunTimeoutMs));
+  QCOMPARE(cli.exitCode(), 0);
+  // After the writer finished, the next poll picks up the rest and the final status.
+  QTRY_VERIFY_WITH_TIMEOUT(!w.follower()->isFollowing(), 5000);
+  QTRY_COMPARE_WITH_TIMEOUT(m->status(), RunStatus::Finished, 5000);
+  RunReader r(file.toStdString());
+  QCOMPARE(static_cast<int64_t>(m->steps().size()), r.num_steps());
+  QCOMPARE(static_cast<int>(m->snapshots().size()), r.num_snapshots());
+  QCOMPARE(static_cast<int64_t>(m->vals().size()), r.num_vals());
+  QCOMPARE(m->steps().back().loss, r.steps(r.num_steps() - 1).front().loss);
+  qInfo("followed a muonscope-cli run: opened at %zu steps, %s live", stepsAtOpen,
+        live ? "followed" : "already finished, not");
+#endif
 }
 
 void TestApp::preferencesAndTranslation() {
