@@ -13,6 +13,1275 @@
     </message>
 </context>
 <context>
+    <name>ms</name>
+    <message>
+        <source>Muonscope comparison</source>
+        <translation>Muonscope-Vergleich</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>Verlust</translation>
+    </message>
+    <message>
+        <source>Difference not drawn: </source>
+        <translation>Differenz nicht gezeichnet: </translation>
+    </message>
+    <message>
+        <source>Participation ratio (PR_sv of k) and difference</source>
+        <translation>Partizipationsverhältnis (PR_sv von k) und Differenz</translation>
+    </message>
+    <message>
+        <source>Participation ratio (PR_sv of k)</source>
+        <translation>Partizipationsverhältnis (PR_sv von k)</translation>
+    </message>
+    <message>
+        <source>Isotropy: eRank of VO and W_out</source>
+        <translation>Isotropie: eRank von VO und W_out</translation>
+    </message>
+    <message>
+        <source>K/V asymmetry (channel / token max-mean ratio)</source>
+        <translation>K/V-Asymmetrie (Verhältnis max/mean Kanal / Token)</translation>
+    </message>
+    <message>
+        <source>KIVI quantized-cache loss (2-bit)</source>
+        <translation>KIVI-Verlust mit quantisiertem Cache (2 Bit)</translation>
+    </message>
+    <message>
+        <source>Tail QA: first-token accuracy (head and tail)</source>
+        <translation>Tail-QA: Erste-Token-Genauigkeit (Kopf und Schwanz)</translation>
+    </message>
+    <message>
+        <source>No run has tail-QA data: the FTA figure is left out.</source>
+        <translation>Kein Lauf hat Tail-QA-Daten: die FTA-Abbildung entfällt.</translation>
+    </message>
+    <message>
+        <source>Not drawn: </source>
+        <translation>Nicht gezeichnet: </translation>
+    </message>
+    <message>
+        <source>Singular values of layer %1</source>
+        <translation>Singulärwerte von Schicht %1</translation>
+    </message>
+    <message>
+        <source>Final metrics</source>
+        <translation>Endwerte</translation>
+    </message>
+    <message>
+        <source>Written by Muonscope on %1.
+
+</source>
+        <translation>Geschrieben von Muonscope am %1.
+
+</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>Lauf</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Datei</translation>
+    </message>
+    <message>
+        <source>Optimizers</source>
+        <translation>Optimierer</translation>
+    </message>
+    <message>
+        <source>Data: [%1](%1)
+
+</source>
+        <translation>Daten: [%1](%1)
+
+</translation>
+    </message>
+    <message>
+        <source>Configuration</source>
+        <translation>Konfiguration</translation>
+    </message>
+    <message>
+        <source>What differs</source>
+        <translation>Was sich unterscheidet</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Schlüssel</translation>
+    </message>
+</context>
+<context>
+    <name>ms::AssocClassPlot</name>
+    <message>
+        <source>Final correct probability per class (head facts k &lt; L on the left)</source>
+        <translation>Endgültige Wahrscheinlichkeit der richtigen Klasse je Klasse (Kopf-Fakten k &lt; L links)</translation>
+    </message>
+    <message>
+        <source>Class k</source>
+        <translation>Klasse k</translation>
+    </message>
+    <message>
+        <source>Final f_k</source>
+        <translation>End-f_k</translation>
+    </message>
+    <message>
+        <source>head ← | → tail</source>
+        <translation>Kopf ← | → Schwanz</translation>
+    </message>
+</context>
+<context>
+    <name>ms::AssocMemoryPanel</name>
+    <message>
+        <source>Associative memory</source>
+        <translation>Assoziativspeicher</translation>
+    </message>
+    <message>
+        <source>Number of facts K (= embedding dimension d)</source>
+        <translation>Anzahl der Fakten K (= Embedding-Dimension d)</translation>
+    </message>
+    <message>
+        <source>Probability mass alpha of the L head facts (the rest share 1 - alpha)</source>
+        <translation>Wahrscheinlichkeitsmasse alpha der L Kopf-Fakten (der Rest teilt sich 1 - alpha)</translation>
+    </message>
+    <message>
+        <source>Head fraction beta: L = round(beta K) frequent facts</source>
+        <translation>Kopfanteil beta: L = round(beta K) häufige Fakten</translation>
+    </message>
+    <message>
+        <source>Stop once the best class's correct probability reaches 1 - eps</source>
+        <translation>Anhalten, sobald die Wahrscheinlichkeit der besten Klasse 1 - eps erreicht</translation>
+    </message>
+    <message>
+        <source>One-hot (support-decoupled)</source>
+        <translation>One-hot (Träger entkoppelt)</translation>
+    </message>
+    <message>
+        <source>Random orthogonal (support-coupled)</source>
+        <translation>Zufällig orthogonal (Träger gekoppelt)</translation>
+    </message>
+    <message>
+        <source>Seed of the random orthogonal embeddings</source>
+        <translation>Startwert der zufälligen orthogonalen Embeddings</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Facts K:</source>
+        <translation>Fakten K:</translation>
+    </message>
+    <message>
+        <source>Head mass α:</source>
+        <translation>Kopfmasse α:</translation>
+    </message>
+    <message>
+        <source>Head fraction β:</source>
+        <translation>Kopfanteil β:</translation>
+    </message>
+    <message>
+        <source>Stop at 1 − ε, ε:</source>
+        <translation>Anhalten bei 1 − ε, ε:</translation>
+    </message>
+    <message>
+        <source>Embedding:</source>
+        <translation>Embedding:</translation>
+    </message>
+    <message>
+        <source>Seed:</source>
+        <translation>Startwert:</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>Schritte</translation>
+    </message>
+    <message>
+        <source>min p</source>
+        <translation>min p</translation>
+    </message>
+    <message>
+        <source>max p</source>
+        <translation>max p</translation>
+    </message>
+    <message>
+        <source>Gap Δ</source>
+        <translation>Lücke Δ</translation>
+    </message>
+    <message>
+        <source>Converged</source>
+        <translation>Konvergiert</translation>
+    </message>
+    <message>
+        <source>lr</source>
+        <translation>lr</translation>
+    </message>
+    <message>
+        <source>Finding to look for (tail-learning paper, Section 5): Muon's gap Δ is small for both embeddings; GD's is large; SignGD's is small with one-hot and large with orthogonal embeddings.</source>
+        <translation>Erwarteter Befund (Tail-Learning-Artikel, Abschnitt 5): Die Lücke Δ von Muon ist bei beiden Embeddings klein; die von GD ist groß; die von SignGD ist mit One-hot klein und mit orthogonalen Embeddings groß.</translation>
+    </message>
+    <message>
+        <source>L = round(βK) = %1 head facts, %2 tail facts</source>
+        <translation>L = round(βK) = %1 Kopf-Fakten, %2 Schwanz-Fakten</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+    <message>
+        <source>Computing…</source>
+        <translation>Wird berechnet…</translation>
+    </message>
+    <message>
+        <source>K = %1, L = %2, α = %3, β = %4, ε = %5, %6 embeddings</source>
+        <translation>K = %1, L = %2, α = %3, β = %4, ε = %5, %6 Embeddings</translation>
+    </message>
+    <message>
+        <source>one-hot</source>
+        <translation>One-hot</translation>
+    </message>
+    <message>
+        <source>random orthogonal</source>
+        <translation>zufällig orthogonal</translation>
+    </message>
+</context>
+<context>
+    <name>ms::AssocTrajectoryPlot</name>
+    <message>
+        <source>Correct-class probability over steps (solid: min over classes, dashed: max)</source>
+        <translation>Wahrscheinlichkeit der richtigen Klasse über die Schritte (durchgezogen: Minimum über Klassen, gestrichelt: Maximum)</translation>
+    </message>
+    <message>
+        <source>Log step axis</source>
+        <translation>Log. Schrittachse</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>Correct-class probability f_k</source>
+        <translation>Wahrscheinlichkeit der richtigen Klasse f_k</translation>
+    </message>
+    <message>
+        <source>%1 (max)</source>
+        <translation>%1 (max)</translation>
+    </message>
+</context>
+<context>
+    <name>ms::CompareBase</name>
+    <message>
+        <source>run %1</source>
+        <translation>Lauf %1</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Token</translation>
+    </message>
+    <message>
+        <source>Wall time (s)</source>
+        <translation>Laufzeit (s)</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Schritt</translation>
+    </message>
+</context>
+<context>
+    <name>ms::CompareCurvePlot</name>
+    <message>
+        <source>X axis:</source>
+        <translation>x-Achse:</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Token</translation>
+    </message>
+    <message>
+        <source>Wall time</source>
+        <translation>Laufzeit</translation>
+    </message>
+    <message>
+        <source>Log scale</source>
+        <translation>Log. Skala</translation>
+    </message>
+    <message>
+        <source>Smoothing:</source>
+        <translation>Glättung:</translation>
+    </message>
+    <message>
+        <source>Exponential moving average weight b (debiased), every run</source>
+        <translation>Gewicht b des exponentiellen gleitenden Mittels (bias-korrigiert), für jeden Lauf</translation>
+    </message>
+    <message>
+        <source>Raw</source>
+        <translation>Roh</translation>
+    </message>
+    <message>
+        <source>Also draw the unsmoothed training loss, faded</source>
+        <translation>Auch den ungeglätteten Trainingsverlust blass zeichnen</translation>
+    </message>
+    <message>
+        <source>Layer:</source>
+        <translation>Schicht:</translation>
+    </message>
+    <message>
+        <source>2-bit</source>
+        <translation>2 Bit</translation>
+    </message>
+    <message>
+        <source>4-bit</source>
+        <translation>4 Bit</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>Verlust</translation>
+    </message>
+    <message>
+        <source>Isotropy of the spectra</source>
+        <translation>Isotropie der Spektren</translation>
+    </message>
+    <message>
+        <source>K/V spikiness (K post-RoPE, V)</source>
+        <translation>K/V-Spitzigkeit (K nach RoPE, V)</translation>
+    </message>
+    <message>
+        <source>First-token accuracy (tail QA)</source>
+        <translation>Erste-Token-Genauigkeit (Tail-QA)</translation>
+    </message>
+    <message>
+        <source>KIVI quantized-cache loss</source>
+        <translation>KIVI-Verlust mit quantisiertem Cache</translation>
+    </message>
+    <message>
+        <source> · mean over layers</source>
+        <translation> · Mittel über Schichten</translation>
+    </message>
+    <message>
+        <source> · layer %1</source>
+        <translation> · Schicht %1</translation>
+    </message>
+    <message>
+        <source>mean over layers</source>
+        <translation>Mittel über Schichten</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>Schicht %1</translation>
+    </message>
+    <message>
+        <source>VO and W_out</source>
+        <translation>VO und W_out</translation>
+    </message>
+    <message>
+        <source>QK and VO</source>
+        <translation>QK und VO</translation>
+    </message>
+    <message>
+        <source> and </source>
+        <translation> und </translation>
+    </message>
+    <message>
+        <source>head and tail group</source>
+        <translation>Kopf- und Schwanzgruppe</translation>
+    </message>
+    <message>
+        <source>mean over groups</source>
+        <translation>Mittel über Gruppen</translation>
+    </message>
+    <message>
+        <source>group %1</source>
+        <translation>Gruppe %1</translation>
+    </message>
+    <message>
+        <source>%1: no loss recorded</source>
+        <translation>%1: kein Verlust aufgezeichnet</translation>
+    </message>
+    <message>
+        <source>%1: no %2 of %3 at %4</source>
+        <translation>%1: kein %2 von %3 bei %4</translation>
+    </message>
+    <message>
+        <source>any layer</source>
+        <translation>einer Schicht</translation>
+    </message>
+    <message>
+        <source>%1: no K/V magnitudes%2</source>
+        <translation>%1: keine K/V-Beträge%2</translation>
+    </message>
+    <message>
+        <source> at layer %1</source>
+        <translation> in Schicht %1</translation>
+    </message>
+    <message>
+        <source>%1: no tail-QA data (no FTA)</source>
+        <translation>%1: keine Tail-QA-Daten (keine FTA)</translation>
+    </message>
+    <message>
+        <source>tail g=%1</source>
+        <translation>Schwanz g=%1</translation>
+    </message>
+    <message>
+        <source>head g=0</source>
+        <translation>Kopf g=0</translation>
+    </message>
+    <message>
+        <source>mean</source>
+        <translation>Mittel</translation>
+    </message>
+    <message>
+        <source>g=%1</source>
+        <translation>g=%1</translation>
+    </message>
+    <message>
+        <source>%1: no FTA for this group</source>
+        <translation>%1: keine FTA für diese Gruppe</translation>
+    </message>
+    <message>
+        <source>K/chan V/tok</source>
+        <translation>K/Kanal V/Token</translation>
+    </message>
+    <message>
+        <source>K/tok V/chan</source>
+        <translation>K/Token V/Kanal</translation>
+    </message>
+    <message>
+        <source>%1: no KIVI losses</source>
+        <translation>%1: keine KIVI-Verluste</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>Loss (nats/token)</source>
+        <translation>Verlust (nats/Token)</translation>
+    </message>
+    <message>
+        <source>First-token accuracy</source>
+        <translation>Erste-Token-Genauigkeit</translation>
+    </message>
+    <message>
+        <source>Δ loss, %1-bit cache (quantized − fp)</source>
+        <translation>Δ Verlust, %1-Bit-Cache (quantisiert − fp)</translation>
+    </message>
+    <message>
+        <source>No runs to compare.</source>
+        <translation>Keine Läufe zum Vergleichen.</translation>
+    </message>
+    <message>
+        <source>Nothing to compare yet:
+</source>
+        <translation>Noch nichts zu vergleichen:
+</translation>
+    </message>
+</context>
+<context>
+    <name>ms::CompareMetricsTable</name>
+    <message>
+        <source>Run, named by what differs in its config</source>
+        <translation>Lauf, benannt nach dem, was sich in seiner Konfiguration unterscheidet</translation>
+    </message>
+    <message>
+        <source>Last optimizer step recorded</source>
+        <translation>Letzter aufgezeichneter Optimiererschritt</translation>
+    </message>
+    <message>
+        <source>Validation loss of the last validation row</source>
+        <translation>Validierungsverlust der letzten Validierungszeile</translation>
+    </message>
+    <message>
+        <source>Lowest validation loss</source>
+        <translation>Niedrigster Validierungsverlust</translation>
+    </message>
+    <message>
+        <source>Training loss averaged over the last 10% of steps</source>
+        <translation>Trainingsverlust gemittelt über die letzten 10 % der Schritte</translation>
+    </message>
+    <message>
+        <source>PR_sv of k (post-RoPE), mean over layers and heads, last snapshot</source>
+        <translation>PR_sv von k (nach RoPE), Mittel über Schichten und Köpfe, letzter Snapshot</translation>
+    </message>
+    <message>
+        <source>Effective rank of W_VO = W_o W_v, mean over layers, last snapshot</source>
+        <translation>Effektiver Rang von W_VO = W_o W_v, Mittel über Schichten, letzter Snapshot</translation>
+    </message>
+    <message>
+        <source>Effective rank of the FFN output matrix, mean over layers, last snapshot</source>
+        <translation>Effektiver Rang der FFN-Ausgangsmatrix, Mittel über Schichten, letzter Snapshot</translation>
+    </message>
+    <message>
+        <source>K (post-RoPE) channel/token max-mean ratio, mean over layers, last snapshot</source>
+        <translation>Verhältnis max/mean Kanal/Token von K (nach RoPE), Mittel über Schichten, letzter Snapshot</translation>
+    </message>
+    <message>
+        <source>V channel/token max-mean ratio, mean over layers, last snapshot</source>
+        <translation>Verhältnis max/mean Kanal/Token von V, Mittel über Schichten, letzter Snapshot</translation>
+    </message>
+    <message>
+        <source>First-token accuracy of the rarest group, last snapshot with FTA</source>
+        <translation>Erste-Token-Genauigkeit der seltensten Gruppe, letzter Snapshot mit FTA</translation>
+    </message>
+    <message>
+        <source>Copy (TSV)</source>
+        <translation>Kopieren (TSV)</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>Lauf</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>Schritte</translation>
+    </message>
+    <message>
+        <source>Final val loss</source>
+        <translation>Val.-Verlust (Ende)</translation>
+    </message>
+    <message>
+        <source>Best val loss</source>
+        <translation>Bester Val.-Verlust</translation>
+    </message>
+    <message>
+        <source>Train loss (last 10%)</source>
+        <translation>Trainingsverlust (letzte 10 %)</translation>
+    </message>
+    <message>
+        <source>Mean PR_sv(k)</source>
+        <translation>Mittleres PR_sv(k)</translation>
+    </message>
+    <message>
+        <source>eRank VO</source>
+        <translation>eRank VO</translation>
+    </message>
+    <message>
+        <source>eRank W_out</source>
+        <translation>eRank W_out</translation>
+    </message>
+    <message>
+        <source>K asymmetry</source>
+        <translation>K-Asymmetrie</translation>
+    </message>
+    <message>
+        <source>V asymmetry</source>
+        <translation>V-Asymmetrie</translation>
+    </message>
+    <message>
+        <source>Tail FTA</source>
+        <translation>Schwanz-FTA</translation>
+    </message>
+    <message>
+        <source>run %1</source>
+        <translation>Lauf %1</translation>
+    </message>
+    <message>
+        <source>Final metrics</source>
+        <translation>Endwerte</translation>
+    </message>
+</context>
+<context>
+    <name>ms::ComparePRHeatmap</name>
+    <message>
+        <source>Participation ratio per layer and head</source>
+        <translation>Partizipationsverhältnis je Schicht und Kopf</translation>
+    </message>
+    <message>
+        <source>Tensor:</source>
+        <translation>Tensor:</translation>
+    </message>
+    <message>
+        <source>q</source>
+        <translation>q</translation>
+    </message>
+    <message>
+        <source>k (post-RoPE)</source>
+        <translation>k (nach RoPE)</translation>
+    </message>
+    <message>
+        <source>v</source>
+        <translation>v</translation>
+    </message>
+    <message>
+        <source>head output</source>
+        <translation>Kopfausgabe</translation>
+    </message>
+    <message>
+        <source>PR_sv</source>
+        <translation>PR_sv</translation>
+    </message>
+    <message>
+        <source>PR_cov</source>
+        <translation>PR_cov</translation>
+    </message>
+    <message>
+        <source>Difference:</source>
+        <translation>Differenz:</translation>
+    </message>
+    <message>
+        <source>−</source>
+        <translation>−</translation>
+    </message>
+    <message>
+        <source>The difference needs two runs.</source>
+        <translation>Die Differenz braucht zwei Läufe.</translation>
+    </message>
+    <message>
+        <source>Choose two different runs for the difference.</source>
+        <translation>Zwei verschiedene Läufe für die Differenz wählen.</translation>
+    </message>
+    <message>
+        <source>A run of the difference is gone.</source>
+        <translation>Ein Lauf der Differenz ist nicht mehr da.</translation>
+    </message>
+    <message>
+        <source>%1 has no snapshots yet.</source>
+        <translation>%1 hat noch keine Snapshots.</translation>
+    </message>
+    <message>
+        <source>Runs with different shapes cannot be subtracted: %1 has %2 layers × %3 heads, %4 has %5 × %6.</source>
+        <translation>Läufe verschiedener Form lassen sich nicht subtrahieren: %1 hat %2 Schichten × %3 Köpfe, %4 hat %5 × %6.</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>Schicht</translation>
+    </message>
+    <message>
+        <source>Head</source>
+        <translation>Kopf</translation>
+    </message>
+    <message>
+        <source>No runs to compare.</source>
+        <translation>Keine Läufe zum Vergleichen.</translation>
+    </message>
+    <message>
+        <source>No snapshots yet: the participation ratio appears at the first metrics snapshot.</source>
+        <translation>Noch keine Snapshots: das Partizipationsverhältnis erscheint mit dem ersten Snapshot.</translation>
+    </message>
+    <message>
+        <source>%1
+no snapshots yet</source>
+        <translation>%1
+noch keine Snapshots</translation>
+    </message>
+    <message>
+        <source>%1
+step %2</source>
+        <translation>%1
+Schritt %2</translation>
+    </message>
+    <message>
+        <source>%1 of %2, range [1, %3]</source>
+        <translation>%1 von %2, Bereich [1, %3]</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>%1 − %2
+step %3</source>
+        <translation>%1 − %2
+Schritt %3</translation>
+    </message>
+    <message>
+        <source>%1 (step %2) −
+%3 (step %4)</source>
+        <translation>%1 (Schritt %2) −
+%3 (Schritt %4)</translation>
+    </message>
+    <message>
+        <source>difference</source>
+        <translation>Differenz</translation>
+    </message>
+    <message>
+        <source>Δ %1 of %2 (B − A)</source>
+        <translation>Δ %1 von %2 (B − A)</translation>
+    </message>
+    <message>
+        <source>%1 − %2</source>
+        <translation>%1 − %2</translation>
+    </message>
+</context>
+<context>
+    <name>ms::CompareSpectrum</name>
+    <message>
+        <source>Singular values</source>
+        <translation>Singulärwerte</translation>
+    </message>
+    <message>
+        <source>Layer:</source>
+        <translation>Schicht:</translation>
+    </message>
+    <message>
+        <source>Matrix:</source>
+        <translation>Matrix:</translation>
+    </message>
+    <message>
+        <source>σ/σ₁</source>
+        <translation>σ/σ₁</translation>
+    </message>
+    <message>
+        <source>Divide by the largest singular value to compare shapes</source>
+        <translation>Durch den größten Singulärwert teilen, um Formen zu vergleichen</translation>
+    </message>
+    <message>
+        <source>All matrices</source>
+        <translation>Alle Matrizen</translation>
+    </message>
+    <message>
+        <source>No runs to compare.</source>
+        <translation>Keine Läufe zum Vergleichen.</translation>
+    </message>
+    <message>
+        <source>No snapshots yet: spectra appear at the first metrics snapshot.</source>
+        <translation>Noch keine Snapshots: Spektren erscheinen mit dem ersten Snapshot.</translation>
+    </message>
+    <message>
+        <source>%1 · layer %2</source>
+        <translation>%1 · Schicht %2</translation>
+    </message>
+    <message>
+        <source>σ_i / σ_1</source>
+        <translation>σ_i / σ_1</translation>
+    </message>
+    <message>
+        <source>σ_i</source>
+        <translation>σ_i</translation>
+    </message>
+    <message>
+        <source>Rank i</source>
+        <translation>Rang i</translation>
+    </message>
+    <message>
+        <source>%1: no snapshots yet</source>
+        <translation>%1: noch keine Snapshots</translation>
+    </message>
+    <message>
+        <source>%1: no layer %2 (it has %3)</source>
+        <translation>%1: keine Schicht %2 (er hat %3)</translation>
+    </message>
+    <message>
+        <source>%1: no %2</source>
+        <translation>%1: kein %2</translation>
+    </message>
+    <message>
+        <source>%1 · step %2</source>
+        <translation>%1 · Schritt %2</translation>
+    </message>
+    <message>
+        <source>Not drawn: </source>
+        <translation>Nicht gezeichnet: </translation>
+    </message>
+    <message>
+        <source>Nothing to draw:
+</source>
+        <translation>Nichts zu zeichnen:
+</translation>
+    </message>
+</context>
+<context>
+    <name>ms::CompareStepSlider</name>
+    <message>
+        <source>Step:</source>
+        <translation>Schritt:</translation>
+    </message>
+    <message>
+        <source>Moves every run to the same step (each shows its nearest snapshot); at the right end it follows the latest</source>
+        <translation>Setzt jeden Lauf auf denselben Schritt (jeder zeigt seinen nächstgelegenen Snapshot); am rechten Ende folgt er dem neuesten</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>noch keine</translation>
+    </message>
+    <message>
+        <source>step %1</source>
+        <translation>Schritt %1</translation>
+    </message>
+</context>
+<context>
+    <name>ms::CompareWindow</name>
+    <message>
+        <source>Compare runs</source>
+        <translation>Läufe vergleichen</translation>
+    </message>
+    <message>
+        <source>Comparison</source>
+        <translation>Vergleich</translation>
+    </message>
+    <message>
+        <source> X axis: </source>
+        <translation> x-Achse: </translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Token</translation>
+    </message>
+    <message>
+        <source>Wall time</source>
+        <translation>Laufzeit</translation>
+    </message>
+    <message>
+        <source>Align the runs by optimizer step, tokens seen or training time</source>
+        <translation>Die Läufe nach Optimiererschritt, gesehenen Token oder Trainingszeit ausrichten</translation>
+    </message>
+    <message>
+        <source>Log y</source>
+        <translation>Log. y</translation>
+    </message>
+    <message>
+        <source>  Smoothing: </source>
+        <translation>  Glättung: </translation>
+    </message>
+    <message>
+        <source>  Layer: </source>
+        <translation>  Schicht: </translation>
+    </message>
+    <message>
+        <source>  </source>
+        <translation>  </translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>Übersicht</translation>
+    </message>
+    <message>
+        <source>Isotropy</source>
+        <translation>Isotropie</translation>
+    </message>
+    <message>
+        <source>KIVI</source>
+        <translation>KIVI</translation>
+    </message>
+    <message>
+        <source>Tail QA</source>
+        <translation>Tail-QA</translation>
+    </message>
+    <message>
+        <source>Spectra</source>
+        <translation>Spektren</translation>
+    </message>
+    <message>
+        <source>Configs</source>
+        <translation>Konfigurationen</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>Open runs or study…</source>
+        <translation>Läufe oder Studie öffnen…</translation>
+    </message>
+    <message>
+        <source>Runs and studies (*.h5 study.json *.json);;All files (*)</source>
+        <translation>Läufe und Studien (*.h5 study.json *.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>&amp;Export</source>
+        <translation>&amp;Exportieren</translation>
+    </message>
+    <message>
+        <source>Loss…</source>
+        <translation>Verlust…</translation>
+    </message>
+    <message>
+        <source>Participation ratio…</source>
+        <translation>Partizipationsverhältnis…</translation>
+    </message>
+    <message>
+        <source>K/V spikiness…</source>
+        <translation>K/V-Spitzigkeit…</translation>
+    </message>
+    <message>
+        <source>Isotropy…</source>
+        <translation>Isotropie…</translation>
+    </message>
+    <message>
+        <source>KIVI…</source>
+        <translation>KIVI…</translation>
+    </message>
+    <message>
+        <source>Tail QA (FTA)…</source>
+        <translation>Tail-QA (FTA)…</translation>
+    </message>
+    <message>
+        <source>Spectra…</source>
+        <translation>Spektren…</translation>
+    </message>
+    <message>
+        <source>Final metrics table…</source>
+        <translation>Tabelle der Endwerte…</translation>
+    </message>
+    <message>
+        <source>Export report…</source>
+        <translation>Bericht exportieren…</translation>
+    </message>
+    <message>
+        <source>Compare: %1</source>
+        <translation>Vergleich: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n runs</source>
+        <translation><numerusform>%n Lauf</numerusform><numerusform>%n Läufe</numerusform></translation>
+    </message>
+    <message>
+        <source>mean over layers</source>
+        <translation>Mittel über Schichten</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>Schicht %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Report written: %n file(s) in %1</source>
+        <translation><numerusform>Bericht geschrieben: %n Datei in %1</numerusform><numerusform>Bericht geschrieben: %n Dateien in %1</numerusform></translation>
+    </message>
+    <message>
+        <source>Export report</source>
+        <translation>Bericht exportieren</translation>
+    </message>
+    <message>
+        <source>Write the comparison report as one PDF, or as a folder of PNG figures with CSV data, an index.md and report.pdf?</source>
+        <translation>Den Vergleichsbericht als ein PDF schreiben oder als Ordner mit PNG-Abbildungen, CSV-Daten, einer index.md und report.pdf?</translation>
+    </message>
+    <message>
+        <source>PDF…</source>
+        <translation>PDF…</translation>
+    </message>
+    <message>
+        <source>Folder…</source>
+        <translation>Ordner…</translation>
+    </message>
+    <message>
+        <source>PDF document (*.pdf)</source>
+        <translation>PDF-Dokument (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Report folder</source>
+        <translation>Berichtsordner</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Exportieren</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>File (.png, .svg, .pdf, .csv):</source>
+        <translation>Datei (.png, .svg, .pdf, .csv):</translation>
+    </message>
+    <message>
+        <source>pixels</source>
+        <translation>Pixel</translation>
+    </message>
+    <message>
+        <source>Size:</source>
+        <translation>Größe:</translation>
+    </message>
+    <message>
+        <source>DPI:</source>
+        <translation>DPI:</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png);;SVG image (*.svg);;PDF document (*.pdf);;CSV data (*.csv)</source>
+        <translation>PNG-Bild (*.png);;SVG-Bild (*.svg);;PDF-Dokument (*.pdf);;CSV-Daten (*.csv)</translation>
+    </message>
+    <message>
+        <source>Exported %1</source>
+        <translation>%1 exportiert</translation>
+    </message>
+</context>
+<context>
+    <name>ms::FTAPlot</name>
+    <message>
+        <source>First-token accuracy per frequency group</source>
+        <translation>Erste-Token-Genauigkeit je Häufigkeitsgruppe</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>FTA</source>
+        <translation>FTA</translation>
+    </message>
+    <message>
+        <source>Group (0 = head … tail)</source>
+        <translation>Gruppe (0 = Kopf … Schwanz)</translation>
+    </message>
+    <message>
+        <source>FTA at the latest snapshot</source>
+        <translation>FTA beim neuesten Snapshot</translation>
+    </message>
+    <message>
+        <source>No first-token accuracy: this run's data has no QA questions (FTA needs the tail-QA data source).</source>
+        <translation>Keine Erste-Token-Genauigkeit: die Daten dieses Laufs haben keine QA-Fragen (FTA braucht die Tail-QA-Datenquelle).</translation>
+    </message>
+    <message>
+        <source>No first-token accuracy yet: it appears at the first metrics snapshot of a tail-QA run.</source>
+        <translation>Noch keine Erste-Token-Genauigkeit: sie erscheint mit dem ersten Snapshot eines Tail-QA-Laufs.</translation>
+    </message>
+    <message>
+        <source>g%1 (head)</source>
+        <translation>g%1 (Kopf)</translation>
+    </message>
+    <message>
+        <source>g%1 (tail)</source>
+        <translation>g%1 (Schwanz)</translation>
+    </message>
+    <message>
+        <source>g%1</source>
+        <translation>g%1</translation>
+    </message>
+    <message>
+        <source>FTA at step %1</source>
+        <translation>FTA bei Schritt %1</translation>
+    </message>
+</context>
+<context>
+    <name>ms::IsotropyPlot</name>
+    <message>
+        <source>Spectral isotropy (mean over layers, band = min–max)</source>
+        <translation>Spektrale Isotropie (Mittel über Schichten, Band = Min–Max)</translation>
+    </message>
+    <message>
+        <source>Metric:</source>
+        <translation>Maß:</translation>
+    </message>
+    <message>
+        <source>Log scale</source>
+        <translation>Log. Skala</translation>
+    </message>
+    <message>
+        <source>Matrices</source>
+        <translation>Matrizen</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>eRank (effective rank)</source>
+        <translation>eRank (effektiver Rang)</translation>
+    </message>
+    <message>
+        <source>Normalized SVD entropy H</source>
+        <translation>Normierte SVD-Entropie H</translation>
+    </message>
+    <message>
+        <source>TopE_10 (energy in top 10 σ²)</source>
+        <translation>TopE_10 (Energie in den 10 größten σ²)</translation>
+    </message>
+    <message>
+        <source>Q75/Q25 of σ²</source>
+        <translation>Q75/Q25 von σ²</translation>
+    </message>
+    <message>
+        <source>Stable rank</source>
+        <translation>Stabiler Rang</translation>
+    </message>
+    <message>
+        <source>Update alignment |⟨u1(ΔW), u1(W)⟩|</source>
+        <translation>Update-Ausrichtung |⟨u1(ΔW), u1(W)⟩|</translation>
+    </message>
+    <message>
+        <source>No snapshots yet: isotropy metrics appear at the first metrics snapshot.</source>
+        <translation>Noch keine Snapshots: Isotropiemaße erscheinen mit dem ersten Snapshot.</translation>
+    </message>
+</context>
+<context>
+    <name>ms::KVPlot</name>
+    <message>
+        <source>K pre-RoPE</source>
+        <translation>K vor RoPE</translation>
+    </message>
+    <message>
+        <source>K post-RoPE</source>
+        <translation>K nach RoPE</translation>
+    </message>
+    <message>
+        <source>V</source>
+        <translation>V</translation>
+    </message>
+    <message>
+        <source>K/V cache magnitudes</source>
+        <translation>K/V-Cache-Beträge</translation>
+    </message>
+    <message>
+        <source>Layer:</source>
+        <translation>Schicht:</translation>
+    </message>
+    <message>
+        <source>Over time:</source>
+        <translation>Über die Zeit:</translation>
+    </message>
+    <message>
+        <source>Channel (head × head_dim)</source>
+        <translation>Kanal (Kopf × head_dim)</translation>
+    </message>
+    <message>
+        <source>Channel magnitude (mean |x|)</source>
+        <translation>Kanalbetrag (Mittel |x|)</translation>
+    </message>
+    <message>
+        <source>Position</source>
+        <translation>Position</translation>
+    </message>
+    <message>
+        <source>Token magnitude (mean |x|)</source>
+        <translation>Tokenbetrag (Mittel |x|)</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>KIVI Δ loss (quantized − fp)</source>
+        <translation>KIVI Δ Verlust (quantisiert − fp)</translation>
+    </message>
+    <message>
+        <source>K/chan V/tok, %1-bit</source>
+        <translation>K/Kanal V/Token, %1 Bit</translation>
+    </message>
+    <message>
+        <source>K/tok V/chan, %1-bit</source>
+        <translation>K/Token V/Kanal, %1 Bit</translation>
+    </message>
+    <message>
+        <source>Asymmetry (channel / token max/mean)</source>
+        <translation>Asymmetrie (Kanal / Token max/mean)</translation>
+    </message>
+    <message>
+        <source>Channel max/mean</source>
+        <translation>Kanal max/mean</translation>
+    </message>
+    <message>
+        <source>Channel p99/p50</source>
+        <translation>Kanal p99/p50</translation>
+    </message>
+    <message>
+        <source>Channel top-1% mass</source>
+        <translation>Kanal Top-1-%-Masse</translation>
+    </message>
+    <message>
+        <source>Token max/mean</source>
+        <translation>Token max/mean</translation>
+    </message>
+    <message>
+        <source>Token p99/p50</source>
+        <translation>Token p99/p50</translation>
+    </message>
+    <message>
+        <source>Token top-1% mass</source>
+        <translation>Token Top-1-%-Masse</translation>
+    </message>
+    <message>
+        <source>No snapshots yet: K/V magnitudes appear at the first metrics snapshot.</source>
+        <translation>Noch keine Snapshots: K/V-Beträge erscheinen mit dem ersten Snapshot.</translation>
+    </message>
+</context>
+<context>
+    <name>ms::LossPlot</name>
+    <message>
+        <source>Loss</source>
+        <translation>Verlust</translation>
+    </message>
+    <message>
+        <source>X axis:</source>
+        <translation>x-Achse:</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Token</translation>
+    </message>
+    <message>
+        <source>Wall time</source>
+        <translation>Laufzeit</translation>
+    </message>
+    <message>
+        <source>Log scale</source>
+        <translation>Log. Skala</translation>
+    </message>
+    <message>
+        <source>Smoothing:</source>
+        <translation>Glättung:</translation>
+    </message>
+    <message>
+        <source>Exponential moving average weight b (debiased)</source>
+        <translation>Gewicht b des exponentiellen gleitenden Mittels (bias-korrigiert)</translation>
+    </message>
+    <message>
+        <source>train (raw)</source>
+        <translation>Training (roh)</translation>
+    </message>
+    <message>
+        <source>train (smoothed)</source>
+        <translation>Training (geglättet)</translation>
+    </message>
+    <message>
+        <source>validation</source>
+        <translation>Validierung</translation>
+    </message>
+    <message>
+        <source>Loss (nats/token)</source>
+        <translation>Verlust (nats/Token)</translation>
+    </message>
+    <message>
+        <source>Wall time (s)</source>
+        <translation>Laufzeit (s)</translation>
+    </message>
+    <message>
+        <source>No loss recorded yet.</source>
+        <translation>Noch kein Verlust aufgezeichnet.</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>tokens</source>
+        <translation>Token</translation>
+    </message>
+    <message>
+        <source>time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>%1 %2
+train %3 (smoothed %4)</source>
+        <translation>%1 %2
+Training %3 (geglättet %4)</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>
+val %1 (at %2)</source>
+        <translation>
+Val. %1 (bei %2)</translation>
+    </message>
+</context>
+<context>
     <name>ms::MainWindow</name>
     <message>
         <source>Stopped following the run file: %1</source>
@@ -273,6 +1542,152 @@ Die Lauf-Datei behält alles bisher Aufgezeichnete.</translation>
     <message>
         <source>The run has not stopped yet: its current step is still computing. Muonscope closes as soon as the step ends and the run file is finalized.</source>
         <translation>Der Lauf hat noch nicht angehalten: sein aktueller Schritt wird noch berechnet. Muonscope schließt, sobald der Schritt endet und die Lauf-Datei abgeschlossen ist.</translation>
+    </message>
+</context>
+<context>
+    <name>ms::PRHeatmap</name>
+    <message>
+        <source>Participation ratio per layer and head</source>
+        <translation>Partizipationsverhältnis je Schicht und Kopf</translation>
+    </message>
+    <message>
+        <source>Tensor:</source>
+        <translation>Tensor:</translation>
+    </message>
+    <message>
+        <source>q</source>
+        <translation>q</translation>
+    </message>
+    <message>
+        <source>k (post-RoPE)</source>
+        <translation>k (nach RoPE)</translation>
+    </message>
+    <message>
+        <source>v</source>
+        <translation>v</translation>
+    </message>
+    <message>
+        <source>head output</source>
+        <translation>Kopfausgabe</translation>
+    </message>
+    <message>
+        <source>Metric:</source>
+        <translation>Maß:</translation>
+    </message>
+    <message>
+        <source>PR_sv (singular values)</source>
+        <translation>PR_sv (Singulärwerte)</translation>
+    </message>
+    <message>
+        <source>PR_cov (covariance)</source>
+        <translation>PR_cov (Kovarianz)</translation>
+    </message>
+    <message>
+        <source>PR_sv = (Σσ)² / Σσ² of the uncentered activations; PR_cov = (Σλ)² / Σλ² of the covariance eigenvalues. Both lie in [1, head_dim].</source>
+        <translation>PR_sv = (Σσ)² / Σσ² der unzentrierten Aktivierungen; PR_cov = (Σλ)² / Σλ² der Kovarianz-Eigenwerte. Beide liegen in [1, head_dim].</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>Schicht</translation>
+    </message>
+    <message>
+        <source>Head</source>
+        <translation>Kopf</translation>
+    </message>
+    <message>
+        <source>Step (snapshot)</source>
+        <translation>Schritt (Snapshot)</translation>
+    </message>
+    <message>
+        <source>layers x heads</source>
+        <translation>Schichten x Köpfe</translation>
+    </message>
+    <message>
+        <source>layers x time (mean over heads)</source>
+        <translation>Schichten x Zeit (Mittel über Köpfe)</translation>
+    </message>
+    <message>
+        <source>%1 of %2, range [1, %3]</source>
+        <translation>%1 von %2, Bereich [1, %3]</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>No snapshots yet: the participation ratio appears at the first metrics snapshot.</source>
+        <translation>Noch keine Snapshots: das Partizipationsverhältnis erscheint mit dem ersten Snapshot.</translation>
+    </message>
+    <message>
+        <source>layer %1, head %2: %3(%4) = %5</source>
+        <translation>Schicht %1, Kopf %2: %3(%4) = %5</translation>
+    </message>
+    <message>
+        <source> (collapsed)</source>
+        <translation> (kollabiert)</translation>
+    </message>
+    <message>
+        <source>layer %1, step %2: mean %3(%4) over heads = %5</source>
+        <translation>Schicht %1, Schritt %2: Mittel von %3(%4) über Köpfe = %5</translation>
+    </message>
+</context>
+<context>
+    <name>ms::PlotBase</name>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>Export image…</source>
+        <translation>Bild exportieren…</translation>
+    </message>
+    <message>
+        <source>Export data (CSV)…</source>
+        <translation>Daten exportieren (CSV)…</translation>
+    </message>
+    <message>
+        <source>Reset view</source>
+        <translation>Ansicht zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Box zoom mode</source>
+        <translation>Rechteck-Zoom</translation>
+    </message>
+    <message>
+        <source>Drag to zoom into a rectangle (Shift+drag does this in any mode)</source>
+        <translation>Ziehen zoomt in ein Rechteck (Umschalt+Ziehen tut das in jedem Modus)</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>PNG-Bild (*.png)</translation>
+    </message>
+    <message>
+        <source>SVG image (*.svg)</source>
+        <translation>SVG-Bild (*.svg)</translation>
+    </message>
+    <message>
+        <source>PDF document (*.pdf)</source>
+        <translation>PDF-Dokument (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Export image</source>
+        <translation>Bild exportieren</translation>
+    </message>
+    <message>
+        <source>Export data (CSV)</source>
+        <translation>Daten exportieren (CSV)</translation>
+    </message>
+    <message>
+        <source>CSV file (*.csv)</source>
+        <translation>CSV-Datei (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export data</source>
+        <translation>Daten exportieren</translation>
+    </message>
+    <message>
+        <source>Exported by Muonscope</source>
+        <translation>Exportiert von Muonscope</translation>
     </message>
 </context>
 <context>
@@ -635,7 +2050,7 @@ Diese Datei kann nicht gelesen werden: %2</translation>
     </message>
     <message>
         <source>A snapshot (spectra, participation ratios, K/V magnitudes) every N steps and at the last step</source>
-        <translation>Eine Momentaufnahme (Spektren, Partizipationsverhältnisse, K/V-Beträge) alle N Schritte und beim letzten Schritt</translation>
+        <translation>Ein Snapshot (Spektren, Partizipationsverhältnisse, K/V-Beträge) alle N Schritte und beim letzten Schritt</translation>
     </message>
     <message>
         <source>Steps:</source>
@@ -651,7 +2066,7 @@ Diese Datei kann nicht gelesen werden: %2</translation>
     </message>
     <message>
         <source>Snapshot every (steps):</source>
-        <translation>Momentaufnahme alle (Schritte):</translation>
+        <translation>Snapshot alle (Schritte):</translation>
     </message>
     <message>
         <source>Steps</source>
@@ -667,7 +2082,7 @@ Diese Datei kann nicht gelesen werden: %2</translation>
     </message>
     <message>
         <source>Snapshot every</source>
-        <translation>Momentaufnahme alle</translation>
+        <translation>Snapshot alle</translation>
     </message>
     <message>
         <source>Data and device</source>
@@ -811,6 +2226,162 @@ Diese Datei kann nicht gelesen werden: %2</translation>
     </message>
 </context>
 <context>
+    <name>ms::SnapshotSlider</name>
+    <message>
+        <source>Snapshot:</source>
+        <translation>Snapshot:</translation>
+    </message>
+    <message>
+        <source>Scrub through the snapshots; at the right end it follows the latest</source>
+        <translation>Durch die Snapshots blättern; am rechten Ende folgt er dem neuesten</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>noch keine</translation>
+    </message>
+    <message>
+        <source>%1/%2 · step %3</source>
+        <translation>%1/%2 · Schritt %3</translation>
+    </message>
+</context>
+<context>
+    <name>ms::SpectrumPlot</name>
+    <message>
+        <source>Singular values</source>
+        <translation>Singulärwerte</translation>
+    </message>
+    <message>
+        <source>Layer:</source>
+        <translation>Schicht:</translation>
+    </message>
+    <message>
+        <source>Matrix:</source>
+        <translation>Matrix:</translation>
+    </message>
+    <message>
+        <source>Earlier snapshots</source>
+        <translation>Frühere Snapshots</translation>
+    </message>
+    <message>
+        <source>Overlay the spectrum at earlier snapshots in fading colour</source>
+        <translation>Das Spektrum früherer Snapshots in verblassender Farbe überlagern</translation>
+    </message>
+    <message>
+        <source>Rank i</source>
+        <translation>Rang i</translation>
+    </message>
+    <message>
+        <source>Singular value σ_i</source>
+        <translation>Singulärwert σ_i</translation>
+    </message>
+    <message>
+        <source>%1</source>
+        <translation>%1</translation>
+    </message>
+    <message>
+        <source>All matrices</source>
+        <translation>Alle Matrizen</translation>
+    </message>
+    <message>
+        <source>No snapshots yet: spectra appear at the first metrics snapshot.</source>
+        <translation>Noch keine Snapshots: Spektren erscheinen mit dem ersten Snapshot.</translation>
+    </message>
+    <message>
+        <source>layer %1 not in this run</source>
+        <translation>Schicht %1 gibt es in diesem Lauf nicht</translation>
+    </message>
+    <message>
+        <source>matrix %1</source>
+        <translation>Matrix %1</translation>
+    </message>
+    <message>
+        <source>step %1</source>
+        <translation>Schritt %1</translation>
+    </message>
+    <message>
+        <source> (%1 × %2)</source>
+        <translation> (%1 × %2)</translation>
+    </message>
+    <message>
+        <source>%1%2
+layer %3 · step %4
+
+</source>
+        <translation>%1%2
+Schicht %3 · Schritt %4
+
+</translation>
+    </message>
+    <message>
+        <source>eRank        %1
+</source>
+        <translation>eRank        %1
+</translation>
+    </message>
+    <message>
+        <source>entropy H    %1
+</source>
+        <translation>Entropie H   %1
+</translation>
+    </message>
+    <message>
+        <source>TopE_10      %1
+</source>
+        <translation>TopE_10      %1
+</translation>
+    </message>
+    <message>
+        <source>Q75/Q25      %1
+</source>
+        <translation>Q75/Q25      %1
+</translation>
+    </message>
+    <message>
+        <source>stable rank  %1
+</source>
+        <translation>stab. Rang   %1
+</translation>
+    </message>
+    <message>
+        <source>update align %1</source>
+        <translation>Update-Ausr. %1</translation>
+    </message>
+    <message>
+        <source>layer %1 · step %2
+
+</source>
+        <translation>Schicht %1 · Schritt %2
+
+</translation>
+    </message>
+    <message>
+        <source>%1 %2 %3 %4 %5
+</source>
+        <translation>%1 %2 %3 %4 %5
+</translation>
+    </message>
+    <message>
+        <source>matrix</source>
+        <translation>Matrix</translation>
+    </message>
+    <message>
+        <source>eRank</source>
+        <translation>eRank</translation>
+    </message>
+    <message>
+        <source>H</source>
+        <translation>H</translation>
+    </message>
+    <message>
+        <source>TopE10</source>
+        <translation>TopE10</translation>
+    </message>
+    <message>
+        <source>Q75/25</source>
+        <translation>Q75/25</translation>
+    </message>
+</context>
+<context>
     <name>ms::StatusPanel</name>
     <message>
         <source>Training throughput of the last steps</source>
@@ -818,7 +2389,7 @@ Diese Datei kann nicht gelesen werden: %2</translation>
     </message>
     <message>
         <source>Estimated time to the last step, snapshots included</source>
-        <translation>Geschätzte Zeit bis zum letzten Schritt, Momentaufnahmen eingeschlossen</translation>
+        <translation>Geschätzte Zeit bis zum letzten Schritt, Snapshots eingeschlossen</translation>
     </message>
     <message>
         <source>Idle</source>
@@ -843,6 +2414,108 @@ Diese Datei kann nicht gelesen werden: %2</translation>
     <message>
         <source>%1 tok/s</source>
         <translation>%1 Tok./s</translation>
+    </message>
+</context>
+<context>
+    <name>ms::StudyDialog</name>
+    <message>
+        <source>Run study</source>
+        <translation>Studie ausführen</translation>
+    </message>
+    <message>
+        <source>cpu — small model, sized for 2 CPU cores</source>
+        <translation>cpu — kleines Modell, bemessen für 2 CPU-Kerne</translation>
+    </message>
+    <message>
+        <source>gpu — 8 layers × 512, 5000 steps (needs CUDA)</source>
+        <translation>gpu — 8 Schichten × 512, 5000 Schritte (braucht CUDA)</translation>
+    </message>
+    <message>
+        <source>optional key=value settings, e.g. model.ffn=swiglu</source>
+        <translation>optionale Einstellungen schlüssel=wert, z. B. model.ffn=swiglu</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Study:</source>
+        <translation>Studie:</translation>
+    </message>
+    <message>
+        <source>Source finding:</source>
+        <translation>Befund der Quelle:</translation>
+    </message>
+    <message>
+        <source>Scale:</source>
+        <translation>Maßstab:</translation>
+    </message>
+    <message>
+        <source>Settings:</source>
+        <translation>Einstellungen:</translation>
+    </message>
+    <message>
+        <source>Output folder:</source>
+        <translation>Ausgabeordner:</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>Lauf</translation>
+    </message>
+    <message>
+        <source>Study output folder</source>
+        <translation>Ausgabeordner der Studie</translation>
+    </message>
+    <message>
+        <source>Choose an output folder.</source>
+        <translation>Einen Ausgabeordner wählen.</translation>
+    </message>
+    <message>
+        <source>%1 is a file, not a folder.</source>
+        <translation>%1 ist eine Datei, kein Ordner.</translation>
+    </message>
+    <message>
+        <source>The folder already holds %1: choose a new folder.</source>
+        <translation>Der Ordner enthält bereits %1: einen neuen Ordner wählen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>This study makes %n runs, one after another, and a study.json that opens them as a comparison.</source>
+        <translation><numerusform>Diese Studie macht %n Lauf und eine study.json, die ihn als Vergleich öffnet.</numerusform><numerusform>Diese Studie macht %n Läufe nacheinander und eine study.json, die sie als Vergleich öffnet.</numerusform></translation>
+    </message>
+    <message>
+        <source>Fix the settings to see the runs this study makes.</source>
+        <translation>Die Einstellungen korrigieren, um die Läufe dieser Studie zu sehen.</translation>
+    </message>
+</context>
+<context>
+    <name>ms::StudyRunner</name>
+    <message>
+        <source>A study is already running.</source>
+        <translation>Es läuft bereits eine Studie.</translation>
+    </message>
+    <message>
+        <source>A run is already in progress.</source>
+        <translation>Es läuft bereits ein Lauf.</translation>
+    </message>
+    <message>
+        <source>Study %1 has no runs.</source>
+        <translation>Studie %1 hat keine Läufe.</translation>
+    </message>
+    <message>
+        <source>No output folder given.</source>
+        <translation>Kein Ausgabeordner angegeben.</translation>
+    </message>
+    <message>
+        <source>Cannot create the study folder %1.</source>
+        <translation>Der Studienordner %1 kann nicht angelegt werden.</translation>
+    </message>
+    <message>
+        <source>The run file %1 already exists.</source>
+        <translation>Die Lauf-Datei %1 existiert bereits.</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
 </context>
 <context>

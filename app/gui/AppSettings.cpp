@@ -30,23 +30,31 @@ QString runFolder() {
   return f.isEmpty() ? defaultRunFolder() : f;
 }
 
-void setRunFolder(const QString& folder) { QSettings().setValue(kRunFolder, folder); }
+void setRunFolder(const QString& folder) {
+  QSettings().setValue(kRunFolder, folder);
+}
 
 QString defaultDevice() {
   const QString d = QSettings().value(kDevice, QStringLiteral("auto")).toString();
   return (d == "auto" || d == "cpu" || d == "cuda") ? d : QStringLiteral("auto");
 }
 
-void setDefaultDevice(const QString& device) { QSettings().setValue(kDevice, device); }
+void setDefaultDevice(const QString& device) {
+  QSettings().setValue(kDevice, device);
+}
 
 QString language() {
   const QString l = QSettings().value(kLanguage).toString();
   return (l == "en" || l == "de") ? l : QString();
 }
 
-void setLanguage(const QString& code) { QSettings().setValue(kLanguage, code); }
+void setLanguage(const QString& code) {
+  QSettings().setValue(kLanguage, code);
+}
 
-QStringList recentFiles() { return QSettings().value(kRecent).toStringList(); }
+QStringList recentFiles() {
+  return QSettings().value(kRecent).toStringList();
+}
 
 void setRecentFiles(const QStringList& files) {
   QSettings().setValue(kRecent, files.mid(0, kMaxRecent));
@@ -60,9 +68,13 @@ void addRecentFile(const QString& path) {
   setRecentFiles(r);
 }
 
-QString lastConfigJson() { return QSettings().value(kLastConfig).toString(); }
+QString lastConfigJson() {
+  return QSettings().value(kLastConfig).toString();
+}
 
-void setLastConfigJson(const QString& json) { QSettings().setValue(kLastConfig, json); }
+void setLastConfigJson(const QString& json) {
+  QSettings().setValue(kLastConfig, json);
+}
 
 QString uiLocaleName() {
   const QString l = language();

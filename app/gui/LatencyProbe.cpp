@@ -17,7 +17,9 @@ void LatencyProbe::start() {
   timer_.start();
 }
 
-void LatencyProbe::stop() { timer_.stop(); }
+void LatencyProbe::stop() {
+  timer_.stop();
+}
 
 void LatencyProbe::reset() {
   clock_.start();
@@ -40,8 +42,9 @@ void LatencyProbe::tick() {
 }
 
 QString LatencyProbe::report() const {
-  return QStringLiteral("UI event loop: %1 ticks, longest stall %2 ms, mean %3 ms, "
-                        "%4 stalls > 50 ms, %5 > 100 ms")
+  return QStringLiteral(
+             "UI event loop: %1 ticks, longest stall %2 ms, mean %3 ms, "
+             "%4 stalls > 50 ms, %5 > 100 ms")
       .arg(ticks_)
       .arg(maxStallMs_, 0, 'f', 1)
       .arg(meanStallMs(), 0, 'f', 2)

@@ -25,12 +25,14 @@
 #include <QToolBar>
 
 #include "AppSettings.h"
+#include "CompareWindow.h"
 #include "FTAPlot.h"
 #include "IsotropyPlot.h"
 #include "KVPlot.h"
 #include "LossPlot.h"
 #include "PRHeatmap.h"
 #include "PreferencesDialog.h"
+#include "RunLabels.h"
 #include "RunBrowser.h"
 #include "RunFollower.h"
 #include "RunModel.h"
@@ -41,7 +43,9 @@
 
 // Q_INIT_RESOURCE must be used outside any namespace; muonscope_gui is a static library, so the
 // icons are registered explicitly.
-static void initMuonscopeResources() { Q_INIT_RESOURCE(muonscope); }
+static void initMuonscopeResources() {
+  Q_INIT_RESOURCE(muonscope);
+}
 
 namespace ms {
 
@@ -49,7 +53,7 @@ namespace {
 
 bool isRunFile(const QString& path) {
   const QString s = QFileInfo(path).suffix().toLower();
-  return s == QLatin1String("h5") || s == QLatin1String("hdf5");
+  return s == QLatin1String("h5") || s == QLatin1String("hdf5") || is_study_index(path);
 }
 
 // Shows a message box without blocking the event loop (training data keeps flowing).
@@ -124,8 +128,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   defaultState_ = saveState(kLayoutVersion);
   QSettings s;
   restoreGeometry(s.value(QStringLiteral("ui/geometry")).toByteArray());
-  layoutRestored_ =
-      restoreState(s.value(QStringLiteral("ui/state")).toByteArray(), kLayoutVersion);
+  layoutRestored_ = restoreState(s.value(QStringLiteral("ui/state")).toByteArray(), kLayoutVersion);
   updateActions();
   updateTitle();
   onStateChanged();
@@ -151,6 +154,28 @@ void MainWindow::buildActions() {
   liveAct_ = new QAction(tr("Show &Live Run"), this);
   liveAct_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
   liveAct_->setToolTip(tr("Show the run being trained in the views"));
+  compareAct_ = new QAction(icon("compare"), tr("&Compare Selected Runs"), this);
+  compareAct_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+  compareAct_->setToolTip(tr("Compare the runs ticked or selected in the run browser (Ctrl+K)"));
+  compareAct_->setObjectName(QStringLiteral("actionCompare"));
+  compareAct_->setEnabled(false);
+  auto* openStudyAct = new QAction(tr("Open &Study…"), this);
+  openStudyAct->setToolTip(tr("Open a study index (study.json) as a comparison"));
+  connect(compareAct_, &QAction::triggered, this, [this] {
+    QString err;
+    if (!openComparison(browser_->selectedRunFiles(), &err))
+      showMessage(this, QMessageBox::Warning, tr("Cannot compare"), err);
+  });
+  connect(browser_, &RunBrowser::selectionChanged, this,
+          [this] { compareAct_->setEnabled(browser_->selectedRunFiles().size() >= 2); });
+  connect(openStudyAct, &QAction::triggered, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Study"), browser_->folder(),
+                                                      tr("Study index (study.json *.json)"));
+    if (path.isEmpty()) return;
+    QString err;
+    if (!openComparison({path}, &err))
+      showMessage(this, QMessageBox::Warning, tr("Cannot open study"), err);
+  });
   auto* prefsAct = new QAction(tr("&Preferences…"), this);
   prefsAct->setShortcuts({QKeySequence::Preferences, QKeySequence(Qt::CTRL | Qt::Key_Comma)});
   auto* quitAct = new QAction(tr("&Quit"), this);
@@ -191,9 +216,12 @@ void MainWindow::buildActions() {
   tb->addAction(stopAct_);
   tb->addSeparator();
   tb->addAction(liveAct_);
+  tb->addAction(compareAct_);
 
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(openAct_);
+  file->addAction(openStudyAct);
+  file->addAction(compareAct_);
   file->addSeparator();
   file->addAction(prefsAct);
   file->addSeparator();
@@ -295,7 +323,9 @@ void MainWindow::showEvent(QShowEvent* event) {
   });
 }
 
-void MainWindow::resetLayout() { restoreState(defaultState_, kLayoutVersion); }
+void MainWindow::resetLayout() {
+  restoreState(defaultState_, kLayoutVersion);
+}
 
 void MainWindow::saveLayout() {
   QSettings s;
@@ -317,7 +347,9 @@ QString MainWindow::currentFile() const {
   return follower_->path();
 }
 
-bool MainWindow::showsLiveRun() const { return current_ == liveModel_; }
+bool MainWindow::showsLiveRun() const {
+  return current_ == liveModel_;
+}
 
 void MainWindow::showLiveRun() {
   setCurrentModel(liveModel_);
@@ -354,7 +386,13 @@ bool MainWindow::startRun(QString* error) {
   liveModel_->setDisplayName(QFileInfo(path).completeBaseName());
   setCurrentModel(liveModel_);
   QString why;
-  if (!controller_->start(cfg, path, &why)) return fail(why);
+  // Before the worker creates the file: the browser must never open it with HDF5 while this
+  // process writes it.
+  browser_->setActiveFile(path);
+  if (!controller_->start(cfg, path, &why)) {
+    browser_->setActiveFile(QString());
+    return fail(why);
+  }
   settings::setLastConfigJson(QString::fromStdString(config_to_json(cfg)));
   status_->startRun(cfg.train.steps);
   onStateChanged();
@@ -362,7 +400,21 @@ bool MainWindow::startRun(QString* error) {
   return true;
 }
 
+CompareWindow* MainWindow::openComparison(const QStringList& inputs, QString* error) {
+  auto* w = new CompareWindow(this);
+  w->setAttribute(Qt::WA_DeleteOnClose);
+  QString err;
+  if (!w->openRuns(inputs, &err)) {
+    delete w;
+    if (error) *error = err;
+    return nullptr;
+  }
+  w->show();
+  return w;
+}
+
 bool MainWindow::openRunFile(const QString& path, QString* error) {
+  if (is_study_index(path)) return openComparison({path}, error) != nullptr;
   const QString abs = QFileInfo(path).absoluteFilePath();
   if (controller_->isActive() && abs == controller_->runFile()) {
     showLiveRun();
@@ -399,10 +451,8 @@ void MainWindow::openFileDialog() {
 void MainWindow::showPreferences() {
   PreferencesDialog dlg(this);
   if (dlg.exec() != QDialog::Accepted) return;
-  if (!controller_->isActive()) {
-    setup_->setRunFolder(settings::runFolder());
-    setup_->setDevice(settings::defaultDevice());
-  }
+  setup_->setRunFolder(settings::runFolder());  // for the next run; a running one keeps its file
+  setup_->setDevice(settings::defaultDevice());
   browser_->setFolder(settings::runFolder());
   if (dlg.languageChanged())
     statusBar()->showMessage(tr("The language changes when Muonscope starts next time."), 8000);
@@ -416,8 +466,8 @@ void MainWindow::updateActions() {
   pauseAct_->setEnabled(st == S::Preparing || st == S::Running || st == S::Paused);
   const bool paused = st == S::Paused;
   pauseAct_->setText(paused ? tr("&Resume") : tr("&Pause"));
-  pauseAct_->setIcon(QIcon(paused ? QStringLiteral(":/icons/resume.svg")
-                                  : QStringLiteral(":/icons/pause.svg")));
+  pauseAct_->setIcon(
+      QIcon(paused ? QStringLiteral(":/icons/resume.svg") : QStringLiteral(":/icons/pause.svg")));
   pauseAct_->setToolTip(paused ? tr("Resume the run (Space or Ctrl+P)")
                                : tr("Pause the run (Space or Ctrl+P)"));
   stopAct_->setEnabled(active && st != S::Stopping);
@@ -435,14 +485,21 @@ void MainWindow::updateTitle() {
 void MainWindow::onStateChanged() {
   using S = TrainingController::State;
   switch (controller_->state()) {
-    case S::Idle: break;
-    case S::Preparing: status_->setStateText(tr("Preparing…")); break;
+    case S::Idle:
+      break;
+    case S::Preparing:
+      status_->setStateText(tr("Preparing…"));
+      break;
     case S::Running:
       status_->setStateText(tr("Training"));
       status_->restartRateWindow();
       break;
-    case S::Paused: status_->setStateText(tr("Paused")); break;
-    case S::Stopping: status_->setStateText(tr("Stopping…")); break;
+    case S::Paused:
+      status_->setStateText(tr("Paused"));
+      break;
+    case S::Stopping:
+      status_->setStateText(tr("Stopping…"));
+      break;
   }
   updateActions();
   updateTitle();
@@ -487,11 +544,11 @@ void MainWindow::onRunFinished(RunStatus status, const QString& message, const Q
 void MainWindow::closeEvent(QCloseEvent* event) {
   if (controller_->isActive() && !closeRequested_) {
     if (confirmClose_) {
-      const auto answer = QMessageBox::question(
-          this, tr("Stop the run?"),
-          tr("A run is in progress. Stop it and close Muonscope?\n"
-             "The run file keeps everything recorded so far."),
-          QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+      const auto answer =
+          QMessageBox::question(this, tr("Stop the run?"),
+                                tr("A run is in progress. Stop it and close Muonscope?\n"
+                                   "The run file keeps everything recorded so far."),
+                                QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
       if (answer != QMessageBox::Yes) {
         event->ignore();
         return;

@@ -15,7 +15,7 @@
 
 class QAction;
 class QDockWidget;
-class QLabel;
+class QMenu;
 class QMessageBox;
 
 namespace ms {
@@ -49,6 +49,9 @@ class MainWindow : public QMainWindow {
   // writes it. The file of the run being trained here shows the live run instead. Returns
   // false with *error when it cannot be read (a message box tells the user when interactive).
   bool openRunFile(const QString& path, QString* error = nullptr);
+  // Opens a CompareWindow on run files and/or study indexes (study.json). Returns the window
+  // (deleted on close), or nullptr with *error set when the inputs cannot be compared.
+  class CompareWindow* openComparison(const QStringList& inputs, QString* error = nullptr);
 
   // The file shown in the views ("" for nothing; the live run's file while it is shown).
   QString currentFile() const;
@@ -58,8 +61,8 @@ class MainWindow : public QMainWindow {
   RunBrowser* runBrowser() const { return browser_; }
   TrainingController* controller() const { return controller_; }
   StatusPanel* statusPanel() const { return status_; }
-  RunModel* liveModel() const { return liveModel_; }  // the run trained in this window
-  RunModel* fileModel() const { return fileModel_; }  // the run file opened last
+  RunModel* liveModel() const { return liveModel_; }   // the run trained in this window
+  RunModel* fileModel() const { return fileModel_; }   // the run file opened last
   RunModel* currentModel() const { return current_; }  // what the views show
   RunFollower* follower() const { return follower_; }
   LossPlot* lossPlot() const { return loss_; }
@@ -73,6 +76,7 @@ class MainWindow : public QMainWindow {
   QAction* stopAction() const { return stopAct_; }
   QAction* openAction() const { return openAct_; }
   QAction* liveAction() const { return liveAct_; }
+  QAction* compareAction() const { return compareAct_; }
   // Whether closing during a run asks first (tests may switch it off; default on).
   void setConfirmClose(bool on) { confirmClose_ = on; }
 
@@ -124,6 +128,7 @@ class MainWindow : public QMainWindow {
   QAction* stopAct_ = nullptr;
   QAction* openAct_ = nullptr;
   QAction* liveAct_ = nullptr;
+  QAction* compareAct_ = nullptr;
   QMenu* viewMenu_ = nullptr;
   QByteArray defaultState_;
   bool layoutRestored_ = false;  // a saved layout was restored: keep its sizes

@@ -69,11 +69,19 @@ PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent) {
   resize(520, sizeHint().height());
 }
 
-QString PreferencesDialog::runFolder() const { return folderEdit_->text().trimmed(); }
-QString PreferencesDialog::defaultDevice() const { return deviceCombo_->currentData().toString(); }
-QString PreferencesDialog::language() const { return languageCombo_->currentData().toString(); }
+QString PreferencesDialog::runFolder() const {
+  return folderEdit_->text().trimmed();
+}
+QString PreferencesDialog::defaultDevice() const {
+  return deviceCombo_->currentData().toString();
+}
+QString PreferencesDialog::language() const {
+  return languageCombo_->currentData().toString();
+}
 
-void PreferencesDialog::setRunFolder(const QString& folder) { folderEdit_->setText(folder); }
+void PreferencesDialog::setRunFolder(const QString& folder) {
+  folderEdit_->setText(folder);
+}
 
 void PreferencesDialog::setDefaultDevice(const QString& device) {
   deviceCombo_->setCurrentIndex(std::max(0, deviceCombo_->findData(device)));
@@ -83,7 +91,9 @@ void PreferencesDialog::setLanguage(const QString& code) {
   languageCombo_->setCurrentIndex(std::max(0, languageCombo_->findData(code)));
 }
 
-bool PreferencesDialog::languageChanged() const { return language() != storedLanguage_; }
+bool PreferencesDialog::languageChanged() const {
+  return language() != storedLanguage_;
+}
 
 void PreferencesDialog::restoreDefaults() {
   setRunFolder(settings::defaultRunFolder());
@@ -99,7 +109,8 @@ void PreferencesDialog::accept() {
 }
 
 void PreferencesDialog::chooseFolder() {
-  const QString d = QFileDialog::getExistingDirectory(this, tr("Choose the run folder"), runFolder());
+  const QString d =
+      QFileDialog::getExistingDirectory(this, tr("Choose the run folder"), runFolder());
   if (!d.isEmpty()) setRunFolder(d);
 }
 

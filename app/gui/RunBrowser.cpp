@@ -21,16 +21,23 @@ namespace {
 constexpr int kPathRole = Qt::UserRole + 1;
 constexpr int kSortRole = Qt::UserRole + 2;
 
-QString lossText(double v) { return std::isfinite(v) ? QString::number(v, 'f', 4) : QString(); }
+QString lossText(double v) {
+  return std::isfinite(v) ? QString::number(v, 'f', 4) : QString();
+}
 }  // namespace
 
 QString RunBrowser::statusText(RunStatus status) {
   switch (status) {
-    case RunStatus::Running: return tr("running");
-    case RunStatus::Finished: return tr("finished");
-    case RunStatus::Stopped: return tr("stopped");
-    case RunStatus::Failed: return tr("failed");
-    case RunStatus::Interrupted: return tr("interrupted");
+    case RunStatus::Running:
+      return tr("running");
+    case RunStatus::Finished:
+      return tr("finished");
+    case RunStatus::Stopped:
+      return tr("stopped");
+    case RunStatus::Failed:
+      return tr("failed");
+    case RunStatus::Interrupted:
+      return tr("interrupted");
   }
   return QString();
 }
@@ -85,8 +92,8 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent) {
   lay->addLayout(top);
 
   model_ = new QStandardItemModel(0, ColCount, this);
-  model_->setHorizontalHeaderLabels({tr("Run"), tr("Status"), tr("Preset"), tr("Steps"),
-                                     tr("Loss"), tr("Val loss"), tr("Modified")});
+  model_->setHorizontalHeaderLabels({tr("Run"), tr("Status"), tr("Preset"), tr("Steps"), tr("Loss"),
+                                     tr("Val loss"), tr("Modified")});
   model_->setSortRole(kSortRole);
   view_ = new QTreeView;
   view_->setModel(model_);
@@ -201,8 +208,7 @@ void RunBrowser::refresh() {
     paths << active_;
   // Drop rows whose file disappeared, update or add the others.
   for (int r = model_->rowCount() - 1; r >= 0; --r)
-    if (!paths.contains(model_->item(r, ColRun)->data(kPathRole).toString()))
-      model_->removeRow(r);
+    if (!paths.contains(model_->item(r, ColRun)->data(kPathRole).toString())) model_->removeRow(r);
   for (const QString& p : paths) refreshFile(p);
 }
 
@@ -253,12 +259,12 @@ void RunBrowser::setRow(int row, const Summary& s) {
   set(ColStatus, status, status);
   set(ColPreset, s.preset, s.preset);
   set(ColSteps,
-      active ? QString() : (s.totalSteps > 0 ? QStringLiteral("%1 / %2").arg(s.steps).arg(s.totalSteps)
-                                             : QString::number(s.steps)),
+      active ? QString()
+             : (s.totalSteps > 0 ? QStringLiteral("%1 / %2").arg(s.steps).arg(s.totalSteps)
+                                 : QString::number(s.steps)),
       s.steps);
   set(ColLoss, lossText(s.finalLoss), std::isfinite(s.finalLoss) ? s.finalLoss : 1e300);
-  set(ColValLoss, lossText(s.finalValLoss),
-      std::isfinite(s.finalValLoss) ? s.finalValLoss : 1e300);
+  set(ColValLoss, lossText(s.finalValLoss), std::isfinite(s.finalValLoss) ? s.finalValLoss : 1e300);
   set(ColTime, QLocale().toString(s.modified, QLocale::ShortFormat), s.modified);
 }
 

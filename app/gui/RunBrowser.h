@@ -25,7 +25,16 @@ namespace ms {
 class RunBrowser : public QWidget {
   Q_OBJECT
  public:
-  enum Column { ColRun = 0, ColStatus, ColPreset, ColSteps, ColLoss, ColValLoss, ColTime, ColCount };
+  enum Column {
+    ColRun = 0,
+    ColStatus,
+    ColPreset,
+    ColSteps,
+    ColLoss,
+    ColValLoss,
+    ColTime,
+    ColCount
+  };
   static constexpr int kLiveRefreshMs = 3000;
 
   // What the browser shows of one run file.
@@ -54,8 +63,8 @@ class RunBrowser : public QWidget {
   // The file of the run this app is training now: shown as "training" without reading it.
   void setActiveFile(const QString& path);
 
-  QStringList files() const;            // every listed file, in row order
-  int rowOf(const QString& path) const;  // -1 when not listed
+  QStringList files() const;                   // every listed file, in row order
+  int rowOf(const QString& path) const;        // -1 when not listed
   Summary summary(const QString& path) const;  // cached summary of a listed file
   // Checked runs; when none is checked, the selected rows. Absolute paths, row order.
   QStringList selectedRunFiles() const;

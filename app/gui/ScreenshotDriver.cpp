@@ -20,7 +20,8 @@
 
 namespace ms {
 
-ScreenshotDriver::ScreenshotDriver(MainWindow* window, QString file, int afterSteps, QObject* parent)
+ScreenshotDriver::ScreenshotDriver(MainWindow* window, QString file, int afterSteps,
+                                   QObject* parent)
     : QObject(parent), window_(window), file_(std::move(file)), afterSteps_(afterSteps) {}
 
 bool ScreenshotDriver::start() {
@@ -44,10 +45,12 @@ bool ScreenshotDriver::start() {
 }
 
 void ScreenshotDriver::watchReplots() {
-  const std::pair<const char*, PlotBase*> views[] = {
-      {"loss", window_->lossPlot()},      {"pr", window_->prHeatmap()},
-      {"spectra", window_->spectrumPlot()}, {"isotropy", window_->isotropyPlot()},
-      {"kv", window_->kvPlot()},          {"fta", window_->ftaPlot()}};
+  const std::pair<const char*, PlotBase*> views[] = {{"loss", window_->lossPlot()},
+                                                     {"pr", window_->prHeatmap()},
+                                                     {"spectra", window_->spectrumPlot()},
+                                                     {"isotropy", window_->isotropyPlot()},
+                                                     {"kv", window_->kvPlot()},
+                                                     {"fta", window_->ftaPlot()}};
   for (const auto& [name, view] : views) {
     const QString n = QString::fromLatin1(name);
     connect(view->plot(), &QCustomPlot::beforeReplot, this, [this, n] { replotClock_[n].start(); });
@@ -85,9 +88,8 @@ void ScreenshotDriver::grab() {
     v->refreshNow();
   const QPixmap shot = window_->grab();
   done_ = shot.save(file_);
-  std::printf("screenshot %s: %s (%dx%d)\n%s\n%s\n", done_ ? "saved" : "FAILED",
-              qPrintable(file_), shot.width(), shot.height(), qPrintable(probe_.report()),
-              qPrintable(replotReport()));
+  std::printf("screenshot %s: %s (%dx%d)\n%s\n%s\n", done_ ? "saved" : "FAILED", qPrintable(file_),
+              shot.width(), shot.height(), qPrintable(probe_.report()), qPrintable(replotReport()));
   std::fflush(stdout);
   window_->controller()->stop();
 }

@@ -38,13 +38,14 @@ QString roleLabel(const std::string& role) {
   return QString::fromStdString(role);
 }
 
-QString numberText(double v) { return QString::number(v, 'g', 6); }
+QString numberText(double v) {
+  return QString::number(v, 'g', 6);
+}
 
 // "config key 'model.heads' = 3: must divide ..." -> ("model.heads", "must divide ...").
 std::pair<QString, QString> splitConfigError(const QString& what) {
-  static const QRegularExpression re(
-      QStringLiteral("config key '([^']+)'(?: = .*?)?: (.*)$"),
-      QRegularExpression::DotMatchesEverythingOption);
+  static const QRegularExpression re(QStringLiteral("config key '([^']+)'(?: = .*?)?: (.*)$"),
+                                     QRegularExpression::DotMatchesEverythingOption);
   const auto m = re.match(what);
   if (m.hasMatch()) return {m.captured(1), m.captured(2)};
   static const QRegularExpression unknown(QStringLiteral("unknown config key '([^']+)'"));
@@ -56,7 +57,7 @@ std::pair<QString, QString> splitConfigError(const QString& what) {
 // Colour of error frames and texts: the one semantic colour of the app, lighter on dark themes.
 QString errorColor(const QWidget* w) {
   return w->palette().color(QPalette::Window).lightness() < 128 ? QStringLiteral("#ff7b7b")
-                                                                 : QStringLiteral("#c62828");
+                                                                : QStringLiteral("#c62828");
 }
 
 QSpinBox* makeSpin(int lo, int hi, int step = 1) {
@@ -352,14 +353,19 @@ SetupPanel::Built SetupPanel::build() const {
   c.train.seed = static_cast<uint64_t>(seedSpin_->value());
   c.metrics.every = metricsSpin_->value();
   c.data.source = sourceCombo_->currentData().toString().toStdString();
-  c.data.path = c.data.source == "tailqa" ? std::string() : pathEdit_->text().trimmed().toStdString();
+  c.data.path =
+      c.data.source == "tailqa" ? std::string() : pathEdit_->text().trimmed().toStdString();
   c.device = deviceCombo_->currentData().toString().toStdString();
   return b;
 }
 
-RunConfig SetupPanel::config() const { return build().cfg; }
+RunConfig SetupPanel::config() const {
+  return build().cfg;
+}
 
-QString SetupPanel::presetName() const { return QString::fromStdString(base_.preset); }
+QString SetupPanel::presetName() const {
+  return QString::fromStdString(base_.preset);
+}
 
 void SetupPanel::applyPreset(const QString& name) {
   RunConfig c;
@@ -395,7 +401,8 @@ void SetupPanel::fillFields(const RunConfig& c) {
   seqLenSpin_->setValue(c.model.seq_len);
   qkNormCheck_->setChecked(c.model.qk_norm);
   ffnCombo_->setCurrentIndex(std::max(0, ffnCombo_->findData(QString::fromStdString(c.model.ffn))));
-  baseCombo_->setCurrentIndex(std::max(0, baseCombo_->findData(QString::fromStdString(c.optim.base))));
+  baseCombo_->setCurrentIndex(
+      std::max(0, baseCombo_->findData(QString::fromStdString(c.optim.base))));
   setMuonRoles(c.optim.muon);
   lrAdamwEdit_->setText(numberText(c.optim.lr_adamw));
   lrMuonEdit_->setText(numberText(c.optim.lr_muon));
@@ -406,7 +413,8 @@ void SetupPanel::fillFields(const RunConfig& c) {
   sourceCombo_->setCurrentIndex(
       std::max(0, sourceCombo_->findData(QString::fromStdString(c.data.source))));
   pathEdit_->setText(QString::fromStdString(c.data.path));
-  deviceCombo_->setCurrentIndex(std::max(0, deviceCombo_->findData(QString::fromStdString(c.device))));
+  deviceCombo_->setCurrentIndex(
+      std::max(0, deviceCombo_->findData(QString::fromStdString(c.device))));
   updating_ = false;
   onEdited();
 }
@@ -422,17 +430,25 @@ void SetupPanel::setMuonRoles(const std::vector<std::string>& roles) {
   if (!updating_) onEdited();
 }
 
-void SetupPanel::routeAllBase() { setMuonRoles({}); }
+void SetupPanel::routeAllBase() {
+  setMuonRoles({});
+}
 
-void SetupPanel::routeAllMuon() { setMuonRoles(block_matrix_roles()); }
+void SetupPanel::routeAllMuon() {
+  setMuonRoles(block_matrix_roles());
+}
 
 void SetupPanel::routeMuonVoFfn() {
   setMuonRoles({"attn.v", "attn.o", "mlp.in", "mlp.gate", "mlp.out"});
 }
 
-QString SetupPanel::runFolder() const { return folderEdit_->text().trimmed(); }
+QString SetupPanel::runFolder() const {
+  return folderEdit_->text().trimmed();
+}
 
-void SetupPanel::setRunFolder(const QString& folder) { folderEdit_->setText(folder); }
+void SetupPanel::setRunFolder(const QString& folder) {
+  folderEdit_->setText(folder);
+}
 
 void SetupPanel::setDevice(const QString& device) {
   deviceCombo_->setCurrentIndex(std::max(0, deviceCombo_->findData(device)));
@@ -465,8 +481,8 @@ void SetupPanel::updateEnabled() {
 }
 
 void SetupPanel::updateBaseNames() {
-  const QString base = baseCombo_->currentData().toString() == QLatin1String("sgd") ? tr("SGD")
-                                                                                   : tr("AdamW");
+  const QString base =
+      baseCombo_->currentData().toString() == QLatin1String("sgd") ? tr("SGD") : tr("AdamW");
   for (QComboBox* c : roleCombos_) c->setItemText(1, base);
 }
 
@@ -524,7 +540,8 @@ void SetupPanel::revalidate() {
   errors_ = errors;
   markFields();
   if (errors_.isEmpty()) {
-    summaryLabel_->setText(tr("Optimizers: %1").arg(QString::fromStdString(optimizer_summary(b.cfg))));
+    summaryLabel_->setText(
+        tr("Optimizers: %1").arg(QString::fromStdString(optimizer_summary(b.cfg))));
   } else {
     summaryLabel_->clear();
   }
@@ -573,14 +590,14 @@ void SetupPanel::chooseDataPath() {
   const bool tokens = sourceCombo_->currentData().toString() == QLatin1String("tokens");
   const QString filter = tokens ? tr("Token files (*.bin);;All files (*)")
                                 : tr("Text files (*.txt *.md);;All files (*)");
-  const QString f = QFileDialog::getOpenFileName(this, tr("Choose training data"),
-                                                 pathEdit_->text(), filter);
+  const QString f =
+      QFileDialog::getOpenFileName(this, tr("Choose training data"), pathEdit_->text(), filter);
   if (!f.isEmpty()) pathEdit_->setText(f);
 }
 
 void SetupPanel::chooseRunFolder() {
-  const QString d = QFileDialog::getExistingDirectory(this, tr("Choose the run folder"),
-                                                      folderEdit_->text());
+  const QString d =
+      QFileDialog::getExistingDirectory(this, tr("Choose the run folder"), folderEdit_->text());
   if (!d.isEmpty()) folderEdit_->setText(d);
 }
 

@@ -54,9 +54,9 @@ class SetupPanel : public QWidget {
 
  public slots:
   void applyPreset(const QString& name);
-  void routeAllBase();   // every block matrix on AdamW (the base optimizer)
-  void routeAllMuon();   // every block matrix on Muon
-  void routeMuonVoFfn(); // Muon on V, O, W_in, W_gate, W_out; Q, K on the base optimizer
+  void routeAllBase();    // every block matrix on AdamW (the base optimizer)
+  void routeAllMuon();    // every block matrix on Muon
+  void routeMuonVoFfn();  // Muon on V, O, W_in, W_gate, W_out; Q, K on the base optimizer
   void revalidate();
 
  signals:
@@ -88,9 +88,9 @@ class SetupPanel : public QWidget {
   RunConfig base_;  // the selected preset: keys the panel does not show come from here
   bool updating_ = false;
   bool editable_ = true;
-  QMap<QString, QString> errors_;     // key -> reason
-  QMap<QString, QWidget*> fields_;    // key -> editor
-  QMap<QString, QString> labels_;     // key -> field label (for messages)
+  QMap<QString, QString> errors_;   // key -> reason
+  QMap<QString, QWidget*> fields_;  // key -> editor
+  QMap<QString, QString> labels_;   // key -> field label (for messages)
 
   QComboBox* presetCombo_ = nullptr;
   QLabel* presetDescription_ = nullptr;

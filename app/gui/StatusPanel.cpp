@@ -94,7 +94,9 @@ void StatusPanel::showStatic(int64_t step, int64_t totalSteps) {
   updateLabels();
 }
 
-void StatusPanel::setStateText(const QString& text) { stateLabel_->setText(text); }
+void StatusPanel::setStateText(const QString& text) {
+  stateLabel_->setText(text);
+}
 
 void StatusPanel::updateLabels() {
   const double frac = total_ > 0 ? static_cast<double>(step_) / static_cast<double>(total_) : 0;

@@ -132,9 +132,13 @@ void TrainingController::onWorkerSteps(const std::vector<StepRecord>& steps) {
   emit stepsReady(steps);
 }
 
-void TrainingController::onWorkerVal(const ValRecord& val) { emit valReady(val); }
+void TrainingController::onWorkerVal(const ValRecord& val) {
+  emit valReady(val);
+}
 
-void TrainingController::onWorkerSnapshot(const Snapshot& snapshot) { emit snapshotReady(snapshot); }
+void TrainingController::onWorkerSnapshot(const Snapshot& snapshot) {
+  emit snapshotReady(snapshot);
+}
 
 void TrainingController::onWorkerDone(RunStatus status, const QString& message, bool fileCreated) {
   fileCreated_ = fileCreated;

@@ -31,12 +31,14 @@ void TrainingWorker::flushSteps(bool force) {
 
 void TrainingWorker::run() {
   std::optional<RunWriter> writer;
+  bool begun = false;  // the file holds a run (a writer that never began removes its file)
   RunStatus status = RunStatus::Failed;
   QString message;
   try {
     const RunInfo& ri = trainer_->prepare();
     writer.emplace(runFile_.toStdString(), false);
     writer->begin(ri);
+    begun = true;
     emit info(ri);
     sinceFlush_.start();
 
@@ -73,7 +75,6 @@ void TrainingWorker::run() {
     message = QStringLiteral("unknown error");
   }
   flushSteps(true);
-  const bool created = writer.has_value();
   if (writer) {
     try {
       writer->finish(status, message.toStdString());
@@ -83,7 +84,7 @@ void TrainingWorker::run() {
     }
     writer.reset();
   }
-  emit done(status, message, created);
+  emit done(status, message, begun);
 }
 
 }  // namespace ms

@@ -9,12 +9,15 @@
 #include <cstdio>
 
 #include "AppSettings.h"
+#include "HeadlessExport.h"
 #include "MainWindow.h"
 #include "ScreenshotDriver.h"
 #include "SetupPanel.h"
 #include "train/RunConfig.h"
 
 int main(int argc, char** argv) {
+  // `muonscope --export ...` / `--report DIR ...`: render comparison figures without a window.
+  if (ms::is_headless_invocation(argc, argv)) return ms::headless_main(argc, argv);
   QApplication app(argc, argv);
   QCoreApplication::setOrganizationName(QStringLiteral("Muonscope"));
   QCoreApplication::setApplicationName(QStringLiteral("muonscope"));
@@ -62,8 +65,8 @@ int main(int argc, char** argv) {
   ms::ScreenshotDriver* driver = nullptr;
   if (parser.isSet(shot)) {
     window.setConfirmClose(false);
-    driver = new ms::ScreenshotDriver(&window, parser.value(shot),
-                                      parser.value(shotSteps).toInt(), &window);
+    driver = new ms::ScreenshotDriver(&window, parser.value(shot), parser.value(shotSteps).toInt(),
+                                      &window);
     if (!driver->start()) return 1;
   }
   return app.exec();

@@ -27,6 +27,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTreeView>
+#include <QXmlStreamReader>
 #include <QtTest>
 #include <cmath>
 #include <memory>
@@ -37,7 +38,9 @@
 #include "KVPlot.h"
 #include "LatencyProbe.h"
 #include "LossPlot.h"
+#include "CompareWindow.h"
 #include "MainWindow.h"
+#include "train/Studies.h"
 #include "PRHeatmap.h"
 #include "PreferencesDialog.h"
 #include "RunBrowser.h"
@@ -104,7 +107,9 @@ class TestApp : public QObject {
   void closeMidRunFinalizesFile();
   void failedRunKeepsFile();
   void followFileBeingWritten();
+  void compareSelectedRuns();
   void preferencesAndTranslation();
+  void germanTranslationComplete();
 
  private:
   QString runsDir() const { return tmp_.filePath(QStringLiteral("runs")); }
@@ -509,11 +514,28 @@ void TestApp::followFileBeingWritten() {
   const QString file = QDir(runsDir()).filePath(QStringLiteral("cli-live.h5"));
   QProcess cli;
   cli.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-  cli.start(QStringLiteral(MUONSCOPE_CLI),
-            {"train", "--preset", "quick", "--set", "model.layers=2", "--set", "model.d_model=64",
-             "--set", "model.seq_len=32", "--set", "train.batch_size=8", "--set",
-             "metrics.every=20", "--set", "metrics.kivi_every=0", "--steps", "400", "--device",
-             "cpu", "--quiet", "--out", file});
+  cli.start(QStringLiteral(MUONSCOPE_CLI), {"train",
+                                            "--preset",
+                                            "quick",
+                                            "--set",
+                                            "model.layers=2",
+                                            "--set",
+                                            "model.d_model=64",
+                                            "--set",
+                                            "model.seq_len=32",
+                                            "--set",
+                                            "train.batch_size=8",
+                                            "--set",
+                                            "metrics.every=20",
+                                            "--set",
+                                            "metrics.kivi_every=0",
+                                            "--steps",
+                                            "400",
+                                            "--device",
+                                            "cpu",
+                                            "--quiet",
+                                            "--out",
+                                            file});
   QVERIFY2(cli.waitForStarted(10000), qPrintable(cli.errorString()));
   auto snapshotsOnDisk = [&]() -> int {
     try {
@@ -553,6 +575,47 @@ void TestApp::followFileBeingWritten() {
 #endif
 }
 
+// Ticking two runs in the browser enables Compare; triggering it opens a CompareWindow on
+// exactly those files; a study index opened like a run file opens a comparison too.
+void TestApp::compareSelectedRuns() {
+  QVERIFY(!finishedRun_.isEmpty());
+  QStringList files;
+  for (const QFileInfo& fi : QDir(runsDir()).entryInfoList({QStringLiteral("*.h5")}, QDir::Files))
+    files << fi.absoluteFilePath();
+  QVERIFY2(files.size() >= 2, qPrintable(files.join(", ")));
+  MainWindow w;
+  w.setConfirmClose(false);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  RunBrowser* b = w.runBrowser();
+  b->refresh();
+  QVERIFY(!w.compareAction()->isEnabled());
+  b->setChecked(files[0], true);
+  b->setChecked(files[1], true);
+  QTRY_VERIFY(w.compareAction()->isEnabled());
+  w.compareAction()->trigger();
+  auto* cw = w.findChild<CompareWindow*>();
+  QVERIFY(cw);
+  QCOMPARE(cw->files().size(), 2);
+  QVERIFY(cw->files().contains(files[0]) && cw->files().contains(files[1]));
+  cw->close();
+  // A study index (as written by `muonscope-cli study`) opens as a comparison.
+  StudyIndex idx;
+  idx.study = "kv-asymmetry";
+  idx.members.push_back({"A", QFileInfo(files[0]).fileName().toStdString(), "finished", ""});
+  idx.members.push_back({"B", QFileInfo(files[1]).fileName().toStdString(), "finished", ""});
+  QFile f(QDir(runsDir()).filePath(QStringLiteral("study.json")));
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.write(QByteArray::fromStdString(study_index_to_json(idx)));
+  f.close();
+  QString err;
+  QVERIFY2(w.openRunFile(f.fileName(), &err), qPrintable(err));
+  QTRY_VERIFY(w.findChildren<CompareWindow*>().size() >= 1);
+  CompareWindow* sw = w.findChildren<CompareWindow*>().last();
+  QCOMPARE(sw->labels(), (QStringList{QStringLiteral("A"), QStringLiteral("B")}));
+  QFile::remove(f.fileName());
+}
+
 void TestApp::preferencesAndTranslation() {
   {
     PreferencesDialog d;
@@ -570,8 +633,10 @@ void TestApp::preferencesAndTranslation() {
   {
     MainWindow w;  // the default device reaches the setup panel
     QCOMPARE(w.setupPanel()->config().device, std::string("cpu"));
-    QVERIFY(!settings::recentFiles().isEmpty());
-    QVERIFY(w.runBrowser()->files().contains(QFileInfo(finishedRun_).absoluteFilePath()));
+    if (!finishedRun_.isEmpty()) {  // reopenFinishedRun() opened it: a recent file now
+      QVERIFY(settings::recentFiles().contains(QFileInfo(finishedRun_).absoluteFilePath()));
+      QVERIFY(w.runBrowser()->files().contains(QFileInfo(finishedRun_).absoluteFilePath()));
+    }
   }
   // The German translation is embedded and complete for the main actions.
   QTranslator* tr = settings::installTranslator(qApp);
@@ -588,6 +653,45 @@ void TestApp::preferencesAndTranslation() {
   settings::setLanguage(QStringLiteral("en"));
   QCOMPARE(settings::installTranslator(qApp), nullptr);
   settings::setLanguage(QString());
+}
+
+void TestApp::germanTranslationComplete() {
+  // Every message of translations/muonscope_de.ts has a finished, non-empty translation that
+  // keeps the source's %1..%9 / %n placeholders.
+  QFile f(QStringLiteral(MUONSCOPE_SOURCE_DIR "/translations/muonscope_de.ts"));
+  QVERIFY(f.open(QIODevice::ReadOnly));
+  QXmlStreamReader xml(&f);
+  QString context, source;
+  int messages = 0;
+  QStringList problems;
+  static const QRegularExpression placeholder(QStringLiteral("%[1-9n]"));
+  auto placeholders = [](const QString& s) {
+    QStringList out;
+    for (auto it = placeholder.globalMatch(s); it.hasNext();) out << it.next().captured();
+    out.sort();
+    out.removeDuplicates();
+    return out;
+  };
+  while (!xml.atEnd()) {
+    xml.readNext();
+    if (!xml.isStartElement()) continue;
+    if (xml.name() == QLatin1String("name")) {
+      context = xml.readElementText();
+    } else if (xml.name() == QLatin1String("source")) {
+      source = xml.readElementText();
+    } else if (xml.name() == QLatin1String("translation")) {
+      ++messages;
+      const QString type = xml.attributes().value(QLatin1String("type")).toString();
+      const QString text = xml.readElementText(QXmlStreamReader::IncludeChildElements);
+      if (!type.isEmpty() || text.isEmpty())
+        problems << QStringLiteral("%1: \"%2\" is not translated").arg(context, source);
+      else if (placeholders(text) != placeholders(source))
+        problems << QStringLiteral("%1: \"%2\" changes the placeholders").arg(context, source);
+    }
+  }
+  QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+  QVERIFY(messages > 200);
+  QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
 }
 
 QTEST_MAIN(TestApp)
