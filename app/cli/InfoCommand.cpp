@@ -13,14 +13,6 @@
 namespace ms {
 namespace {
 
-double mean_of(const std::vector<double>& v) {
-  double s = 0;
-  int n = 0;
-  for (double x : v)
-    if (std::isfinite(x)) s += x, ++n;
-  return n ? s / n : kNaN;
-}
-
 nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
 
 }  // namespace
@@ -56,17 +48,17 @@ int cmd_info(int argc, char** argv) {
     }
     snap["step"] = s.step;
     snap["probe_loss"] = num(s.val_loss);
-    snap["mean_pr_sv_k"] = num(mean_of(pr));
-    snap["mean_pr_cov_k"] = num(mean_of(pr_cov));
+    snap["mean_pr_sv_k"] = num(mean_finite(pr));
+    snap["mean_pr_cov_k"] = num(mean_finite(pr_cov));
     snap["collapsed_heads"] = collapsed;
-    snap["kv_asymmetry_k"] = num(mean_of(asym_k));
-    snap["kv_asymmetry_v"] = num(mean_of(asym_v));
+    snap["kv_asymmetry_k"] = num(mean_finite(asym_k));
+    snap["kv_asymmetry_v"] = num(mean_finite(asym_v));
     for (size_t m = 0; m < s.matrix_names.size(); ++m) {
       std::vector<double> er, sr;
       for (const auto& L : s.layers)
         if (m < L.matrices.size()) er.push_back(L.matrices[m].erank), sr.push_back(L.matrices[m].stable_rank);
-      snap["erank"][s.matrix_names[m]] = num(mean_of(er));
-      snap["stable_rank"][s.matrix_names[m]] = num(mean_of(sr));
+      snap["erank"][s.matrix_names[m]] = num(mean_finite(er));
+      snap["stable_rank"][s.matrix_names[m]] = num(mean_finite(sr));
     }
     if (!s.fta.empty()) snap["fta"] = s.fta;
   }

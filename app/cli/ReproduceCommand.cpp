@@ -21,14 +21,6 @@
 namespace ms {
 namespace {
 
-double mean(const std::vector<double>& v) {
-  double s = 0;
-  int n = 0;
-  for (double x : v)
-    if (std::isfinite(x)) s += x, ++n;
-  return n ? s / n : kNaN;
-}
-
 // What the table needs from one finished run file.
 struct RunFacts {
   std::string label;
@@ -40,12 +32,12 @@ struct RunFacts {
     if (it == mat.end()) return kNaN;
     std::vector<double> v;
     for (const auto& L : last.layers) v.push_back(L.matrices[it->second].*field);
-    return mean(v);
+    return mean_finite(v);
   }
   double pr_k() const {
     std::vector<double> v;
     for (const auto& L : last.layers) v.insert(v.end(), L.pr_sv[kActK].begin(), L.pr_sv[kActK].end());
-    return mean(v);
+    return mean_finite(v);
   }
   int collapsed() const {
     int n = 0;
@@ -56,22 +48,22 @@ struct RunFacts {
   double asym(bool k) const {
     std::vector<double> v;
     for (const auto& L : last.layers) v.push_back(k ? L.k_post.asymmetry : L.v.asymmetry);
-    return mean(v);
+    return mean_finite(v);
   }
   double chan_spk(bool k) const {
     std::vector<double> v;
     for (const auto& L : last.layers) v.push_back(k ? L.k_post.channel_spk.max_mean : L.v.channel_spk.max_mean);
-    return mean(v);
+    return mean_finite(v);
   }
   // Mean FTA over the rarest half of the groups (the tail).
   double tail_fta() const {
     if (last.fta.empty()) return kNaN;
     const size_t g = last.fta.size();
-    return mean(std::vector<double>(last.fta.begin() + g / 2, last.fta.end()));
+    return mean_finite(std::vector<double>(last.fta.begin() + g / 2, last.fta.end()));
   }
   double head_fta() const {
     if (last.fta.empty()) return kNaN;
-    return mean(std::vector<double>(last.fta.begin(), last.fta.begin() + (last.fta.size() + 1) / 2));
+    return mean_finite(std::vector<double>(last.fta.begin(), last.fta.begin() + (last.fta.size() + 1) / 2));
   }
 };
 
@@ -175,12 +167,12 @@ int cmd_reproduce(int argc, char** argv) {
             num(ad->mat_mean(m, &SpectrumMetrics::stable_rank), 2) + " / " + num(mu->mat_mean(m, &SpectrumMetrics::stable_rank), 2),
             mu->mat_mean(m, &SpectrumMetrics::stable_rank) > ad->mat_mean(m, &SpectrumMetrics::stable_rank));
     t.row(s, "update alignment (mean Q,K,V,O)", runs, "Muon lower",
-          num(mean({ad->mat_mean("attn.q", &SpectrumMetrics::update_alignment), ad->mat_mean("attn.k", &SpectrumMetrics::update_alignment),
+          num(mean_finite({ad->mat_mean("attn.q", &SpectrumMetrics::update_alignment), ad->mat_mean("attn.k", &SpectrumMetrics::update_alignment),
                     ad->mat_mean("attn.v", &SpectrumMetrics::update_alignment), ad->mat_mean("attn.o", &SpectrumMetrics::update_alignment)})) + " / " +
-              num(mean({mu->mat_mean("attn.q", &SpectrumMetrics::update_alignment), mu->mat_mean("attn.k", &SpectrumMetrics::update_alignment),
+              num(mean_finite({mu->mat_mean("attn.q", &SpectrumMetrics::update_alignment), mu->mat_mean("attn.k", &SpectrumMetrics::update_alignment),
                         mu->mat_mean("attn.v", &SpectrumMetrics::update_alignment), mu->mat_mean("attn.o", &SpectrumMetrics::update_alignment)})),
-          mean({mu->mat_mean("attn.q", &SpectrumMetrics::update_alignment), mu->mat_mean("attn.k", &SpectrumMetrics::update_alignment)}) <
-              mean({ad->mat_mean("attn.q", &SpectrumMetrics::update_alignment), ad->mat_mean("attn.k", &SpectrumMetrics::update_alignment)}));
+          mean_finite({mu->mat_mean("attn.q", &SpectrumMetrics::update_alignment), mu->mat_mean("attn.k", &SpectrumMetrics::update_alignment)}) <
+              mean_finite({ad->mat_mean("attn.q", &SpectrumMetrics::update_alignment), ad->mat_mean("attn.k", &SpectrumMetrics::update_alignment)}));
     if (ad->last.kivi.valid && mu->last.kivi.valid)
       t.row(s, "KIVI 2-bit loss delta (K/chan, V/tok)", runs, "Muon lower",
             num(ad->last.kivi.k_chan_v_tok[0], 4) + " / " + num(mu->last.kivi.k_chan_v_tok[0], 4),

@@ -6,15 +6,15 @@
 #include "Commands.h"
 
 namespace ms {
-namespace {
-
-double mean_of(const std::vector<double>& v) {
+double mean_finite(const std::vector<double>& v) {
   double s = 0;
   int n = 0;
   for (double x : v)
     if (std::isfinite(x)) s += x, ++n;
   return n ? s / n : kNaN;
 }
+
+namespace {
 
 int index_of(const std::vector<std::string>& names, const std::string& n) {
   auto it = std::find(names.begin(), names.end(), n);
@@ -38,10 +38,10 @@ std::string snapshot_summary(const Snapshot& s, const RunInfo& info) {
     asym_k.push_back(L.k_post.asymmetry);
     asym_v.push_back(L.v.asymmetry);
   }
-  o << "  [snapshot @" << s.step << "] val " << s.val_loss << " · PR_sv(k) " << mean_of(pr) << "/"
+  o << "  [snapshot @" << s.step << "] val " << s.val_loss << " · PR_sv(k) " << mean_finite(pr) << "/"
     << info.head_dim << " (" << collapsed << "/" << heads << " collapsed) · eRank VO "
-    << mean_of(erank_vo) << " W_out " << mean_of(erank_out) << " · K/V asym " << mean_of(asym_k)
-    << "/" << mean_of(asym_v);
+    << mean_finite(erank_vo) << " W_out " << mean_finite(erank_out) << " · K/V asym " << mean_finite(asym_k)
+    << "/" << mean_finite(asym_v);
   if (s.kivi.valid)
     o << " · KIVI2 dloss " << s.kivi.k_chan_v_tok[0] << " (swapped " << s.kivi.k_tok_v_chan[0] << ")";
   if (!s.fta.empty()) {

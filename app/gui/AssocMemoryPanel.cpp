@@ -33,6 +33,12 @@ QString optimizerName(const std::string& opt) {
   return QString::fromStdString(opt);
 }
 
+// Line width of optimizer i: Muon (drawn last) thinner, so an identical SignGD curve under it
+// stays visible.
+double penWidth(size_t i) {
+  return i == 2 ? 1.5 : 2.5;
+}
+
 // L = round(beta K), as Assoc.cpp counts the head facts.
 int headCount(const AssocConfig& c) {
   return static_cast<int>(std::lround(c.beta * c.K));
@@ -40,7 +46,7 @@ int headCount(const AssocConfig& c) {
 
 QString errorColor(const QWidget* w) {
   return w->palette().color(QPalette::Window).lightness() < 128 ? QStringLiteral("#ff7b7b")
-                                                                 : QStringLiteral("#c62828");
+                                                                : QStringLiteral("#c62828");
 }
 
 }  // namespace
@@ -95,11 +101,11 @@ void AssocTrajectoryPlot::rebuild() {
     }
     QCPGraph* gmin = p->addGraph();
     gmin->setName(optimizerName(r.optimizer));
-    gmin->setPen(QPen(color, 2));
+    gmin->setPen(QPen(color, penWidth(i)));
     gmin->setData(t, mn, true);
     QCPGraph* gmax = p->addGraph();
     gmax->setName(tr("%1 (max)").arg(optimizerName(r.optimizer)));
-    gmax->setPen(QPen(color, 1.5, Qt::DashLine));
+    gmax->setPen(QPen(color, penWidth(i) * 0.7, Qt::DashLine));
     gmax->setData(t, mx, true);
     gmax->removeFromLegend();
   }
@@ -174,8 +180,8 @@ void AssocClassPlot::rebuild() {
     }
     QCPGraph* g = p->addGraph();
     g->setName(optimizerName(r.optimizer));
-    g->setPen(QPen(color, 1.5));
-    if (dots) g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, 5));
+    g->setPen(QPen(color, penWidth(i)));
+    if (dots) g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, i == 2 ? 4 : 6));
     g->setData(k, f, true);
   }
   // Head | tail boundary at L - 0.5.
@@ -186,8 +192,9 @@ void AssocClassPlot::rebuild() {
     line->point2->setCoords(L - 0.5, 1);
     line->setPen(QPen(gridColor().darker(isDark() ? 70 : 130), 1, Qt::DashDotLine));
     auto* label = new QCPItemText(p);
-    label->position->setType(QCPItemPosition::ptPlotCoords);
-    label->position->setCoords(L - 0.5, 1.0);
+    label->position->setTypeX(QCPItemPosition::ptPlotCoords);
+    label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);  // above the curves at f = 1
+    label->position->setCoords(L - 0.5, 0.01);
     label->setPositionAlignment(Qt::AlignTop | Qt::AlignHCenter);
     label->setText(tr("head ← | → tail"));
     label->setColor(textColor());
@@ -199,7 +206,7 @@ void AssocClassPlot::resetRanges() {
   QCustomPlot* p = plot();
   const int K = results_.empty() ? 2 : static_cast<int>(results_.front().final_prob.size());
   p->xAxis->setRange(-0.5, K - 0.5);
-  p->yAxis->setRange(0, 1.05);
+  p->yAxis->setRange(0, 1.12);  // room for the head | tail label
 }
 
 QString AssocClassPlot::csv() const {
@@ -255,8 +262,9 @@ AssocMemoryPanel::AssocMemoryPanel(QWidget* parent)
     s->setToolTip(tip);
     return s;
   };
-  alphaSpin_ = makeDouble(0.01, 0.99, 0.01, 3, d.alpha,
-                          tr("Probability mass alpha of the L head facts (the rest share 1 - alpha)"));
+  alphaSpin_ =
+      makeDouble(0.01, 0.99, 0.01, 3, d.alpha,
+                 tr("Probability mass alpha of the L head facts (the rest share 1 - alpha)"));
   betaSpin_ = makeDouble(0.001, 0.999, 0.01, 3, d.beta,
                          tr("Head fraction beta: L = round(beta K) frequent facts"));
   epsSpin_ = makeDouble(0.0001, 0.5, 0.001, 4, d.eps,
@@ -288,8 +296,8 @@ AssocMemoryPanel::AssocMemoryPanel(QWidget* parent)
   table_ = new QTableWidget(3, ColCount, this);
   table_->setHorizontalHeaderLabels(
       {tr("Steps"), tr("min p"), tr("max p"), tr("Gap Δ"), tr("Converged"), tr("lr")});
-  table_->setVerticalHeaderLabels({QStringLiteral("GD"), QStringLiteral("SignGD"),
-                                   QStringLiteral("Muon")});
+  table_->setVerticalHeaderLabels(
+      {QStringLiteral("GD"), QStringLiteral("SignGD"), QStringLiteral("Muon")});
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setSelectionMode(QAbstractItemView::NoSelection);
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -410,9 +418,8 @@ bool AssocMemoryPanel::isBusy() const {
 
 void AssocMemoryPanel::scheduleRecompute() {
   const AssocConfig c = config();
-  headLabel_->setText(tr("L = round(βK) = %1 head facts, %2 tail facts")
-                          .arg(headCount(c))
-                          .arg(c.K - headCount(c)));
+  headLabel_->setText(
+      tr("L = round(βK) = %1 head facts, %2 tail facts").arg(headCount(c)).arg(c.K - headCount(c)));
   timer_->start();  // restarts: a burst of changes makes one computation
   updateStatus();
 }
@@ -447,7 +454,8 @@ void AssocMemoryPanel::launch(const AssocConfig& c) {
     std::lock_guard<std::mutex> lk(shared->mu);
     if (!shared->alive) return;
     QMetaObject::invokeMethod(
-        self, [self, c, results = std::move(results), error]() mutable {
+        self,
+        [self, c, results = std::move(results), error]() mutable {
           self->onComputed(c, std::move(results), error);
         },
         Qt::QueuedConnection);
@@ -500,14 +508,14 @@ void AssocMemoryPanel::updateStatus() {
     p.setColor(QPalette::WindowText, QColor(errorColor(this)));
     statusLabel_->setText(error_);
   } else if (!results_.empty()) {
-    statusLabel_->setText(tr("K = %1, L = %2, α = %3, β = %4, ε = %5, %6 embeddings")
-                              .arg(resultConfig_.K)
-                              .arg(headCount(resultConfig_))
-                              .arg(resultConfig_.alpha)
-                              .arg(resultConfig_.beta)
-                              .arg(resultConfig_.eps)
-                              .arg(resultConfig_.embedding == "onehot" ? tr("one-hot")
-                                                                       : tr("random orthogonal")));
+    statusLabel_->setText(
+        tr("K = %1, L = %2, α = %3, β = %4, ε = %5, %6 embeddings")
+            .arg(resultConfig_.K)
+            .arg(headCount(resultConfig_))
+            .arg(resultConfig_.alpha)
+            .arg(resultConfig_.beta)
+            .arg(resultConfig_.eps)
+            .arg(resultConfig_.embedding == "onehot" ? tr("one-hot") : tr("random orthogonal")));
   }
   statusLabel_->setPalette(p);
 }

@@ -45,7 +45,7 @@ class AssocTrajectoryPlot : public PlotBase {
 
  private:
   std::vector<AssocResult> results_;
-  bool logX_ = true;
+  bool logX_ = false;
 };
 
 // Final correct probability of each class (x: class index, head classes k < L first).

@@ -25,6 +25,7 @@
 #include <QToolBar>
 
 #include "AppSettings.h"
+#include "AssocMemoryPanel.h"
 #include "CompareWindow.h"
 #include "FTAPlot.h"
 #include "IsotropyPlot.h"
@@ -38,6 +39,8 @@
 #include "RunModel.h"
 #include "SetupPanel.h"
 #include "SpectrumPlot.h"
+#include "StudyDialog.h"
+#include "StudyRunner.h"
 #include "StatusPanel.h"
 #include "TrainingController.h"
 
@@ -236,8 +239,69 @@ void MainWindow::buildActions() {
   for (QDockWidget* d : findChildren<QDockWidget*>()) viewMenu_->addAction(d->toggleViewAction());
   viewMenu_->addSeparator();
   viewMenu_->addAction(resetAct);
+  buildStudiesMenu();
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(aboutAct);
+}
+
+// Studies: run a named study member by member through the app's own controller (so the live
+// views follow each member), show member and overall progress, open the comparison at the end;
+// and the interactive one-layer associative-memory model.
+void MainWindow::buildStudiesMenu() {
+  studyRunner_ = new StudyRunner(controller_, this);
+  QMenu* m = menuBar()->addMenu(tr("&Studies"));
+  studyAct_ = m->addAction(tr("&Run Study…"), this, [this] {
+    StudyDialog d(this);
+    if (d.exec() != QDialog::Accepted) return;
+    QString err;
+    if (!studyRunner_->start(d.study(), d.scale(), d.settings(), d.outputDir(), &err))
+      showMessage(this, QMessageBox::Warning, tr("Run study"), err);
+    updateActions();
+  });
+  studyAct_->setObjectName(QStringLiteral("actionRunStudy"));
+  stopStudyAct_ = m->addAction(tr("S&top Study"), studyRunner_, &StudyRunner::stop);
+  stopStudyAct_->setEnabled(false);
+  m->addSeparator();
+  m->addAction(tr("&Associative Memory…"), this, [this] {
+    auto* p = new AssocMemoryPanel(this);
+    p->setWindowFlag(Qt::Window);
+    p->setAttribute(Qt::WA_DeleteOnClose);
+    p->setWindowTitle(tr("Associative memory: GD vs SignGD vs Muon"));
+    p->resize(1200, 750);
+    p->show();
+  });
+  connect(studyRunner_, &StudyRunner::memberStarted, this,
+          [this](int i, int n, const QString& label, const QString& runFile) {
+            liveModel_->clear();
+            liveModel_->setDisplayName(label);
+            setCurrentModel(liveModel_);
+            browser_->setActiveFile(runFile);
+            status_->startRun(controller_->totalSteps());
+            statusBar()->showMessage(tr("Study %1: run %2/%3 — %4")
+                                         .arg(studyRunner_->study())
+                                         .arg(i + 1)
+                                         .arg(n)
+                                         .arg(label));
+            onStateChanged();
+          });
+  connect(studyRunner_, &StudyRunner::progress, this, [this](double f, double eta) {
+    status_->setStateText(tr("Study %1% · ETA %2")
+                              .arg(qRound(100 * f))
+                              .arg(eta < 0 ? QStringLiteral("--:--")
+                                           : QStringLiteral("%1:%2")
+                                                 .arg(qint64(eta) / 60)
+                                                 .arg(qint64(eta) % 60, 2, 10, QLatin1Char('0'))));
+  });
+  connect(studyRunner_, &StudyRunner::finished, this, [this](bool ok, const QString& index) {
+    updateActions();
+    if (closeRequested_) return;
+    statusBar()->showMessage(ok ? tr("Study finished: %1").arg(QDir::toNativeSeparators(index))
+                                : tr("Study ended early: %1").arg(QDir::toNativeSeparators(index)),
+                             15000);
+    QString err;
+    if (!openComparison({index}, &err) && !closeRequested_)
+      showMessage(this, QMessageBox::Warning, tr("Study"), err);
+  });
 }
 
 QDockWidget* MainWindow::addView(QWidget* view, const QString& title, const QString& objectName) {
@@ -378,6 +442,7 @@ bool MainWindow::startRun(QString* error) {
     return false;
   };
   if (controller_->isActive()) return fail(tr("a run is already in progress"));
+  if (studyRunner_ && studyRunner_->isActive()) return fail(tr("a study is in progress"));
   setup_->revalidate();
   if (!setup_->isValid()) return fail(setup_->errorMessages().join(QStringLiteral("; ")));
   const RunConfig cfg = setup_->config();
@@ -462,7 +527,10 @@ void MainWindow::updateActions() {
   using S = TrainingController::State;
   const S st = controller_->state();
   const bool active = controller_->isActive();
-  startAct_->setEnabled(!active && setup_->isValid());
+  const bool study = studyRunner_ && studyRunner_->isActive();
+  startAct_->setEnabled(!active && !study && setup_->isValid());
+  if (studyAct_) studyAct_->setEnabled(!active && !study);
+  if (stopStudyAct_) stopStudyAct_->setEnabled(study);
   pauseAct_->setEnabled(st == S::Preparing || st == S::Running || st == S::Paused);
   const bool paused = st == S::Paused;
   pauseAct_->setText(paused ? tr("&Resume") : tr("&Pause"));
@@ -526,7 +594,7 @@ void MainWindow::onRunFinished(RunStatus status, const QString& message, const Q
                                ? tr("The run file keeps everything recorded so far:\n%1").arg(file)
                                : tr("No run file was written.");
       statusBar()->showMessage(tr("Run failed: %1").arg(message), 15000);
-      if (!closeRequested_)
+      if (!closeRequested_ && !(studyRunner_ && studyRunner_->isActive()))
         showMessage(this, QMessageBox::Warning, tr("Run failed"),
                     tr("The run failed:\n%1\n\n%2").arg(message, kept));
       break;

@@ -77,6 +77,7 @@ class MainWindow : public QMainWindow {
   QAction* openAction() const { return openAct_; }
   QAction* liveAction() const { return liveAct_; }
   QAction* compareAction() const { return compareAct_; }
+  class StudyRunner* studyRunner() const { return studyRunner_; }
   // Whether closing during a run asks first (tests may switch it off; default on).
   void setConfirmClose(bool on) { confirmClose_ = on; }
 
@@ -98,6 +99,7 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildActions();
+  void buildStudiesMenu();
   void buildDocks();
   QDockWidget* addView(QWidget* view, const QString& title, const QString& objectName);
   void setCurrentModel(RunModel* model);
@@ -129,6 +131,9 @@ class MainWindow : public QMainWindow {
   QAction* openAct_ = nullptr;
   QAction* liveAct_ = nullptr;
   QAction* compareAct_ = nullptr;
+  QAction* studyAct_ = nullptr;
+  QAction* stopStudyAct_ = nullptr;
+  class StudyRunner* studyRunner_ = nullptr;
   QMenu* viewMenu_ = nullptr;
   QByteArray defaultState_;
   bool layoutRestored_ = false;  // a saved layout was restored: keep its sizes

@@ -25,7 +25,7 @@ namespace {
 // The app's error colour (as SetupPanel): lighter on dark themes.
 QString errorColor(const QWidget* w) {
   return w->palette().color(QPalette::Window).lightness() < 128 ? QStringLiteral("#ff7b7b")
-                                                                 : QStringLiteral("#c62828");
+                                                                : QStringLiteral("#c62828");
 }
 
 QLabel* makeErrorLabel(QWidget* parent) {

@@ -50,7 +50,7 @@ class StudyRunner : public QObject {
   QString study() const { return QString::fromStdString(index_.study); }
   const StudyIndex& index() const { return index_; }  // as last written to study.json
   QString memberLabel(int i) const;
-  QString memberFile(int i) const;  // absolute path of member i's run file
+  QString memberFile(int i) const;               // absolute path of member i's run file
   double fraction() const { return fraction_; }  // last progress() fraction
   TrainingController* controller() const { return controller_; }
   // Why the last index write failed ("" when fine). Later write failures do not stop the study.

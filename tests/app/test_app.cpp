@@ -39,6 +39,7 @@
 #include "LatencyProbe.h"
 #include "LossPlot.h"
 #include "CompareWindow.h"
+#include "StudyRunner.h"
 #include "MainWindow.h"
 #include "train/Studies.h"
 #include "PRHeatmap.h"
@@ -108,6 +109,7 @@ class TestApp : public QObject {
   void failedRunKeepsFile();
   void followFileBeingWritten();
   void compareSelectedRuns();
+  void studyFromTheWindow();
   void preferencesAndTranslation();
   void germanTranslationComplete();
 
@@ -614,6 +616,32 @@ void TestApp::compareSelectedRuns() {
   CompareWindow* sw = w.findChildren<CompareWindow*>().last();
   QCOMPARE(sw->labels(), (QStringList{QStringLiteral("A"), QStringLiteral("B")}));
   QFile::remove(f.fileName());
+}
+
+// A study started from the window runs its members through the live views (the Start action
+// is disabled meanwhile) and opens its comparison when done.
+void TestApp::studyFromTheWindow() {
+  MainWindow w;
+  w.setConfirmClose(false);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  QSignalSpy member(w.studyRunner(), &StudyRunner::memberStarted);
+  QSignalSpy done(w.studyRunner(), &StudyRunner::finished);
+  const QStringList tiny = {"model.layers=1", "model.d_model=32", "model.heads=2",
+                            "model.seq_len=32", "train.steps=6",  "metrics.every=3",
+                            "train.batch_size=4", "train.threads=1"};
+  const QString out = tmp_.filePath(QStringLiteral("study-kv"));
+  QString err;
+  QVERIFY2(w.studyRunner()->start(QStringLiteral("kv-asymmetry"), QStringLiteral("cpu"), tiny, out, &err),
+           qPrintable(err));
+  QVERIFY(!w.startAction()->isEnabled());
+  QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kRunTimeoutMs);
+  QCOMPARE(member.count(), 2);
+  QVERIFY(done.at(0).at(0).toBool());
+  QCOMPARE(w.liveModel()->displayName(), QStringLiteral("Muon"));  // the live views followed
+  QTRY_VERIFY(!w.findChildren<CompareWindow*>().isEmpty());
+  QCOMPARE(w.findChildren<CompareWindow*>().last()->labels(),
+           (QStringList{QStringLiteral("AdamW"), QStringLiteral("Muon")}));
 }
 
 void TestApp::preferencesAndTranslation() {

@@ -22,6 +22,7 @@
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QThreadPool>
 #include <QtTest>
 
 #include <qcustomplot.h>
@@ -42,8 +43,8 @@ namespace {
 constexpr int kStudyTimeoutMs = 90000;
 
 // A tiny model and a few steps: each member trains in about a second on one core.
-const QStringList kTiny = {"model.layers=1",   "model.d_model=32",   "model.heads=2",
-                           "model.seq_len=32", "train.steps=6",      "metrics.every=3",
+const QStringList kTiny = {"model.layers=1",     "model.d_model=32", "model.heads=2",
+                           "model.seq_len=32",   "train.steps=6",    "metrics.every=3",
                            "train.batch_size=4", "train.threads=1"};
 
 StudyIndex readIndex(const QString& path) {
@@ -66,6 +67,7 @@ class TestStudiesGui : public QObject {
   void dialogOutputFolder();
   void assocPanelMatchesModel();
   void assocPanelCoalescesAndShowsErrors();
+  void assocPanelDeletedWhileComputing();
 
  private:
   QTemporaryDir tmp_;
@@ -152,6 +154,7 @@ void TestStudiesGui::runnerRunsEveryMember() {
     QCOMPARE(e.file, members[i].file);
     QCOMPARE(e.status, std::string("finished"));
     QVERIFY2(summary.match(QString::fromStdString(e.summary)).hasMatch(), e.summary.c_str());
+    qInfo("%s: %s", e.label.c_str(), e.summary.c_str());
     // The run file exists and was finalized as finished with all 6 steps.
     const QString file = QDir(dir).absoluteFilePath(QString::fromStdString(e.file));
     QVERIFY(QFileInfo::exists(file));
@@ -182,10 +185,10 @@ void TestStudiesGui::runnerStopMidStudy() {
   QSignalSpy finished(&runner, &StudyRunner::finished);
   QSignalSpy progress(&runner, &StudyRunner::progress);
   // Stop as soon as the second of the three members has started.
-  connect(&runner, &StudyRunner::memberStarted, this, [&](int i, int, const QString&,
-                                                          const QString&) {
-    if (i == 1) runner.stop();
-  });
+  connect(&runner, &StudyRunner::memberStarted, this,
+          [&](int i, int, const QString&, const QString&) {
+            if (i == 1) runner.stop();
+          });
   const QString dir = tmp_.filePath("qk");
   QString error;
   QVERIFY2(runner.start("qk-norm", "cpu", kTiny, dir, &error), qPrintable(error));
@@ -226,6 +229,7 @@ void TestStudiesGui::runnerRecordsFailedMemberAndContinues() {
   QCOMPARE(finished.at(0).at(0).toBool(), false);
   QCOMPARE(started.count(), 2);  // the study went on after the first failure
   const StudyIndex idx = readIndex(dir + "/study.json");
+  qInfo("failed member: %s", idx.members.at(0).summary.c_str());
   for (const auto& e : idx.members) {
     QCOMPARE(e.status, std::string("failed"));
     QVERIFY2(QString::fromStdString(e.summary).contains("no-such-corpus.txt"), e.summary.c_str());
@@ -375,15 +379,23 @@ void TestStudiesGui::assocPanelMatchesModel() {
   const double gdGap = t->item(0, AssocMemoryPanel::ColGap)->data(Qt::UserRole).toDouble();
   const double muonGap = t->item(2, AssocMemoryPanel::ColGap)->data(Qt::UserRole).toDouble();
   QVERIFY2(muonGap < gdGap, qPrintable(QString("Muon %1, GD %2").arg(muonGap).arg(gdGap)));
+  qInfo("K = 32 one-hot gaps: GD %.4f (%d steps), SignGD %.4f (%d), Muon %.4f (%d)", ref[0].gap,
+        ref[0].steps, ref[1].gap, ref[1].steps, ref[2].gap, ref[2].steps);
 
-  // The views show the same data: 3 min + 3 max curves (log x skips t = 0), 3 class curves.
+  // The views show the same data: 3 min + 3 max curves over t = 0 .. steps, 3 class curves.
   panel.trajectoryPlot()->refreshNow();
   panel.classPlot()->refreshNow();
   QCustomPlot* tp = panel.trajectoryPlot()->plot();
   QCOMPARE(tp->graphCount(), 6);
-  QCOMPARE(tp->graph(0)->data()->size(), int(ref[0].traj_min.size()) - 1);
-  QCOMPARE(tp->graph(4)->data()->size(), int(ref[2].traj_min.size()) - 1);
-  QCOMPARE(tp->graph(4)->data()->at(0)->value, ref[2].traj_min[1]);
+  QCOMPARE(tp->graph(0)->data()->size(), ref[0].steps + 1);
+  QCOMPARE(tp->graph(4)->data()->size(), ref[2].steps + 1);
+  QCOMPARE(tp->graph(4)->data()->at(1)->value, ref[2].traj_min[1]);
+  QCOMPARE(tp->graph(5)->data()->at(1)->value, ref[2].traj_max[1]);
+  // A log step axis cannot show the zero init t = 0: that point is left out.
+  panel.trajectoryPlot()->setLogX(true);
+  panel.trajectoryPlot()->refreshNow();
+  QCOMPARE(tp->graph(0)->data()->size(), ref[0].steps);
+  QCOMPARE(tp->graph(0)->data()->at(0)->key, 1.0);
   QCustomPlot* cp = panel.classPlot()->plot();
   QCOMPARE(cp->graphCount(), 3);
   QCOMPARE(cp->graph(1)->data()->size(), 32);
@@ -424,6 +436,22 @@ void TestStudiesGui::assocPanelCoalescesAndShowsErrors() {
   QTRY_VERIFY_WITH_TIMEOUT(!panel.isBusy() && panel.resultConfig().beta == 0.2, 20000);
   QVERIFY(panel.errorText().isEmpty());
   QCOMPARE(int(panel.results().size()), 3);
+}
+
+void TestStudiesGui::assocPanelDeletedWhileComputing() {
+  // The dense (orthogonal SignGD) computation is still running on its pool thread when the
+  // panel goes: its result must be dropped, not delivered to the deleted panel.
+  auto* panel = new AssocMemoryPanel;
+  AssocConfig c = panel->config();
+  c.K = 128;
+  c.embedding = "orthogonal";
+  panel->setConfig(c);
+  panel->recomputeNow();
+  QVERIFY(panel->isBusy());
+  QCOMPARE(panel->computeCount(), 1);
+  delete panel;
+  QVERIFY(QThreadPool::globalInstance()->waitForDone(60000));
+  QCoreApplication::processEvents();  // nothing queued for the deleted panel may run
 }
 
 QTEST_MAIN(TestStudiesGui)
