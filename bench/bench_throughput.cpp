@@ -31,11 +31,16 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--device") device = next();
-    else if (a == "--steps") steps = std::stoll(next());
-    else if (a == "--warmup") warmup = std::stoll(next());
-    else if (a == "--preset") preset_name = next();
-    else if (a == "--set") sets.push_back(next());
+    if (a == "--device")
+      device = next();
+    else if (a == "--steps")
+      steps = std::stoll(next());
+    else if (a == "--warmup")
+      warmup = std::stoll(next());
+    else if (a == "--preset")
+      preset_name = next();
+    else if (a == "--set")
+      sets.push_back(next());
     else {
       std::cerr << "usage: bench_throughput [--device cpu|cuda] [--steps N] [--warmup N] "
                    "[--preset NAME] [--set key=value]...\n";
@@ -86,9 +91,11 @@ int main(int argc, char** argv) {
       std::printf("%-8s %-10s %12.0f %12.2f %10.4f\n", muon ? "muon" : "adamw", info.device.c_str(),
                   med > 0 ? tokens / med : 0.0, med * 1000, last_loss);
       if (!muon)
-        std::printf("# config: %d layers, d_model %d, %d heads, seq %d, batch %d, vocab %d, %lld params, %lld timed steps (median)\n",
-                    c.model.layers, c.model.d_model, c.model.heads, c.model.seq_len,
-                    c.train.batch_size, info.vocab_size, (long long)info.n_params, (long long)steps);
+        std::printf(
+            "# config: %d layers, d_model %d, %d heads, seq %d, batch %d, vocab %d, %lld params, "
+            "%lld timed steps (median)\n",
+            c.model.layers, c.model.d_model, c.model.heads, c.model.seq_len, c.train.batch_size,
+            info.vocab_size, (long long)info.n_params, (long long)steps);
     } catch (const std::exception& e) {
       std::cerr << "bench_throughput: " << e.what() << "\n";
       return 1;

@@ -145,7 +145,7 @@
         <translation>Kopfanteil beta: L = round(beta K) häufige Fakten</translation>
     </message>
     <message>
-        <source>Stop once the best class's correct probability reaches 1 - eps</source>
+        <source>Stop once the best class&apos;s correct probability reaches 1 - eps</source>
         <translation>Anhalten, sobald die Wahrscheinlichkeit der besten Klasse 1 - eps erreicht</translation>
     </message>
     <message>
@@ -213,7 +213,7 @@
         <translation>lr</translation>
     </message>
     <message>
-        <source>Finding to look for (tail-learning paper, Section 5): Muon's gap Δ is small for both embeddings; GD's is large; SignGD's is small with one-hot and large with orthogonal embeddings.</source>
+        <source>Finding to look for (tail-learning paper, Section 5): Muon&apos;s gap Δ is small for both embeddings; GD&apos;s is large; SignGD&apos;s is small with one-hot and large with orthogonal embeddings.</source>
         <translation>Erwarteter Befund (Tail-Learning-Artikel, Abschnitt 5): Die Lücke Δ von Muon ist bei beiden Embeddings klein; die von GD ist groß; die von SignGD ist mit One-hot klein und mit orthogonalen Embeddings groß.</translation>
     </message>
     <message>
@@ -934,7 +934,10 @@ Schritt %3</translation>
     </message>
     <message numerus="yes">
         <source>%n runs</source>
-        <translation><numerusform>%n Lauf</numerusform><numerusform>%n Läufe</numerusform></translation>
+        <translation>
+            <numerusform>%n Lauf</numerusform>
+            <numerusform>%n Läufe</numerusform>
+        </translation>
     </message>
     <message>
         <source>mean over layers</source>
@@ -946,7 +949,10 @@ Schritt %3</translation>
     </message>
     <message numerus="yes">
         <source>Report written: %n file(s) in %1</source>
-        <translation><numerusform>Bericht geschrieben: %n Datei in %1</numerusform><numerusform>Bericht geschrieben: %n Dateien in %1</numerusform></translation>
+        <translation>
+            <numerusform>Bericht geschrieben: %n Datei in %1</numerusform>
+            <numerusform>Bericht geschrieben: %n Dateien in %1</numerusform>
+        </translation>
     </message>
     <message>
         <source>Export report</source>
@@ -1028,7 +1034,7 @@ Schritt %3</translation>
         <translation>FTA beim neuesten Snapshot</translation>
     </message>
     <message>
-        <source>No first-token accuracy: this run's data has no QA questions (FTA needs the tail-QA data source).</source>
+        <source>No first-token accuracy: this run&apos;s data has no QA questions (FTA needs the tail-QA data source).</source>
         <translation>Keine Erste-Token-Genauigkeit: die Daten dieses Laufs haben keine QA-Fragen (FTA braucht die Tail-QA-Datenquelle).</translation>
     </message>
     <message>
@@ -1543,6 +1549,86 @@ Die Lauf-Datei behält alles bisher Aufgezeichnete.</translation>
         <source>The run has not stopped yet: its current step is still computing. Muonscope closes as soon as the step ends and the run file is finalized.</source>
         <translation>Der Lauf hat noch nicht angehalten: sein aktueller Schritt wird noch berechnet. Muonscope schließt, sobald der Schritt endet und die Lauf-Datei abgeschlossen ist.</translation>
     </message>
+    <message>
+        <source>&amp;Compare Selected Runs</source>
+        <translation>Ausgewählte Läufe &amp;vergleichen</translation>
+    </message>
+    <message>
+        <source>Compare the runs ticked or selected in the run browser (Ctrl+K)</source>
+        <translation>Die in der Laufübersicht angehakten oder ausgewählten Läufe vergleichen (Strg+K)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Study…</source>
+        <translation>&amp;Studie öffnen…</translation>
+    </message>
+    <message>
+        <source>Open a study index (study.json) as a comparison</source>
+        <translation>Einen Studienindex (study.json) als Vergleich öffnen</translation>
+    </message>
+    <message>
+        <source>Cannot compare</source>
+        <translation>Vergleich nicht möglich</translation>
+    </message>
+    <message>
+        <source>Open Study</source>
+        <translation>Studie öffnen</translation>
+    </message>
+    <message>
+        <source>Study index (study.json *.json)</source>
+        <translation>Studienindex (study.json *.json)</translation>
+    </message>
+    <message>
+        <source>Cannot open study</source>
+        <translation>Studie kann nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>&amp;Studies</source>
+        <translation>&amp;Studien</translation>
+    </message>
+    <message>
+        <source>&amp;Run Study…</source>
+        <translation>Studie &amp;ausführen…</translation>
+    </message>
+    <message>
+        <source>Run study</source>
+        <translation>Studie ausführen</translation>
+    </message>
+    <message>
+        <source>S&amp;top Study</source>
+        <translation>Studie s&amp;toppen</translation>
+    </message>
+    <message>
+        <source>&amp;Associative Memory…</source>
+        <translation>&amp;Assoziativspeicher…</translation>
+    </message>
+    <message>
+        <source>Associative memory: GD vs SignGD vs Muon</source>
+        <translation>Assoziativspeicher: GD vs. SignGD vs. Muon</translation>
+    </message>
+    <message>
+        <source>Study %1: run %2/%3 — %4</source>
+        <translation>Studie %1: Lauf %2/%3 — %4</translation>
+    </message>
+    <message>
+        <source>Study %1% · ETA %2</source>
+        <translation>Studie %1% · Restzeit %2</translation>
+    </message>
+    <message>
+        <source>Study finished: %1</source>
+        <translation>Studie beendet: %1</translation>
+    </message>
+    <message>
+        <source>Study ended early: %1</source>
+        <translation>Studie vorzeitig beendet: %1</translation>
+    </message>
+    <message>
+        <source>Study</source>
+        <translation>Studie</translation>
+    </message>
+    <message>
+        <source>a study is in progress</source>
+        <translation>eine Studie läuft</translation>
+    </message>
 </context>
 <context>
     <name>ms::PRHeatmap</name>
@@ -1841,7 +1927,7 @@ Diese Datei kann nicht gelesen werden: %2</translation>
         <translation>Vorlage:</translation>
     </message>
     <message>
-        <source>Free label of the run; it also starts the run file's name.</source>
+        <source>Free label of the run; it also starts the run file&apos;s name.</source>
         <translation>Freie Bezeichnung des Laufs; sie bildet auch den Anfang des Dateinamens.</translation>
     </message>
     <message>
@@ -2169,7 +2255,7 @@ Diese Datei kann nicht gelesen werden: %2</translation>
         <translation>Lauf-Ordner</translation>
     </message>
     <message>
-        <source>not a number: "%1"</source>
+        <source>not a number: &quot;%1&quot;</source>
         <translation>keine Zahl: „%1“</translation>
     </message>
     <message>
@@ -2480,7 +2566,10 @@ Schicht %3 · Schritt %4
     </message>
     <message numerus="yes">
         <source>This study makes %n runs, one after another, and a study.json that opens them as a comparison.</source>
-        <translation><numerusform>Diese Studie macht %n Lauf und eine study.json, die ihn als Vergleich öffnet.</numerusform><numerusform>Diese Studie macht %n Läufe nacheinander und eine study.json, die sie als Vergleich öffnet.</numerusform></translation>
+        <translation>
+            <numerusform>Diese Studie macht %n Lauf und eine study.json, die ihn als Vergleich öffnet.</numerusform>
+            <numerusform>Diese Studie macht %n Läufe nacheinander und eine study.json, die sie als Vergleich öffnet.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Fix the settings to see the runs this study makes.</source>

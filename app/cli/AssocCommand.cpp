@@ -16,19 +16,29 @@ int cmd_assoc(const cli::Args& a) {
     const auto eq = kv.find('=');
     const std::string k = kv.substr(0, eq), v = eq == std::string::npos ? "" : kv.substr(eq + 1);
     try {
-      if (k == "K") base.K = std::stoi(v);
-      else if (k == "alpha") base.alpha = std::stod(v);
-      else if (k == "beta") base.beta = std::stod(v);
-      else if (k == "eps") base.eps = std::stod(v);
-      else if (k == "seed") base.seed = std::stoull(v);
-      else if (k == "max_steps") base.max_steps = std::stoi(v);
-      else throw cli::UsageError("assoc-memory: unknown setting '" + k + "' (K, alpha, beta, eps, seed, max_steps)");
+      if (k == "K")
+        base.K = std::stoi(v);
+      else if (k == "alpha")
+        base.alpha = std::stod(v);
+      else if (k == "beta")
+        base.beta = std::stod(v);
+      else if (k == "eps")
+        base.eps = std::stod(v);
+      else if (k == "seed")
+        base.seed = std::stoull(v);
+      else if (k == "max_steps")
+        base.max_steps = std::stoi(v);
+      else
+        throw cli::UsageError("assoc-memory: unknown setting '" + k +
+                              "' (K, alpha, beta, eps, seed, max_steps)");
     } catch (const std::logic_error&) {
       throw cli::UsageError("assoc-memory: setting '" + kv + "' needs a number");
     }
   }
-  std::printf("assoc-memory: K = %d, alpha = %g, beta = %g, eps = %g\n", base.K, base.alpha, base.beta, base.eps);
-  std::printf("%-11s %-7s %7s %10s %10s %10s %6s\n", "embedding", "optim", "steps", "min p", "max p", "gap", "conv");
+  std::printf("assoc-memory: K = %d, alpha = %g, beta = %g, eps = %g\n", base.K, base.alpha,
+              base.beta, base.eps);
+  std::printf("%-11s %-7s %7s %10s %10s %10s %6s\n", "embedding", "optim", "steps", "min p",
+              "max p", "gap", "conv");
   for (const char* emb : {"onehot", "orthogonal"}) {
     AssocConfig c = base;
     c.embedding = emb;
@@ -40,8 +50,9 @@ int cmd_assoc(const cli::Args& a) {
       throw cli::UsageError(e.what());
     }
   }
-  std::printf("finding to look for: Muon's gap small for both embeddings; GD's large; SignGD small "
-              "with one-hot, large with orthogonal.\n");
+  std::printf(
+      "finding to look for: Muon's gap small for both embeddings; GD's large; SignGD small "
+      "with one-hot, large with orthogonal.\n");
   return 0;
 }
 

@@ -27,7 +27,8 @@ bool Args::parse(int argc, char** argv, int first) {
         if (o.name == name) spec = &o;
       if (!spec) throw UsageError("unknown option '" + name + "' for '" + command_ + "'");
       if (!spec->value.empty() && !inline_value) {
-        if (i + 1 >= argc) throw UsageError("option '" + name + "' needs a value (" + spec->value + ")");
+        if (i + 1 >= argc)
+          throw UsageError("option '" + name + "' needs a value (" + spec->value + ")");
         value = argv[++i];
       } else if (spec->value.empty() && inline_value) {
         throw UsageError("option '" + name + "' takes no value");
@@ -59,8 +60,10 @@ std::string Args::help() const {
   std::string s = "usage: muonscope-cli " + synopsis_ + "\n\noptions:\n";
   for (const auto& o : options_) {
     std::string left = "  " + o.name + (o.value.empty() ? "" : " " + o.value);
-    if (left.size() < 28) left.resize(28, ' ');
-    else left += "\n" + std::string(28, ' ');
+    if (left.size() < 28)
+      left.resize(28, ' ');
+    else
+      left += "\n" + std::string(28, ' ');
     s += left + o.help + "\n";
   }
   s += "  --help, -h                show this help\n";

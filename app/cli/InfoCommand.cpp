@@ -13,7 +13,9 @@
 namespace ms {
 namespace {
 
-nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+nlohmann::json num(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+}
 
 }  // namespace
 
@@ -56,7 +58,8 @@ int cmd_info(int argc, char** argv) {
     for (size_t m = 0; m < s.matrix_names.size(); ++m) {
       std::vector<double> er, sr;
       for (const auto& L : s.layers)
-        if (m < L.matrices.size()) er.push_back(L.matrices[m].erank), sr.push_back(L.matrices[m].stable_rank);
+        if (m < L.matrices.size())
+          er.push_back(L.matrices[m].erank), sr.push_back(L.matrices[m].stable_rank);
       snap["erank"][s.matrix_names[m]] = num(mean_finite(er));
       snap["stable_rank"][s.matrix_names[m]] = num(mean_finite(sr));
     }
@@ -94,7 +97,8 @@ int cmd_info(int argc, char** argv) {
             << info.n_params << " params\n"
             << "  optimizers " << info.optimizer_summary << "\n"
             << "  device     " << info.device << " (LibTorch " << info.torch_version << ")\n"
-            << "  started    " << r.start_time() << (r.end_time().empty() ? "" : ", ended " + r.end_time()) << "\n"
+            << "  started    " << r.start_time()
+            << (r.end_time().empty() ? "" : ", ended " + r.end_time()) << "\n"
             << "  steps      " << n << "/" << info.total_steps << ", " << last.tokens << " tokens, "
             << last.wall_s << " s\n"
             << "  loss       train " << last.loss << ", val " << val << "\n"

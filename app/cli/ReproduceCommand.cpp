@@ -36,7 +36,8 @@ struct RunFacts {
   }
   double pr_k() const {
     std::vector<double> v;
-    for (const auto& L : last.layers) v.insert(v.end(), L.pr_sv[kActK].begin(), L.pr_sv[kActK].end());
+    for (const auto& L : last.layers)
+      v.insert(v.end(), L.pr_sv[kActK].begin(), L.pr_sv[kActK].end());
     return mean_finite(v);
   }
   int collapsed() const {
@@ -52,7 +53,8 @@ struct RunFacts {
   }
   double chan_spk(bool k) const {
     std::vector<double> v;
-    for (const auto& L : last.layers) v.push_back(k ? L.k_post.channel_spk.max_mean : L.v.channel_spk.max_mean);
+    for (const auto& L : last.layers)
+      v.push_back(k ? L.k_post.channel_spk.max_mean : L.v.channel_spk.max_mean);
     return mean_finite(v);
   }
   // Mean FTA over the rarest half of the groups (the tail).
@@ -63,7 +65,8 @@ struct RunFacts {
   }
   double head_fta() const {
     if (last.fta.empty()) return kNaN;
-    return mean_finite(std::vector<double>(last.fta.begin(), last.fta.begin() + (last.fta.size() + 1) / 2));
+    return mean_finite(
+        std::vector<double>(last.fta.begin(), last.fta.begin() + (last.fta.size() + 1) / 2));
   }
 };
 
@@ -141,7 +144,8 @@ int cmd_reproduce(int argc, char** argv) {
         TrainOptions o;
         o.force = true;
         o.quiet = a.has("--quiet");
-        o.prefix = "[" + st.name + " " + std::to_string(i + 1) + "/" + std::to_string(members.size()) + "] ";
+        o.prefix = "[" + st.name + " " + std::to_string(i + 1) + "/" +
+                   std::to_string(members.size()) + "] ";
         const auto r = train_to_file(members[i].config, path, o);
         if (r.interrupted) return 130;
       }
@@ -154,25 +158,35 @@ int cmd_reproduce(int argc, char** argv) {
       if (f.label == label) return &f;
     return nullptr;
   };
-  if (auto *ad = by("kv-asymmetry", "AdamW"), *mu = by("kv-asymmetry", "Muon"); ad && mu) {
+  if (auto* ad = by("kv-asymmetry", "AdamW"), *mu = by("kv-asymmetry", "Muon"); ad && mu) {
     const std::string s = "kv-asymmetry", runs = "AdamW / Muon";
     t.row(s, "K asymmetry (channel/token max-mean)", runs, "Muon lower (1.236 / 1.157)",
           num(ad->asym(true)) + " / " + num(mu->asym(true)), mu->asym(true) < ad->asym(true));
     t.row(s, "V asymmetry", runs, "Muon lower (2.072 / 1.704)",
           num(ad->asym(false)) + " / " + num(mu->asym(false)), mu->asym(false) < ad->asym(false));
-    t.row(s, "K channel max/mean", runs, "Muon lower", num(ad->chan_spk(true)) + " / " + num(mu->chan_spk(true)),
+    t.row(s, "K channel max/mean", runs, "Muon lower",
+          num(ad->chan_spk(true)) + " / " + num(mu->chan_spk(true)),
           mu->chan_spk(true) < ad->chan_spk(true));
     for (const char* m : {"attn.q", "attn.k", "attn.v", "attn.o"})
       t.row(s, std::string("stable rank ") + m, runs, "Muon higher",
-            num(ad->mat_mean(m, &SpectrumMetrics::stable_rank), 2) + " / " + num(mu->mat_mean(m, &SpectrumMetrics::stable_rank), 2),
-            mu->mat_mean(m, &SpectrumMetrics::stable_rank) > ad->mat_mean(m, &SpectrumMetrics::stable_rank));
+            num(ad->mat_mean(m, &SpectrumMetrics::stable_rank), 2) + " / " +
+                num(mu->mat_mean(m, &SpectrumMetrics::stable_rank), 2),
+            mu->mat_mean(m, &SpectrumMetrics::stable_rank) >
+                ad->mat_mean(m, &SpectrumMetrics::stable_rank));
     t.row(s, "update alignment (mean Q,K,V,O)", runs, "Muon lower",
-          num(mean_finite({ad->mat_mean("attn.q", &SpectrumMetrics::update_alignment), ad->mat_mean("attn.k", &SpectrumMetrics::update_alignment),
-                    ad->mat_mean("attn.v", &SpectrumMetrics::update_alignment), ad->mat_mean("attn.o", &SpectrumMetrics::update_alignment)})) + " / " +
-              num(mean_finite({mu->mat_mean("attn.q", &SpectrumMetrics::update_alignment), mu->mat_mean("attn.k", &SpectrumMetrics::update_alignment),
-                        mu->mat_mean("attn.v", &SpectrumMetrics::update_alignment), mu->mat_mean("attn.o", &SpectrumMetrics::update_alignment)})),
-          mean_finite({mu->mat_mean("attn.q", &SpectrumMetrics::update_alignment), mu->mat_mean("attn.k", &SpectrumMetrics::update_alignment)}) <
-              mean_finite({ad->mat_mean("attn.q", &SpectrumMetrics::update_alignment), ad->mat_mean("attn.k", &SpectrumMetrics::update_alignment)}));
+          num(mean_finite({ad->mat_mean("attn.q", &SpectrumMetrics::update_alignment),
+                           ad->mat_mean("attn.k", &SpectrumMetrics::update_alignment),
+                           ad->mat_mean("attn.v", &SpectrumMetrics::update_alignment),
+                           ad->mat_mean("attn.o", &SpectrumMetrics::update_alignment)})) +
+              " / " +
+              num(mean_finite({mu->mat_mean("attn.q", &SpectrumMetrics::update_alignment),
+                               mu->mat_mean("attn.k", &SpectrumMetrics::update_alignment),
+                               mu->mat_mean("attn.v", &SpectrumMetrics::update_alignment),
+                               mu->mat_mean("attn.o", &SpectrumMetrics::update_alignment)})),
+          mean_finite({mu->mat_mean("attn.q", &SpectrumMetrics::update_alignment),
+                       mu->mat_mean("attn.k", &SpectrumMetrics::update_alignment)}) <
+              mean_finite({ad->mat_mean("attn.q", &SpectrumMetrics::update_alignment),
+                           ad->mat_mean("attn.k", &SpectrumMetrics::update_alignment)}));
     if (ad->last.kivi.valid && mu->last.kivi.valid)
       t.row(s, "KIVI 2-bit loss delta (K/chan, V/tok)", runs, "Muon lower",
             num(ad->last.kivi.k_chan_v_tok[0], 4) + " / " + num(mu->last.kivi.k_chan_v_tok[0], 4),
@@ -180,23 +194,28 @@ int cmd_reproduce(int argc, char** argv) {
     // Isotropy (study 4) from the same pair of runs.
     for (const char* m : {"vo", "mlp.in", "mlp.out"}) {
       t.row("isotropy", std::string("eRank ") + m, runs, "Muon higher",
-            num(ad->mat_mean(m, &SpectrumMetrics::erank), 1) + " / " + num(mu->mat_mean(m, &SpectrumMetrics::erank), 1),
+            num(ad->mat_mean(m, &SpectrumMetrics::erank), 1) + " / " +
+                num(mu->mat_mean(m, &SpectrumMetrics::erank), 1),
             mu->mat_mean(m, &SpectrumMetrics::erank) > ad->mat_mean(m, &SpectrumMetrics::erank));
       t.row("isotropy", std::string("TopE_10 ") + m, runs, "Muon lower",
-            num(ad->mat_mean(m, &SpectrumMetrics::top10)) + " / " + num(mu->mat_mean(m, &SpectrumMetrics::top10)),
+            num(ad->mat_mean(m, &SpectrumMetrics::top10)) + " / " +
+                num(mu->mat_mean(m, &SpectrumMetrics::top10)),
             mu->mat_mean(m, &SpectrumMetrics::top10) < ad->mat_mean(m, &SpectrumMetrics::top10));
-      t.row("isotropy", std::string("Q75/Q25 ") + m, runs, "Muon lower",
-            num(ad->mat_mean(m, &SpectrumMetrics::q75_q25), 2) + " / " + num(mu->mat_mean(m, &SpectrumMetrics::q75_q25), 2),
-            mu->mat_mean(m, &SpectrumMetrics::q75_q25) < ad->mat_mean(m, &SpectrumMetrics::q75_q25));
+      t.row(
+          "isotropy", std::string("Q75/Q25 ") + m, runs, "Muon lower",
+          num(ad->mat_mean(m, &SpectrumMetrics::q75_q25), 2) + " / " +
+              num(mu->mat_mean(m, &SpectrumMetrics::q75_q25), 2),
+          mu->mat_mean(m, &SpectrumMetrics::q75_q25) < ad->mat_mean(m, &SpectrumMetrics::q75_q25));
     }
   }
-  if (auto *mu = by("qk-norm", "Muon"), *qk = by("qk-norm", "Muon + QK-norm"); mu && qk) {
+  if (auto* mu = by("qk-norm", "Muon"), *qk = by("qk-norm", "Muon + QK-norm"); mu && qk) {
     const std::string s = "qk-norm", runs = "Muon / Muon+QK-norm";
-    t.row(s, "first val loss (early)", runs, "QK-norm lower", num(mu->first_val) + " / " + num(qk->first_val),
-          qk->first_val < mu->first_val);
-    t.row(s, "mean PR_sv(k) at the end", runs, "QK-norm lower", num(mu->pr_k(), 2) + " / " + num(qk->pr_k(), 2),
-          qk->pr_k() < mu->pr_k());
-    t.row(s, "collapsed heads", runs, "QK-norm more", std::to_string(mu->collapsed()) + " / " + std::to_string(qk->collapsed()),
+    t.row(s, "first val loss (early)", runs, "QK-norm lower",
+          num(mu->first_val) + " / " + num(qk->first_val), qk->first_val < mu->first_val);
+    t.row(s, "mean PR_sv(k) at the end", runs, "QK-norm lower",
+          num(mu->pr_k(), 2) + " / " + num(qk->pr_k(), 2), qk->pr_k() < mu->pr_k());
+    t.row(s, "collapsed heads", runs, "QK-norm more",
+          std::to_string(mu->collapsed()) + " / " + std::to_string(qk->collapsed()),
           qk->collapsed() > mu->collapsed());
   }
   if (!facts["ablation"].empty()) {
@@ -206,8 +225,8 @@ int cmd_reproduce(int argc, char** argv) {
     for (const auto& f : facts["ablation"]) all << f.label << " " << num(f.final_val) << "; ";
     if (ad && full && vf && qk) {
       const double span = ad->final_val - full->final_val;
-      t.row("ablation", "final val loss: VO+FFN recovers most of full Muon", "AdamW / VO+FFN / full",
-            "(AdamW - VO+FFN) > 50% of (AdamW - full)",
+      t.row("ablation", "final val loss: VO+FFN recovers most of full Muon",
+            "AdamW / VO+FFN / full", "(AdamW - VO+FFN) > 50% of (AdamW - full)",
             num(ad->final_val) + " / " + num(vf->final_val) + " / " + num(full->final_val),
             span > 0 && (ad->final_val - vf->final_val) > 0.5 * span);
       t.row("ablation", "final val loss: QK-only helps little", "AdamW / QK / full",
@@ -217,14 +236,18 @@ int cmd_reproduce(int argc, char** argv) {
     }
     std::cout << "ablation final val losses: " << all.str() << "\n";
   }
-  if (auto *mu = by("tail-qa", "Muon"), *ad = by("tail-qa", "AdamW"), *sgd = by("tail-qa", "SGD-momentum"); mu && ad && sgd) {
+  if (auto* mu = by("tail-qa", "Muon"), *ad = by("tail-qa", "AdamW"),
+      *sgd = by("tail-qa", "SGD-momentum");
+      mu && ad && sgd) {
     const std::string s = "tail-qa";
     t.row(s, "tail FTA (rarest half of groups)", "Muon / AdamW / SGD", "Muon highest",
           num(mu->tail_fta()) + " / " + num(ad->tail_fta()) + " / " + num(sgd->tail_fta()),
           mu->tail_fta() > ad->tail_fta() && mu->tail_fta() > sgd->tail_fta());
     t.row(s, "head FTA (frequent half)", "Muon / AdamW / SGD", "all high (context)",
           num(mu->head_fta()) + " / " + num(ad->head_fta()) + " / " + num(sgd->head_fta()), true);
-    if (auto *h1 = by("tail-qa", "Muon (VO+FFN) & AdamW (QK)"), *h2 = by("tail-qa", "Muon (QK) & AdamW (VO+FFN)"); h1 && h2)
+    if (auto* h1 = by("tail-qa", "Muon (VO+FFN) & AdamW (QK)"),
+        *h2 = by("tail-qa", "Muon (QK) & AdamW (VO+FFN)");
+        h1 && h2)
       t.row(s, "tail FTA of the hybrids", "Muon(VO+FFN) / Muon(QK)", "VO+FFN hybrid higher",
             num(h1->tail_fta()) + " / " + num(h2->tail_fta()), h1->tail_fta() > h2->tail_fta());
   }
@@ -234,13 +257,18 @@ int cmd_reproduce(int argc, char** argv) {
       c.embedding = emb;
       const auto rs = run_assoc_all(c);  // gd, signgd, muon
       const bool sign_expected_small = std::string(emb) == "onehot";
-      t.row("assoc-memory", std::string("gap Delta, ") + emb + " (K 64, alpha 0.9, beta 0.1)", "GD / SignGD / Muon",
-            std::string("Muon small, GD large, SignGD ") + (sign_expected_small ? "small" : "large"),
-            num(rs[0].gap) + " / " + num(rs[1].gap) + " / " + num(rs[2].gap),
-            rs[2].gap < 0.1 && rs[0].gap > 0.5 && (sign_expected_small ? rs[1].gap < 0.1 : rs[1].gap > 0.5));
+      t.row(
+          "assoc-memory", std::string("gap Delta, ") + emb + " (K 64, alpha 0.9, beta 0.1)",
+          "GD / SignGD / Muon",
+          std::string("Muon small, GD large, SignGD ") + (sign_expected_small ? "small" : "large"),
+          num(rs[0].gap) + " / " + num(rs[1].gap) + " / " + num(rs[2].gap),
+          rs[2].gap < 0.1 && rs[0].gap > 0.5 &&
+              (sign_expected_small ? rs[1].gap < 0.1 : rs[1].gap > 0.5));
     }
   }
-  std::cout << "\n" << t.md.str() << "\n" << t.matches << " of " << t.rows << " directions match the source studies.\n";
+  std::cout << "\n"
+            << t.md.str() << "\n"
+            << t.matches << " of " << t.rows << " directions match the source studies.\n";
   return 0;
 }
 

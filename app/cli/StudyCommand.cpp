@@ -101,7 +101,8 @@ int cmd_study(int argc, char** argv) {
     save_index();
     if (r.status == RunStatus::Failed) ++failed;
     if (r.interrupted) {
-      std::cerr << "study: stopped by Ctrl-C after member " << i + 1 << "; " << index_path << " lists what exists\n";
+      std::cerr << "study: stopped by Ctrl-C after member " << i + 1 << "; " << index_path
+                << " lists what exists\n";
       return 130;
     }
   }
@@ -109,6 +110,5 @@ int cmd_study(int argc, char** argv) {
             << " runs finished in " << fmt_duration(done_s) << " -> " << index_path << "\n";
   return failed ? 1 : 0;
 }
-
 
 }  // namespace ms

@@ -59,7 +59,8 @@ TrainResult train_to_file(const RunConfig& c, const std::string& out, const Trai
   if (!o.quiet)
     std::cerr << o.prefix << (c.name.empty() ? "run" : c.name) << " · " << info.optimizer_summary
               << " · " << info.n_params << " params · " << trainer.data()->description() << " · "
-              << info.device << "\n" << o.prefix << "writing " << out << "\n";
+              << info.device << "\n"
+              << o.prefix << "writing " << out << "\n";
 
   g_trainer = &trainer;
   std::signal(SIGINT, on_signal);
@@ -81,7 +82,8 @@ TrainResult train_to_file(const RunConfig& c, const std::string& out, const Trai
     const double tps = r.wall_s > 0 ? r.tokens / r.wall_s : 0;
     std::ostringstream line;
     line << o.prefix << "step " << r.step << "/" << total << "  loss " << fmt(r.loss) << "  val "
-         << fmt(res.final_val) << "  " << fmt(tps / 1000, 3) << "k tok/s  ETA " << fmt_duration(eta);
+         << fmt(res.final_val) << "  " << fmt(tps / 1000, 3) << "k tok/s  ETA "
+         << fmt_duration(eta);
     if (tty) {
       if (el - last_print >= 0.1 || r.step == total) {
         std::cerr << "\r\033[K" << line.str() << std::flush;

@@ -12,18 +12,18 @@
 namespace ms {
 
 struct TrainOptions {
-  bool force = false;       // overwrite an existing run file
-  bool quiet = false;       // no progress output
-  std::string prefix;       // printed before each progress line, e.g. "[2/5] Muon (VO+FFN) "
-  double extra_eta_s = 0;   // seconds of later work to add to the ETA (studies)
+  bool force = false;      // overwrite an existing run file
+  bool quiet = false;      // no progress output
+  std::string prefix;      // printed before each progress line, e.g. "[2/5] Muon (VO+FFN) "
+  double extra_eta_s = 0;  // seconds of later work to add to the ETA (studies)
 };
 
 struct TrainResult {
   RunStatus status = RunStatus::Failed;
   std::string message;
-  double wall_s = 0;        // seconds, start to finish
+  double wall_s = 0;  // seconds, start to finish
   double final_loss = kNaN, final_val = kNaN;
-  bool interrupted = false; // Ctrl-C
+  bool interrupted = false;  // Ctrl-C
 };
 
 TrainResult train_to_file(const RunConfig& c, const std::string& out, const TrainOptions& o);

@@ -4,8 +4,8 @@
 // 130 stopped by Ctrl-C (the run file is finalized with status "stopped").
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -67,8 +67,9 @@ int cmd_train(int argc, char** argv) {
   opts.push_back({"--out", "RUN.h5", "run file to write (default: NAME-DATE-TIME.h5 here)"});
   opts.push_back({"--force", "", "overwrite an existing run file"});
   opts.push_back({"--quiet", "", "no progress output"});
-  Args a("train", "train [--config FILE] [--preset NAME] [--set key=value]... [--steps N] "
-                  "[--device D] --out RUN.h5 [--force]",
+  Args a("train",
+         "train [--config FILE] [--preset NAME] [--set key=value]... [--steps N] "
+         "[--device D] --out RUN.h5 [--force]",
          opts);
   if (!a.parse(argc, argv, 2)) {
     std::cout << a.help();

@@ -7,7 +7,9 @@ namespace ms {
 
 const std::vector<PresetInfo>& presets() {
   static const std::vector<PresetInfo> p = {
-      {"quick", "small GPT (4 layers x 128, 4 heads, seq 64) on tail-QA, Muon on hidden matrices, AdamW rest; ~1 min on 2 cores"},
+      {"quick",
+       "small GPT (4 layers x 128, 4 heads, seq 64) on tail-QA, Muon on hidden matrices, AdamW "
+       "rest; ~1 min on 2 cores"},
       {"muon", "quick, Muon on all hidden matrices (Q,K,V,O,FFN), AdamW on embed/head/norms"},
       {"adamw", "quick, AdamW on everything"},
       {"muon-qknorm", "muon with QK-norm (RMSNorm on q and k per head)"},
@@ -15,7 +17,8 @@ const std::vector<PresetInfo>& presets() {
       {"muon-vo-ffn", "hybrid: Muon on V,O,FFN, AdamW on Q,K and the rest"},
       {"muon-qk", "hybrid: Muon on Q,K only, AdamW on V,O,FFN and the rest"},
       {"sgd", "SGD with momentum 0.9 on everything (tail-learning baseline)"},
-      {"gpt2-small", "GPT-2 small shape (12x768, 12 heads, seq 1024, batch 16, vocab 50304) for GPU benchmarks"},
+      {"gpt2-small",
+       "GPT-2 small shape (12x768, 12 heads, seq 1024, batch 16, vocab 50304) for GPU benchmarks"},
   };
   return p;
 }

@@ -21,7 +21,9 @@ struct Field {
   std::function<void(RunConfig&, const json&)> set;
 };
 
-std::string show(const json& v) { return v.dump(); }
+std::string show(const json& v) {
+  return v.dump();
+}
 
 template <typename T>
 T as(const std::string& key, const json& v) {
@@ -29,7 +31,8 @@ T as(const std::string& key, const json& v) {
     if constexpr (std::is_same_v<T, bool>) {
       if (!v.is_boolean()) throw std::runtime_error("");
     } else if constexpr (std::is_integral_v<T>) {
-      if (!v.is_number_integer() && !(v.is_number_float() && std::floor(v.get<double>()) == v.get<double>()))
+      if (!v.is_number_integer() &&
+          !(v.is_number_float() && std::floor(v.get<double>()) == v.get<double>()))
         throw std::runtime_error("");
       if constexpr (std::is_unsigned_v<T>) {
         if (v.is_number_integer() && !v.is_number_unsigned() && v.get<int64_t>() < 0)
@@ -44,10 +47,10 @@ T as(const std::string& key, const json& v) {
     }
     return v.get<T>();
   } catch (const std::exception&) {
-    const char* want = std::is_same_v<T, bool>            ? "true or false"
-                       : std::is_integral_v<T>            ? "an integer"
-                       : std::is_floating_point_v<T>      ? "a number"
-                                                          : "a string";
+    const char* want = std::is_same_v<T, bool>       ? "true or false"
+                       : std::is_integral_v<T>       ? "an integer"
+                       : std::is_floating_point_v<T> ? "a number"
+                                                     : "a string";
     throw ConfigError("config key '" + key + "': expected " + want + ", got " + show(v));
   }
 }
@@ -108,9 +111,9 @@ std::vector<std::string> parse_roles(const json& v) {
   return out;
 }
 
-#define MS_FIELD(KEY, MEMBER)                                                         \
-  Field {                                                                             \
-    KEY, [](const RunConfig& c) { return json(c.MEMBER); },                           \
+#define MS_FIELD(KEY, MEMBER)                                                          \
+  Field {                                                                              \
+    KEY, [](const RunConfig& c) { return json(c.MEMBER); },                            \
         [](RunConfig& c, const json& v) { c.MEMBER = as<decltype(c.MEMBER)>(KEY, v); } \
   }
 
@@ -186,7 +189,8 @@ const Field* find_field(const std::string& key) {
   return nullptr;
 }
 
-void flatten(const json& j, const std::string& prefix, std::vector<std::pair<std::string, json>>& out) {
+void flatten(const json& j, const std::string& prefix,
+             std::vector<std::pair<std::string, json>>& out) {
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
     if (it->is_object())
@@ -213,7 +217,8 @@ void one_of(const std::string& key, const std::string& v, std::initializer_list<
 
 std::string config_to_json(const RunConfig& c, int indent) {
   json j = json::object();
-  for (const auto& f : fields()) j[json::json_pointer("/" + [&] {
+  for (const auto& f : fields())
+    j[json::json_pointer("/" + [&] {
       std::string p = f.key;
       std::replace(p.begin(), p.end(), '.', '/');
       return p;
@@ -275,11 +280,13 @@ void validate(const RunConfig& c) {
     if (!(v > 0) || !std::isfinite(v)) bad(key, std::to_string(v), "must be a finite number > 0");
   };
   auto in01 = [](const char* key, double v, bool closed_hi) {
-    if (!(v >= 0) || (closed_hi ? v > 1 : v >= 1)) bad(key, std::to_string(v), closed_hi ? "must be in [0, 1]" : "must be in [0, 1)");
+    if (!(v >= 0) || (closed_hi ? v > 1 : v >= 1))
+      bad(key, std::to_string(v), closed_hi ? "must be in [0, 1]" : "must be in [0, 1)");
   };
   one_of("device", c.device, {"auto", "cpu", "cuda"});
   const auto& m = c.model;
-  if (m.vocab_size < 0) bad("model.vocab_size", std::to_string(m.vocab_size), "must be >= 0 (0 = from data)");
+  if (m.vocab_size < 0)
+    bad("model.vocab_size", std::to_string(m.vocab_size), "must be >= 0 (0 = from data)");
   pos_int("model.seq_len", m.seq_len);
   pos_int("model.layers", m.layers);
   pos_int("model.heads", m.heads);
@@ -306,10 +313,12 @@ void validate(const RunConfig& c) {
   pos_num("optim.eps", o.eps);
   in01("optim.momentum", o.momentum, false);
   in01("optim.sgd_momentum", o.sgd_momentum, false);
-  if (o.ns_steps < 1 || o.ns_steps > 20) bad("optim.ns_steps", std::to_string(o.ns_steps), "must be in 1..20");
+  if (o.ns_steps < 1 || o.ns_steps > 20)
+    bad("optim.ns_steps", std::to_string(o.ns_steps), "must be in 1..20");
   one_of("optim.muon_scale", o.muon_scale, {"original", "match_rms_adamw"});
   pos_num("optim.clip_tau", o.clip_tau);
-  if (o.grad_clip < 0) bad("optim.grad_clip", std::to_string(o.grad_clip), "must be >= 0 (0 = off)");
+  if (o.grad_clip < 0)
+    bad("optim.grad_clip", std::to_string(o.grad_clip), "must be >= 0 (0 = off)");
   one_of("optim.schedule", o.schedule, {"constant", "cosine", "wsd"});
   if (o.warmup_steps < 0) bad("optim.warmup_steps", std::to_string(o.warmup_steps), "must be >= 0");
   in01("optim.min_lr_frac", o.min_lr_frac, true);
@@ -323,21 +332,25 @@ void validate(const RunConfig& c) {
   pos_int("train.batch_size", t.batch_size);
   pos_int("train.val_every", t.val_every);
   pos_int("train.val_batches", t.val_batches);
-  if (t.threads < 0) bad("train.threads", std::to_string(t.threads), "must be >= 0 (0 = all cores)");
+  if (t.threads < 0)
+    bad("train.threads", std::to_string(t.threads), "must be >= 0 (0 = all cores)");
   const auto& d = c.data;
   one_of("data.source", d.source, {"tailqa", "text", "tokens"});
   if ((d.source == "text" || d.source == "tokens") && d.path.empty())
     bad("data.path", "\"\"", "data.source = " + d.source + " needs a file path");
-  if (!(d.val_fraction > 0 && d.val_fraction < 1)) bad("data.val_fraction", std::to_string(d.val_fraction), "must be in (0, 1)");
+  if (!(d.val_fraction > 0 && d.val_fraction < 1))
+    bad("data.val_fraction", std::to_string(d.val_fraction), "must be in (0, 1)");
   if (d.tailqa_groups < 1 || d.tailqa_groups > 16)
     bad("data.tailqa_groups", std::to_string(d.tailqa_groups), "must be in 1..16");
-  if (d.tailqa_qa < 1 || d.tailqa_qa > 6) bad("data.tailqa_qa", std::to_string(d.tailqa_qa), "must be in 1..6");
+  if (d.tailqa_qa < 1 || d.tailqa_qa > 6)
+    bad("data.tailqa_qa", std::to_string(d.tailqa_qa), "must be in 1..6");
   one_of("data.tailqa_tokens", d.tailqa_tokens, {"word", "byte"});
   const auto& mc = c.metrics;
   pos_int("metrics.every", mc.every);
   pos_int("metrics.probe_batch", mc.probe_batch);
   in01("metrics.collapse_frac", mc.collapse_frac, true);
-  if (mc.kivi_every < 0) bad("metrics.kivi_every", std::to_string(mc.kivi_every), "must be >= 0 (0 = off)");
+  if (mc.kivi_every < 0)
+    bad("metrics.kivi_every", std::to_string(mc.kivi_every), "must be >= 0 (0 = off)");
   pos_int("metrics.kivi_group", mc.kivi_group);
   pos_int("metrics.kivi_batches", mc.kivi_batches);
   pos_int("metrics.fta_max_questions", mc.fta_max_questions);
@@ -347,9 +360,13 @@ std::string optimizer_summary(const RunConfig& c) {
   const auto& muon = c.optim.muon;
   auto on = [&](const char* r) { return std::find(muon.begin(), muon.end(), r) != muon.end(); };
   const bool gated = c.model.ffn == "swiglu";
-  struct Item { const char* role; const char* label; };
-  const Item items[] = {{"attn.q", "Q"}, {"attn.k", "K"}, {"attn.v", "V"}, {"attn.o", "O"},
-                        {"mlp.in", "W_in"}, {"mlp.gate", "W_gate"}, {"mlp.out", "W_out"}};
+  struct Item {
+    const char* role;
+    const char* label;
+  };
+  const Item items[] = {{"attn.q", "Q"},     {"attn.k", "K"},    {"attn.v", "V"},
+                        {"attn.o", "O"},     {"mlp.in", "W_in"}, {"mlp.gate", "W_gate"},
+                        {"mlp.out", "W_out"}};
   std::vector<std::string> a, b;  // Muon, base
   const bool ffn_all_muon = on("mlp.in") && on("mlp.out") && (!gated || on("mlp.gate"));
   const bool ffn_all_base = !on("mlp.in") && !on("mlp.out") && (!gated || !on("mlp.gate"));

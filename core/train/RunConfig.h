@@ -18,22 +18,22 @@ class ConfigError : public std::runtime_error {
 
 // The seven per-block matrix roles that can be routed to Muon.
 inline const std::vector<std::string>& block_matrix_roles() {
-  static const std::vector<std::string> r = {"attn.q", "attn.k",  "attn.v", "attn.o",
+  static const std::vector<std::string> r = {"attn.q", "attn.k",   "attn.v", "attn.o",
                                              "mlp.in", "mlp.gate", "mlp.out"};
   return r;
 }
 
 struct ModelConfig {
-  int vocab_size = 0;          // 0 = take it from the data source
-  int seq_len = 64;            // key model.seq_len
-  int layers = 4;              // key model.layers
-  int heads = 4;               // key model.heads
-  int d_model = 128;           // key model.d_model (head_dim = d_model / heads)
-  int ffn_mult = 4;            // hidden = ffn_mult * d_model (swiglu: 2/3 of that, rounded to 8)
-  std::string ffn = "gelu";    // gelu (W_in, W_out) | swiglu (W_in, W_gate, W_out)
+  int vocab_size = 0;            // 0 = take it from the data source
+  int seq_len = 64;              // key model.seq_len
+  int layers = 4;                // key model.layers
+  int heads = 4;                 // key model.heads
+  int d_model = 128;             // key model.d_model (head_dim = d_model / heads)
+  int ffn_mult = 4;              // hidden = ffn_mult * d_model (swiglu: 2/3 of that, rounded to 8)
+  std::string ffn = "gelu";      // gelu (W_in, W_out) | swiglu (W_in, W_gate, W_out)
   std::string norm = "rmsnorm";  // rmsnorm | layernorm
-  bool qk_norm = false;        // RMSNorm over head_dim on q and k, before RoPE
-  std::string pos = "rope";    // rope | learned
+  bool qk_norm = false;          // RMSNorm over head_dim on q and k, before RoPE
+  std::string pos = "rope";      // rope | learned
   bool tie_embeddings = false;
   double init_std = 0.02;
   int head_dim() const { return heads > 0 ? d_model / heads : 0; }
@@ -46,7 +46,7 @@ struct ModelConfig {
 };
 
 struct OptimConfig {
-  std::vector<std::string> muon = {"attn.q", "attn.k", "attn.v", "attn.o",
+  std::vector<std::string> muon = {"attn.q", "attn.k",   "attn.v", "attn.o",
                                    "mlp.in", "mlp.gate", "mlp.out"};  // roles on Muon
   std::string base = "adamw";  // optimizer for everything not on Muon: adamw | sgd
   double lr_adamw = 3e-3;      // also the SGD lr when base = sgd
@@ -54,55 +54,55 @@ struct OptimConfig {
   double wd_adamw = 0.0;
   double wd_muon = 0.0;
   double beta1 = 0.9, beta2 = 0.95, eps = 1e-8;
-  double momentum = 0.95;      // Muon momentum
-  bool nesterov = true;        // Muon Nesterov
+  double momentum = 0.95;  // Muon momentum
+  bool nesterov = true;    // Muon Nesterov
   int ns_steps = 5;
   std::string muon_scale = "original";  // original | match_rms_adamw
   double sgd_momentum = 0.9;
-  bool muon_clip = false;      // MuonClip / QK-clip after each step
+  bool muon_clip = false;  // MuonClip / QK-clip after each step
   double clip_tau = 100.0;
-  double grad_clip = 1.0;      // global grad-norm clip, 0 = off
+  double grad_clip = 1.0;           // global grad-norm clip, 0 = off
   std::string schedule = "cosine";  // constant | cosine | wsd (after linear warmup)
   int warmup_steps = 20;
-  double min_lr_frac = 0.1;    // cosine / wsd floor as a fraction of the peak lr
-  double decay_frac = 0.2;     // wsd: share of steps in the final decay
+  double min_lr_frac = 0.1;  // cosine / wsd floor as a fraction of the peak lr
+  double decay_frac = 0.2;   // wsd: share of steps in the final decay
 };
 
 struct TrainConfig {
   int64_t steps = 400;
   int batch_size = 16;
   uint64_t seed = 1337;
-  int val_every = 50;          // validation loss cadence (and at the last step)
+  int val_every = 50;  // validation loss cadence (and at the last step)
   int val_batches = 4;
-  int threads = 0;             // intra-op threads, 0 = all cores
+  int threads = 0;  // intra-op threads, 0 = all cores
 };
 
 struct DataConfig {
-  std::string source = "tailqa";  // tailqa | text | tokens
-  std::string path;               // text: a file; tokens: a file, a directory or a glob
-  std::string val_path;           // tokens: optional separate validation file(s)
-  double val_fraction = 0.1;      // text/tokens without val_path: tail share held out
-  int tailqa_groups = 6;          // m: groups g = 0..m
-  int tailqa_qa = 3;              // QA pairs per individual (attributes asked)
+  std::string source = "tailqa";       // tailqa | text | tokens
+  std::string path;                    // text: a file; tokens: a file, a directory or a glob
+  std::string val_path;                // tokens: optional separate validation file(s)
+  double val_fraction = 0.1;           // text/tokens without val_path: tail share held out
+  int tailqa_groups = 6;               // m: groups g = 0..m
+  int tailqa_qa = 3;                   // QA pairs per individual (attributes asked)
   std::string tailqa_tokens = "word";  // word | byte
-  uint64_t seed = 0;              // data generation seed, 0 = train.seed
+  uint64_t seed = 0;                   // data generation seed, 0 = train.seed
 };
 
 struct MetricsConfig {
-  int every = 50;                // snapshot cadence in steps (and at the last step)
-  int probe_batch = 8;           // sequences in the fixed probe batch
-  double collapse_frac = 0.25;   // head collapsed when PR_sv(k) < collapse_frac * head_dim
-  int kivi_every = 4;            // KIVI loss at every Nth snapshot (and the last), 0 = off
+  int every = 50;               // snapshot cadence in steps (and at the last step)
+  int probe_batch = 8;          // sequences in the fixed probe batch
+  double collapse_frac = 0.25;  // head collapsed when PR_sv(k) < collapse_frac * head_dim
+  int kivi_every = 4;           // KIVI loss at every Nth snapshot (and the last), 0 = off
   int kivi_group = 32;
-  int kivi_batches = 2;          // validation batches for KIVI
-  bool fta = true;               // first-token accuracy on tailqa
-  int fta_max_questions = 512;   // cap on evaluated questions per snapshot
+  int kivi_batches = 2;         // validation batches for KIVI
+  bool fta = true;              // first-token accuracy on tailqa
+  int fta_max_questions = 512;  // cap on evaluated questions per snapshot
 };
 
 struct RunConfig {
-  std::string name;              // free label, e.g. "muon-qknorm"
-  std::string preset;            // preset it was built from, if any
-  std::string device = "auto";   // auto | cpu | cuda
+  std::string name;             // free label, e.g. "muon-qknorm"
+  std::string preset;           // preset it was built from, if any
+  std::string device = "auto";  // auto | cpu | cuda
   ModelConfig model;
   OptimConfig optim;
   TrainConfig train;

@@ -21,12 +21,15 @@ namespace {
 
 // max |a - b| / max(|b|, floor) over all entries (a on any device, b the fp64 reference).
 double rel_err(const torch::Tensor& a, const torch::Tensor& b, double floor = 1e-6) {
-  auto x = a.detach().to(torch::kCPU, torch::kDouble), y = b.detach().to(torch::kCPU, torch::kDouble);
+  auto x = a.detach().to(torch::kCPU, torch::kDouble),
+       y = b.detach().to(torch::kCPU, torch::kDouble);
   auto denom = y.abs().max().item<double>();
   return (x - y).abs().max().item<double>() / std::max(denom, floor);
 }
 
-double rel_err(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-12); }
+double rel_err(double a, double b) {
+  return std::abs(a - b) / std::max(std::abs(b), 1e-12);
+}
 
 // Reference NS5 in float64 written out step by step (DESIGN.md section 3).
 torch::Tensor ns5_reference(torch::Tensor G, int steps) {
@@ -54,7 +57,8 @@ int run_selfcheck(const std::string& device_name, std::ostream& out) {
   torch::Device dev(torch::kCPU);
   if (device_name == "cuda" || (device_name == "auto" && torch::cuda::is_available())) {
     if (!torch::cuda::is_available())
-      throw std::runtime_error("selfcheck: device 'cuda' requested but this LibTorch has no CUDA device");
+      throw std::runtime_error(
+          "selfcheck: device 'cuda' requested but this LibTorch has no CUDA device");
     dev = torch::Device(torch::kCUDA, 0);
   } else if (device_name != "cpu" && device_name != "auto") {
     throw std::runtime_error("selfcheck: unknown device '" + device_name + "' (cpu, cuda, auto)");
@@ -87,7 +91,8 @@ int run_selfcheck(const std::string& device_name, std::ostream& out) {
     auto want = ref->forward(idx);
     auto got = m->forward(idx.to(dev));
     // Default CUDA matmuls may use TF32-free cuBLAS fp32; allow a little more than on CPU.
-    rows.push_back({std::string("model forward (") + ffn + ", qk-norm)", rel_err(got, want), cuda ? 1e-3 : tol32});
+    rows.push_back({std::string("model forward (") + ffn + ", qk-norm)", rel_err(got, want),
+                    cuda ? 1e-3 : tol32});
   }
 
   // 2. Newton-Schulz and one Muon step (nesterov, wd, both scales).
@@ -99,7 +104,8 @@ int run_selfcheck(const std::string& device_name, std::ostream& out) {
                     rel_err(got, want), cuda ? tol_bf16 : tol32});
     auto sv = at::linalg_svdvals(got.to(torch::kCPU, torch::kDouble));
     const double lo = sv.min().item<double>(), hi = sv.max().item<double>();
-    rows.push_back({"NS5 singular values in [0.6, 1.25]", (lo >= 0.6 && hi <= 1.25) ? 0.0 : 1.0, 0.5});
+    rows.push_back(
+        {"NS5 singular values in [0.6, 1.25]", (lo >= 0.6 && hi <= 1.25) ? 0.0 : 1.0, 0.5});
   }
   for (const std::string scale : {"original", "match_rms_adamw"}) {
     const double lr = 0.02, mu = 0.95, wd = 0.1;
@@ -113,8 +119,8 @@ int run_selfcheck(const std::string& device_name, std::ostream& out) {
     for (const auto& g : {g1, g2}) {
       p.mutable_grad() = g.to(dev, torch::kFloat);
       opt.step();
-      buf = buf + (g - buf) * (1 - mu);          // lerp(buf, g, 1 - mu)
-      auto u = g + (buf - g) * mu;               // lerp(g, buf, mu)
+      buf = buf + (g - buf) * (1 - mu);  // lerp(buf, g, 1 - mu)
+      auto u = g + (buf - g) * mu;       // lerp(g, buf, mu)
       W = W * (1 - lr * wd) - lr_adj * ns5_reference(u, 5);
     }
     rows.push_back({"Muon 2 steps (" + scale + ")", rel_err(p, W), cuda ? tol_bf16 : tol32});
@@ -135,10 +141,12 @@ int run_selfcheck(const std::string& device_name, std::ostream& out) {
     rows.push_back({"TopE_10", rel_err(got.top10, want.top10), tol32});
     rows.push_back({"Q75/Q25", rel_err(got.q75_q25, want.q75_q25), tol32});
     rows.push_back({"stable rank", rel_err(got.stable_rank, want.stable_rank), tol32});
-    auto dW = torch::randn({96, 64}, torch::kDouble) * 0.01 + 0.02 * U.select(1, 0).unsqueeze(1) * V.select(1, 0).unsqueeze(0);
+    auto dW = torch::randn({96, 64}, torch::kDouble) * 0.01 +
+              0.02 * U.select(1, 0).unsqueeze(1) * V.select(1, 0).unsqueeze(0);
     rows.push_back({"update alignment",
                     rel_err(update_alignment(dW.to(dev, torch::kFloat), A.to(dev, torch::kFloat)),
-                            update_alignment(dW, A)), 1e-3});
+                            update_alignment(dW, A)),
+                    1e-3});
   }
   {
     auto x = torch::randn({2, 4, 64, 16}, torch::kDouble);
@@ -150,35 +158,43 @@ int run_selfcheck(const std::string& device_name, std::ostream& out) {
     const Magnitudes md = kv_magnitudes(xd), mr = kv_magnitudes(x);
     rows.push_back({"K/V channel magnitudes",
                     rel_err(torch::tensor(md.channel), torch::tensor(mr.channel)), tol32});
-    rows.push_back({"spikiness max/mean", rel_err(md.channel_spk.max_mean, mr.channel_spk.max_mean), tol32});
-    rows.push_back({"spikiness p99/p50", rel_err(md.channel_spk.p99_p50, mr.channel_spk.p99_p50), tol32});
-    rows.push_back({"spikiness top-1% mass", rel_err(md.channel_spk.top1_mass, mr.channel_spk.top1_mass), tol32});
+    rows.push_back(
+        {"spikiness max/mean", rel_err(md.channel_spk.max_mean, mr.channel_spk.max_mean), tol32});
+    rows.push_back(
+        {"spikiness p99/p50", rel_err(md.channel_spk.p99_p50, mr.channel_spk.p99_p50), tol32});
+    rows.push_back({"spikiness top-1% mass",
+                    rel_err(md.channel_spk.top1_mass, mr.channel_spk.top1_mass), tol32});
     rows.push_back({"asymmetry ratio", rel_err(md.asymmetry, mr.asymmetry), tol32});
     // KIVI: quantized values agree up to rounding-boundary ties; compare the mean error instead.
     for (int bits : {2, 4}) {
       auto qd = kivi_per_channel(xd, bits, 32).to(torch::kCPU, torch::kDouble);
       auto qr = kivi_per_channel(x, bits, 32);
       const double mismatch = (qd - qr).abs().gt(1e-3).to(torch::kDouble).mean().item<double>();
-      rows.push_back({"KIVI per-channel " + std::to_string(bits) + "-bit (share of entries off)", mismatch, 1e-3});
+      rows.push_back({"KIVI per-channel " + std::to_string(bits) + "-bit (share of entries off)",
+                      mismatch, 1e-3});
       auto td = kivi_per_token(xd, bits, 32).to(torch::kCPU, torch::kDouble);
       auto tr = kivi_per_token(x, bits, 32);
       const double mism2 = (td - tr).abs().gt(1e-3).to(torch::kDouble).mean().item<double>();
-      rows.push_back({"KIVI per-token " + std::to_string(bits) + "-bit (share of entries off)", mism2, 1e-3});
+      rows.push_back(
+          {"KIVI per-token " + std::to_string(bits) + "-bit (share of entries off)", mism2, 1e-3});
     }
   }
 
   int failed = 0;
   char line[160];
-  std::snprintf(line, sizeof line, "%-48s %12s %10s  %s\n", "check", "max rel err", "tolerance", "result");
+  std::snprintf(line, sizeof line, "%-48s %12s %10s  %s\n", "check", "max rel err", "tolerance",
+                "result");
   out << "selfcheck on " << (cuda ? "cuda" : "cpu") << " vs CPU float64\n" << line;
   for (const auto& r : rows) {
     const bool ok = std::isfinite(r.err) && r.err <= r.tol;
     failed += !ok;
-    std::snprintf(line, sizeof line, "%-48s %12.3g %10.1g  %s\n", r.name.c_str(), r.err, r.tol, ok ? "ok" : "MISMATCH");
+    std::snprintf(line, sizeof line, "%-48s %12.3g %10.1g  %s\n", r.name.c_str(), r.err, r.tol,
+                  ok ? "ok" : "MISMATCH");
     out << line;
   }
-  out << (failed ? std::to_string(failed) + " of " + std::to_string(rows.size()) + " checks failed\n"
-                 : "all " + std::to_string(rows.size()) + " checks passed\n");
+  out << (failed
+              ? std::to_string(failed) + " of " + std::to_string(rows.size()) + " checks failed\n"
+              : "all " + std::to_string(rows.size()) + " checks passed\n");
   return failed;
 }
 

@@ -25,14 +25,14 @@ inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // One optimizer step's scalars (every step).
 struct StepRecord {
-  int64_t step = 0;        // 1-based: the number of optimizer steps taken so far
-  double loss = kNaN;      // training loss of this step's batch
-  double lr_adamw = kNaN;  // scheduled lr of the base optimizer (AdamW or SGD) this step
-  double lr_muon = kNaN;   // scheduled lr of Muon this step (NaN when no Muon)
-  double grad_norm = kNaN; // global L2 norm of all gradients before clipping
-  int64_t tokens = 0;      // tokens seen after this step
-  double wall_s = 0;       // seconds since training started (pauses excluded)
-  double tokens_per_s = 0; // throughput of this step
+  int64_t step = 0;         // 1-based: the number of optimizer steps taken so far
+  double loss = kNaN;       // training loss of this step's batch
+  double lr_adamw = kNaN;   // scheduled lr of the base optimizer (AdamW or SGD) this step
+  double lr_muon = kNaN;    // scheduled lr of Muon this step (NaN when no Muon)
+  double grad_norm = kNaN;  // global L2 norm of all gradients before clipping
+  int64_t tokens = 0;       // tokens seen after this step
+  double wall_s = 0;        // seconds since training started (pauses excluded)
+  double tokens_per_s = 0;  // throughput of this step
 };
 
 // Validation loss (every train.val_every steps and at the end).
@@ -45,13 +45,13 @@ struct ValRecord {
 
 // Spectrum of one weight matrix (or composite W_QK / W_VO) with its isotropy metrics.
 struct SpectrumMetrics {
-  std::vector<float> sv;          // singular values, descending, length min(rows, cols)
-  double entropy = kNaN;          // normalized SVD entropy H in [0, 1]
-  double erank = kNaN;            // exp(entropy before normalization)
-  double top10 = kNaN;            // TopE_10: energy share of the 10 largest
-  double q75_q25 = kNaN;          // Q3/Q1 of sigma^2 (numpy linear quartiles)
-  double stable_rank = kNaN;      // sum sigma^2 / sigma_max^2
-  double update_alignment = kNaN; // |<u1(dW), u1(W)>|, NaN before the first update is known
+  std::vector<float> sv;           // singular values, descending, length min(rows, cols)
+  double entropy = kNaN;           // normalized SVD entropy H in [0, 1]
+  double erank = kNaN;             // exp(entropy before normalization)
+  double top10 = kNaN;             // TopE_10: energy share of the 10 largest
+  double q75_q25 = kNaN;           // Q3/Q1 of sigma^2 (numpy linear quartiles)
+  double stable_rank = kNaN;       // sum sigma^2 / sigma_max^2
+  double update_alignment = kNaN;  // |<u1(dW), u1(W)>|, NaN before the first update is known
 };
 
 // Spikiness of a non-negative magnitude vector.
@@ -66,21 +66,21 @@ struct Magnitudes {
   std::vector<float> channel;  // (C = H * hd): mean over B*T of |x|
   std::vector<float> token;    // (T): mean over channels of |x|, averaged over batch
   Spikiness channel_spk, token_spk;
-  double asymmetry = kNaN;     // channel_spk.max_mean / token_spk.max_mean
+  double asymmetry = kNaN;  // channel_spk.max_mean / token_spk.max_mean
 };
 
 struct LayerMetrics {
-  std::vector<SpectrumMetrics> matrices;  // parallel to Snapshot::matrix_names
+  std::vector<SpectrumMetrics> matrices;             // parallel to Snapshot::matrix_names
   std::array<std::vector<double>, kNumActs> pr_sv;   // [act] -> (H): (sum s)^2 / sum s^2
   std::array<std::vector<double>, kNumActs> pr_cov;  // [act] -> (H): covariance-eigenvalue PR
-  std::vector<double> max_logit;   // (H): max q.k/sqrt(hd) over the probe batch
-  std::vector<uint8_t> collapsed;  // (H): PR_sv(k) < collapse_frac * head_dim
-  Magnitudes k_pre, k_post, v;     // K before/after RoPE, V
+  std::vector<double> max_logit;                     // (H): max q.k/sqrt(hd) over the probe batch
+  std::vector<uint8_t> collapsed;                    // (H): PR_sv(k) < collapse_frac * head_dim
+  Magnitudes k_pre, k_post, v;                       // K before/after RoPE, V
 };
 
 // KIVI-style quantized-cache loss deltas on the validation batches (loss_quant - loss_fp).
 struct KiviMetrics {
-  bool valid = false;                 // computed at this snapshot (it has its own cadence)
+  bool valid = false;  // computed at this snapshot (it has its own cadence)
   double loss_fp = kNaN;
   std::array<double, 2> k_chan_v_tok{kNaN, kNaN};  // bits {2, 4}: K per-channel, V per-token
   std::array<double, 2> k_tok_v_chan{kNaN, kNaN};  // bits {2, 4}: swapped scheme
@@ -91,24 +91,25 @@ struct Snapshot {
   int64_t step = 0;
   int64_t tokens = 0;
   double wall_s = 0;
-  double val_loss = kNaN;  // loss on the probe batch
+  double val_loss = kNaN;            // loss on the probe batch
   std::vector<LayerMetrics> layers;  // (L)
-  std::vector<std::string> matrix_names;  // e.g. attn.q attn.k attn.v attn.o mlp.in [mlp.gate] mlp.out qk vo
+  std::vector<std::string>
+      matrix_names;  // e.g. attn.q attn.k attn.v attn.o mlp.in [mlp.gate] mlp.out qk vo
   KiviMetrics kivi;
   std::vector<double> fta;  // first-token accuracy per frequency group; empty without QA data
 };
 
 // What a run is, known once it starts (shapes fix the layout of the run file and the views).
 struct RunInfo {
-  std::string config_json;   // full resolved config
-  std::string device;        // "cpu" or "cuda:0 (NVIDIA H100 ...)"
+  std::string config_json;  // full resolved config
+  std::string device;       // "cpu" or "cuda:0 (NVIDIA H100 ...)"
   std::string torch_version;
   std::string app_version;
   int n_layer = 0, n_head = 0, head_dim = 0, seq_len = 0, vocab_size = 0;
-  std::vector<std::string> matrix_names;       // as in Snapshot
-  std::vector<std::array<int, 2>> matrix_shapes; // (rows, cols) of each, same order
-  int fta_groups = 0;        // 0 when the data has no QA
-  std::string optimizer_summary;  // e.g. "Muon: V,O,FFN · AdamW: Q,K"
+  std::vector<std::string> matrix_names;          // as in Snapshot
+  std::vector<std::array<int, 2>> matrix_shapes;  // (rows, cols) of each, same order
+  int fta_groups = 0;                             // 0 when the data has no QA
+  std::string optimizer_summary;                  // e.g. "Muon: V,O,FFN · AdamW: Q,K"
   int64_t total_steps = 0;
   int64_t n_params = 0;
 };
@@ -116,11 +117,16 @@ struct RunInfo {
 enum class RunStatus { Running, Finished, Stopped, Failed, Interrupted };
 inline const char* status_name(RunStatus s) {
   switch (s) {
-    case RunStatus::Running: return "running";
-    case RunStatus::Finished: return "finished";
-    case RunStatus::Stopped: return "stopped";
-    case RunStatus::Failed: return "failed";
-    case RunStatus::Interrupted: return "interrupted";
+    case RunStatus::Running:
+      return "running";
+    case RunStatus::Finished:
+      return "finished";
+    case RunStatus::Stopped:
+      return "stopped";
+    case RunStatus::Failed:
+      return "failed";
+    case RunStatus::Interrupted:
+      return "interrupted";
   }
   return "?";
 }

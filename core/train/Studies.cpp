@@ -40,7 +40,7 @@ StudyMember member(const RunConfig& base, const std::string& label, const std::s
   return m;
 }
 
-const std::vector<std::string> kAll = {"attn.q", "attn.k", "attn.v", "attn.o",
+const std::vector<std::string> kAll = {"attn.q", "attn.k",   "attn.v", "attn.o",
                                        "mlp.in", "mlp.gate", "mlp.out"};
 const std::vector<std::string> kFFN = {"mlp.in", "mlp.gate", "mlp.out"};
 
@@ -53,13 +53,23 @@ std::vector<std::string> cat(std::vector<std::string> a, const std::vector<std::
 
 const std::vector<StudyInfo>& studies() {
   static const std::vector<StudyInfo> s = {
-      {"kv-asymmetry", "AdamW vs Muon, same architecture and data: K/V channel vs token spikiness, stable rank, update alignment, KIVI loss",
-       "Muon: less channel-concentrated K/V (asymmetry K 1.157 / V 1.704 vs AdamW 1.236 / 2.072), higher stable rank"},
-      {"qk-norm", "Muon with and without QK-norm, and AdamW with QK-norm: participation ratio per layer and head over training",
+      {"kv-asymmetry",
+       "AdamW vs Muon, same architecture and data: K/V channel vs token spikiness, stable rank, "
+       "update alignment, KIVI loss",
+       "Muon: less channel-concentrated K/V (asymmetry K 1.157 / V 1.704 vs AdamW 1.236 / 2.072), "
+       "higher stable rank"},
+      {"qk-norm",
+       "Muon with and without QK-norm, and AdamW with QK-norm: participation ratio per layer and "
+       "head over training",
        "QK-norm: lower loss early but lower participation ratio; some layers collapse"},
-      {"ablation", "Muon on one component or combination, AdamW on the rest, plus all-AdamW and full Muon (--set model.ffn=swiglu for the gated FFN)",
-       "Muon on VO+FFN nearly recovers full Muon; Muon on QK alone helps little (160M: all-Adam 3.9242, VO+FFN 3.5858, full 3.5654, QK 3.8925)"},
-      {"tail-qa", "Muon vs AdamW vs SGD-momentum and two hybrids on the tail-QA data: first-token accuracy per frequency group",
+      {"ablation",
+       "Muon on one component or combination, AdamW on the rest, plus all-AdamW and full Muon "
+       "(--set model.ffn=swiglu for the gated FFN)",
+       "Muon on VO+FFN nearly recovers full Muon; Muon on QK alone helps little (160M: all-Adam "
+       "3.9242, VO+FFN 3.5858, full 3.5654, QK 3.8925)"},
+      {"tail-qa",
+       "Muon vs AdamW vs SGD-momentum and two hybrids on the tail-QA data: first-token accuracy "
+       "per frequency group",
        "Muon learns tail (rare) facts much better; Muon on VO+FFN carries most of the gain"},
   };
   return s;
@@ -90,7 +100,8 @@ std::vector<StudyMember> study_members(const std::string& name, const std::strin
     m.push_back(member(base, "Muon (W_out)", "muon-wout.h5", {"mlp.out"}));
     m.push_back(member(base, "Muon (VO+FFN)", "muon-vo-ffn.h5", cat({"attn.v", "attn.o"}, kFFN)));
     m.push_back(member(base, "Muon (VO+W_in)", "muon-vo-win.h5", {"attn.v", "attn.o", "mlp.in"}));
-    m.push_back(member(base, "Muon (VO+W_out)", "muon-vo-wout.h5", {"attn.v", "attn.o", "mlp.out"}));
+    m.push_back(
+        member(base, "Muon (VO+W_out)", "muon-vo-wout.h5", {"attn.v", "attn.o", "mlp.out"}));
     m.push_back(member(base, "Muon (V+FFN)", "muon-v-ffn.h5", cat({"attn.v"}, kFFN)));
     m.push_back(member(base, "Muon (O+FFN)", "muon-o-ffn.h5", cat({"attn.o"}, kFFN)));
   } else if (name == "tail-qa") {
@@ -101,11 +112,13 @@ std::vector<StudyMember> study_members(const std::string& name, const std::strin
     }
     for (const auto& kv : settings) apply_setting(base, kv);  // the user's settings still win
     if (base.data.source != "tailqa")
-      throw ConfigError("study 'tail-qa' needs data.source = tailqa, got '" + base.data.source + "'");
+      throw ConfigError("study 'tail-qa' needs data.source = tailqa, got '" + base.data.source +
+                        "'");
     m.push_back(member(base, "Muon", "muon.h5", kAll));
     m.push_back(member(base, "AdamW", "adamw.h5", {}));
     m.push_back(member(base, "SGD-momentum", "sgd.h5", {}, false, "sgd"));
-    m.push_back(member(base, "Muon (VO+FFN) & AdamW (QK)", "muon-vo-ffn.h5", cat({"attn.v", "attn.o"}, kFFN)));
+    m.push_back(member(base, "Muon (VO+FFN) & AdamW (QK)", "muon-vo-ffn.h5",
+                       cat({"attn.v", "attn.o"}, kFFN)));
     m.push_back(member(base, "Muon (QK) & AdamW (VO+FFN)", "muon-qk.h5", {"attn.q", "attn.k"}));
   } else {
     std::string names;
@@ -126,7 +139,8 @@ std::string study_index_to_json(const StudyIndex& idx) {
   j["created"] = idx.created;
   j["members"] = nlohmann::json::array();
   for (const auto& e : idx.members)
-    j["members"].push_back({{"label", e.label}, {"file", e.file}, {"status", e.status}, {"summary", e.summary}});
+    j["members"].push_back(
+        {{"label", e.label}, {"file", e.file}, {"status", e.status}, {"summary", e.summary}});
   return j.dump(2);
 }
 

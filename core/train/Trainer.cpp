@@ -40,7 +40,9 @@ using Clock = std::chrono::steady_clock;
 torch::Device resolve_device(const std::string& d) {
   if (d == "cuda") {
     if (!torch::cuda::is_available())
-      throw ConfigError("config key 'device' = \"cuda\": this LibTorch build has no CUDA device (use cpu or auto)");
+      throw ConfigError(
+          "config key 'device' = \"cuda\": this LibTorch build has no CUDA device (use cpu or "
+          "auto)");
     return torch::Device(torch::kCUDA, 0);
   }
   if (d == "auto" && torch::cuda::is_available()) return torch::Device(torch::kCUDA, 0);
@@ -216,8 +218,8 @@ RunStatus Trainer::run(const Callbacks& cb) {
         return RunStatus::Failed;
       }
       loss.backward();
-      const double max_norm = c.optim.grad_clip > 0 ? c.optim.grad_clip
-                                                    : std::numeric_limits<double>::infinity();
+      const double max_norm =
+          c.optim.grad_clip > 0 ? c.optim.grad_clip : std::numeric_limits<double>::infinity();
       const double gnorm = torch::nn::utils::clip_grad_norm_(d.params, max_norm);
       if (!std::isfinite(gnorm)) {
         d.message = "gradient norm is not finite at step " + std::to_string(step_no) +
@@ -262,7 +264,8 @@ RunStatus Trainer::run(const Callbacks& cb) {
       }
     }
   } catch (const c10::Error& e) {
-    d.message = "LibTorch error at step " + std::to_string(d.step + 1) + ": " + e.what_without_backtrace();
+    d.message =
+        "LibTorch error at step " + std::to_string(d.step + 1) + ": " + e.what_without_backtrace();
     return RunStatus::Failed;
   } catch (const std::exception& e) {
     d.message = "error at step " + std::to_string(d.step + 1) + ": " + e.what();
@@ -272,7 +275,9 @@ RunStatus Trainer::run(const Callbacks& cb) {
   return RunStatus::Finished;
 }
 
-void Trainer::pause() { impl_->pause_flag = true; }
+void Trainer::pause() {
+  impl_->pause_flag = true;
+}
 void Trainer::resume() {
   {
     std::lock_guard<std::mutex> lk(impl_->mu);
@@ -287,11 +292,23 @@ void Trainer::stop() {
   }
   impl_->cv.notify_all();
 }
-bool Trainer::is_paused() const { return impl_->pause_flag; }
-int64_t Trainer::current_step() const { return impl_->step; }
-const std::string& Trainer::message() const { return impl_->message; }
-const RunConfig& Trainer::config() const { return impl_->cfg; }
-const RunInfo& Trainer::info() const { return impl_->info; }
-const DataSource* Trainer::data() const { return impl_->data.get(); }
+bool Trainer::is_paused() const {
+  return impl_->pause_flag;
+}
+int64_t Trainer::current_step() const {
+  return impl_->step;
+}
+const std::string& Trainer::message() const {
+  return impl_->message;
+}
+const RunConfig& Trainer::config() const {
+  return impl_->cfg;
+}
+const RunInfo& Trainer::info() const {
+  return impl_->info;
+}
+const DataSource* Trainer::data() const {
+  return impl_->data.get();
+}
 
 }  // namespace ms

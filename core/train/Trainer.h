@@ -48,7 +48,7 @@ class Trainer {
 
   const std::string& message() const;
   const RunConfig& config() const;
-  const RunInfo& info() const;  // valid after prepare()
+  const RunInfo& info() const;     // valid after prepare()
   const DataSource* data() const;  // valid after prepare()
 
  private:
@@ -57,9 +57,10 @@ class Trainer {
 };
 
 // Number of intra-op threads a run of config `c` uses. train.threads > 0 is taken as is; 0 (auto)
-// means all cores for models big enough to profit, and 1 thread for tiny ones (under 1e10 forward FLOPs per step: `quick` has 1.6e9): OpenMP workers
-// of a tiny model spend more time in barriers than in matmuls, and on a busy 2-core machine
-// (the GUI thread, a parallel test) their spin-waiting slowed a `quick` run 15x.
+// means all cores for models big enough to profit, and 1 thread for tiny ones (under 1e10 forward
+// FLOPs per step: `quick` has 1.6e9): OpenMP workers of a tiny model spend more time in barriers
+// than in matmuls, and on a busy 2-core machine (the GUI thread, a parallel test) their
+// spin-waiting slowed a `quick` run 15x.
 int resolve_threads(const RunConfig& c);
 
 }  // namespace ms

@@ -25,13 +25,14 @@ Result cli(const QStringList& args, int timeout_ms = 120000) {
     return {-1, {}, "timeout"};
   }
   return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2,
-          QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+          QString::fromUtf8(p.readAllStandardOutput()),
+          QString::fromUtf8(p.readAllStandardError())};
 }
 
-const QStringList kTiny = {"--set", "model.layers=1", "--set", "model.d_model=32", "--set",
-                           "model.heads=2",  "--set", "model.seq_len=32", "--set",
-                           "train.batch_size=4", "--set", "metrics.every=5", "--set",
-                           "train.val_every=5", "--set", "train.threads=1", "--device", "cpu"};
+const QStringList kTiny = {
+    "--set", "model.layers=1",    "--set", "model.d_model=32",   "--set",    "model.heads=2",
+    "--set", "model.seq_len=32",  "--set", "train.batch_size=4", "--set",    "metrics.every=5",
+    "--set", "train.val_every=5", "--set", "train.threads=1",    "--device", "cpu"};
 
 }  // namespace
 
@@ -100,7 +101,9 @@ class TestCli : public QObject {
     auto p = cli({"presets"});
     QCOMPARE(p.code, 0);
     for (const char* name : {"quick", "adamw", "muon", "muon-qknorm"})
-      QVERIFY2(p.out.contains(QRegularExpression(QString("^%1 ").arg(name), QRegularExpression::MultilineOption)), name);
+      QVERIFY2(p.out.contains(QRegularExpression(QString("^%1 ").arg(name),
+                                                 QRegularExpression::MultilineOption)),
+               name);
     for (const char* cmd : {"train", "config", "presets", "info", "study", "selfcheck"}) {
       auto h = cli({cmd, "--help"});
       QCOMPARE(h.code, 0);

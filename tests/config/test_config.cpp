@@ -74,7 +74,8 @@ class TestConfig : public QObject {
   void muonRoleShortcuts() {
     RunConfig c;
     apply_setting(c, "optim.muon=vo+ffn");
-    QCOMPARE(c.optim.muon, (std::vector<std::string>{"attn.v", "attn.o", "mlp.in", "mlp.gate", "mlp.out"}));
+    QCOMPARE(c.optim.muon,
+             (std::vector<std::string>{"attn.v", "attn.o", "mlp.in", "mlp.gate", "mlp.out"}));
     apply_setting(c, "optim.muon=q,k");
     QCOMPARE(c.optim.muon, (std::vector<std::string>{"attn.q", "attn.k"}));
     apply_setting(c, "optim.muon=none");
@@ -126,10 +127,10 @@ class TestConfig : public QObject {
     const auto keys = config_keys(RunConfig());
     QStringList names;
     for (const auto& kv : keys) names << QString::fromStdString(kv.first);
-    for (const char* k : {"model.layers", "model.d_model", "model.heads", "model.seq_len",
-                          "model.qk_norm", "model.ffn", "optim.muon", "optim.lr_adamw",
-                          "optim.lr_muon", "train.steps", "train.batch_size", "train.seed",
-                          "data.source", "data.path", "metrics.every", "device"})
+    for (const char* k :
+         {"model.layers", "model.d_model", "model.heads", "model.seq_len", "model.qk_norm",
+          "model.ffn", "optim.muon", "optim.lr_adamw", "optim.lr_muon", "train.steps",
+          "train.batch_size", "train.seed", "data.source", "data.path", "metrics.every", "device"})
       QVERIFY2(names.contains(k), k);
   }
   void studiesShareEverythingButTheOptimizer() {
@@ -154,8 +155,11 @@ class TestConfig : public QObject {
     QCOMPARE(study_members("tail-qa")[2].config.optim.base, std::string("sgd"));
     QCOMPARE(study_members("kv-asymmetry", "gpu")[0].config.model.layers, 8);
     expectError([] { study_members("nope"); }, {"nope", "kv-asymmetry"});
-    expectError([] { study_members("tail-qa", "cpu", {"data.source=text", "data.path=x"}); },
-                {"tailqa"});
+    expectError(
+        [] {
+          study_members("tail-qa", "cpu", {"data.source=text", "data.path=x"});
+        },
+        {"tailqa"});
   }
   void studyIndexRoundTrip() {
     StudyIndex idx;

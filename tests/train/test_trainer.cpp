@@ -144,7 +144,8 @@ class TestTrainer : public QObject {
     Trainer t(c);
     QCOMPARE(t.run(r.callbacks()), RunStatus::Failed);
     const QString msg = QString::fromStdString(t.message());
-    QVERIFY2(msg.contains("step") && (msg.contains("NaN") || msg.contains("infinite") || msg.contains("not finite")),
+    QVERIFY2(msg.contains("step") &&
+                 (msg.contains("NaN") || msg.contains("infinite") || msg.contains("not finite")),
              qPrintable(msg));
     QVERIFY(r.steps.size() < 40);  // the steps before the failure were delivered
   }
