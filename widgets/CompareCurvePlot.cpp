@@ -1,4 +1,5 @@
 // CompareCurvePlot: curves of several runs overlaid (see CompareCurvePlot.h).
+#include "PlotUtil.h"
 #include "CompareCurvePlot.h"
 
 #include <QCheckBox>
@@ -231,14 +232,7 @@ void CompareCurvePlot::setLogY(bool on) {
   if (on == logY_) return;
   logY_ = on;
   syncControls();
-  QCPAxis* y = plot()->yAxis;
-  if (on) {
-    y->setScaleType(QCPAxis::stLogarithmic);
-    y->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-  } else {
-    y->setScaleType(QCPAxis::stLinear);
-    y->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
-  }
+  plotutil::setLogScale(plot()->yAxis, on);
   scheduleReset();
 }
 

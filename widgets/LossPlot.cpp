@@ -1,4 +1,5 @@
 // LossPlot: train/val loss with debiased EMA smoothing and hover read-out (see LossPlot.h).
+#include "PlotUtil.h"
 #include "LossPlot.h"
 
 #include <QCheckBox>
@@ -101,14 +102,7 @@ void LossPlot::setLogY(bool on) {
   if (on == logY_) return;
   logY_ = on;
   logCheck_->setChecked(on);
-  QCPAxis* y = plot()->yAxis;
-  if (on) {
-    y->setScaleType(QCPAxis::stLogarithmic);
-    y->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-  } else {
-    y->setScaleType(QCPAxis::stLinear);
-    y->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
-  }
+  plotutil::setLogScale(plot()->yAxis, on);
   scheduleReset();
 }
 

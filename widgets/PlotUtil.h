@@ -50,4 +50,13 @@ inline QVector<double> iota(int n, double first = 0.0) {
   return out;
 }
 
+// Switches an axis between logarithmic (with log ticks) and linear scale.
+inline void setLogScale(QCPAxis* axis, bool on) {
+  axis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+  if (on)
+    axis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+  else
+    axis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+}
+
 }  // namespace ms::plotutil
