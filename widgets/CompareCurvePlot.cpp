@@ -1,6 +1,6 @@
 // CompareCurvePlot: curves of several runs overlaid (see CompareCurvePlot.h).
-#include "PlotUtil.h"
 #include "CompareCurvePlot.h"
+#include "PlotUtil.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -1,6 +1,6 @@
 // LossPlot: train/val loss with debiased EMA smoothing and hover read-out (see LossPlot.h).
-#include "PlotUtil.h"
 #include "LossPlot.h"
+#include "PlotUtil.h"
 
 #include <QCheckBox>
 #include <QComboBox>
