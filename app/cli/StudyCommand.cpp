@@ -13,6 +13,7 @@
 #include "CliArgs.h"
 #include "Commands.h"
 #include "TrainRun.h"
+#include "common/Duration.h"
 #include "train/Studies.h"
 
 namespace ms {
@@ -96,7 +97,7 @@ int cmd_study(int argc, char** argv) {
     idx.members[i].status = status_name(r.status);
     char sum[128];
     std::snprintf(sum, sizeof sum, "final loss %.4f, val %.4f, %s", r.final_loss, r.final_val,
-                  fmt_duration(r.wall_s).c_str());
+                  format_duration(r.wall_s).c_str());
     idx.members[i].summary = sum;
     save_index();
     if (r.status == RunStatus::Failed) ++failed;
@@ -107,7 +108,7 @@ int cmd_study(int argc, char** argv) {
     }
   }
   std::cerr << "study " << name << ": " << members.size() - failed << "/" << members.size()
-            << " runs finished in " << fmt_duration(done_s) << " -> " << index_path << "\n";
+            << " runs finished in " << format_duration(done_s) << " -> " << index_path << "\n";
   return failed ? 1 : 0;
 }
 

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "Commands.h"
+#include "common/Duration.h"
 #include "data/DataSource.h"
 #include "store/RunWriter.h"
 #include "train/Trainer.h"
@@ -37,17 +38,6 @@ std::string fmt(double v, int prec = 4) {
 }
 
 }  // namespace
-
-std::string fmt_duration(double s) {
-  if (!std::isfinite(s) || s < 0) return "--:--";
-  const long t = std::lround(s);
-  char buf[32];
-  if (t >= 3600)
-    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
-  else
-    std::snprintf(buf, sizeof buf, "%ld:%02ld", t / 60, t % 60);
-  return buf;
-}
 
 TrainResult train_to_file(const RunConfig& c, const std::string& out, const TrainOptions& o) {
   TrainResult res;
@@ -83,7 +73,7 @@ TrainResult train_to_file(const RunConfig& c, const std::string& out, const Trai
     std::ostringstream line;
     line << o.prefix << "step " << r.step << "/" << total << "  loss " << fmt(r.loss) << "  val "
          << fmt(res.final_val) << "  " << fmt(tps / 1000, 3) << "k tok/s  ETA "
-         << fmt_duration(eta);
+         << format_duration(eta);
     if (tty) {
       if (el - last_print >= 0.1 || r.step == total) {
         std::cerr << "\r\033[K" << line.str() << std::flush;
@@ -113,7 +103,7 @@ TrainResult train_to_file(const RunConfig& c, const std::string& out, const Trai
   writer.finish(res.status, res.message);
   if (!o.quiet && tty) std::cerr << "\r\033[K";
   std::cerr << o.prefix << status_name(res.status) << ": " << res.message << " in "
-            << fmt_duration(res.wall_s) << " -> " << out << "\n";
+            << format_duration(res.wall_s) << " -> " << out << "\n";
   return res;
 }
 

@@ -28,6 +28,4 @@ struct TrainResult {
 
 TrainResult train_to_file(const RunConfig& c, const std::string& out, const TrainOptions& o);
 
-std::string fmt_duration(double seconds);
-
 }  // namespace ms

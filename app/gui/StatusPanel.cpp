@@ -1,5 +1,6 @@
 // StatusPanel: progress, step, throughput and ETA in the status bar (see StatusPanel.h).
 #include "StatusPanel.h"
+#include "common/Duration.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -108,14 +109,7 @@ void StatusPanel::updateLabels() {
 }
 
 QString StatusPanel::formatDuration(double s) {
-  if (!std::isfinite(s) || s < 0) return QStringLiteral("--:--");
-  const long t = std::lround(s);
-  if (t >= 3600)
-    return QStringLiteral("%1:%2:%3")
-        .arg(t / 3600)
-        .arg((t / 60) % 60, 2, 10, QLatin1Char('0'))
-        .arg(t % 60, 2, 10, QLatin1Char('0'));
-  return QStringLiteral("%1:%2").arg(t / 60).arg(t % 60, 2, 10, QLatin1Char('0'));
+  return QString::fromStdString(format_duration(s));
 }
 
 QString StatusPanel::formatRate(double v) {

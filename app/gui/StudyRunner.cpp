@@ -1,6 +1,7 @@
 // StudyRunner: member-by-member study runs through a TrainingController, with study.json kept
 // current exactly as the CLI keeps it (see StudyRunner.h and app/cli/StudyCommand.cpp).
 #include "StudyRunner.h"
+#include "common/Duration.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -14,22 +15,6 @@
 #include "TrainingController.h"
 
 namespace ms {
-namespace {
-
-// "m:ss" or "h:mm:ss", as the CLI's fmt_duration (app/cli/TrainRun.cpp).
-std::string durationText(double s) {
-  if (!std::isfinite(s) || s < 0) return "--:--";
-  const long t = std::lround(s);
-  char buf[32];
-  if (t >= 3600)
-    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
-  else
-    std::snprintf(buf, sizeof buf, "%ld:%02ld", t / 60, t % 60);
-  return buf;
-}
-
-}  // namespace
-
 StudyRunner::StudyRunner(TrainingController* controller, QObject* parent)
     : QObject(parent), controller_(controller) {
   if (!controller_) controller_ = new TrainingController(this);
@@ -159,7 +144,7 @@ void StudyRunner::onRunFinished(RunStatus status, const QString& message, const 
   } else {
     char sum[128];
     std::snprintf(sum, sizeof sum, "final loss %.4f, val %.4f, %s", lastLoss_, lastVal_,
-                  durationText(memberClock_.elapsed() / 1000.0).c_str());
+                  format_duration(memberClock_.elapsed() / 1000.0).c_str());
     summary = sum;
   }
   endMember(status_name(status), summary);
