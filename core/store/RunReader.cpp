@@ -253,7 +253,8 @@ struct RunReader::Impl {
       const auto& c = g.cols[i];
       Hid ds(H5Dopen2(file.get(), c.path.c_str(), H5P_DEFAULT));
       if (!ds.valid()) {
-        warn("missing dataset " + c.path + " (" + h5::error_text() + ")");
+        if (version >= c.since)  // a dataset newer than the file is expected to be absent
+          warn("missing dataset " + c.path + " (" + h5::error_text() + ")");
         g.ds.emplace_back();
         continue;
       }

@@ -245,6 +245,12 @@ Column<Snapshot> kivi_pair(const std::string& path, std::array<double, 2> KiviMe
   return c;
 }
 
+template <class Rec>
+Column<Rec> since(int version, Column<Rec> c) {
+  c.since = version;
+  return c;
+}
+
 void need(bool ok, const std::string& file, const std::string& what, const std::string& msg) {
   if (!ok) throw StoreError(file + ": " + what + ": " + msg);
 }
@@ -257,6 +263,7 @@ std::vector<Column<StepRecord>> step_columns() {
           scalar("/steps/lr_adamw", &StepRecord::lr_adamw),
           scalar("/steps/lr_muon", &StepRecord::lr_muon),
           scalar("/steps/grad_norm", &StepRecord::grad_norm),
+          since(2, scalar("/steps/clipped_heads", &StepRecord::clipped_heads)),
           scalar("/steps/tokens", &StepRecord::tokens),
           scalar("/steps/wall_s", &StepRecord::wall_s),
           scalar("/steps/tokens_per_s", &StepRecord::tokens_per_s)};
@@ -289,18 +296,24 @@ std::vector<Column<Snapshot>> snapshot_columns(const RunInfo& info) {
         per_layer_vec<float>(g + "sv", L, n, kNaNf, [mi](auto& m) -> decltype(&m.matrices[mi].sv) {
           return mi < m.matrices.size() ? &m.matrices[mi].sv : nullptr;
         }));
-    const std::pair<const char*, double SpectrumMetrics::*> fields[] = {
-        {"entropy", &SpectrumMetrics::entropy},
-        {"erank", &SpectrumMetrics::erank},
-        {"top10", &SpectrumMetrics::top10},
-        {"q75_q25", &SpectrumMetrics::q75_q25},
-        {"stable_rank", &SpectrumMetrics::stable_rank},
-        {"update_alignment", &SpectrumMetrics::update_alignment}};
-    for (const auto& [name, field] : fields) {
-      cols.push_back(per_layer_scalar(
-          g + name, L, [mi, f = field](auto& m) -> decltype(&m.matrices[mi].entropy) {
-            return mi < m.matrices.size() ? &(m.matrices[mi].*f) : nullptr;
-          }));
+    const struct {
+      const char* name;
+      double SpectrumMetrics::*field;
+      int since;
+    } fields[] = {{"entropy", &SpectrumMetrics::entropy, 1},
+                  {"erank", &SpectrumMetrics::erank, 1},
+                  {"top10", &SpectrumMetrics::top10, 1},
+                  {"q75_q25", &SpectrumMetrics::q75_q25, 1},
+                  {"stable_rank", &SpectrumMetrics::stable_rank, 1},
+                  {"update_cosine", &SpectrumMetrics::update_cosine, 2},
+                  {"update_top_share", &SpectrumMetrics::update_top_share, 2}};
+    for (const auto& fd : fields) {
+      cols.push_back(
+          since(fd.since,
+                per_layer_scalar(g + fd.name, L,
+                                 [mi, f = fd.field](auto& m) -> decltype(&m.matrices[mi].entropy) {
+                                   return mi < m.matrices.size() ? &(m.matrices[mi].*f) : nullptr;
+                                 })));
     }
   }
 

@@ -25,14 +25,15 @@ inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // One optimizer step's scalars (every step).
 struct StepRecord {
-  int64_t step = 0;         // 1-based: the number of optimizer steps taken so far
-  double loss = kNaN;       // training loss of this step's batch
-  double lr_adamw = kNaN;   // scheduled lr of the base optimizer (AdamW or SGD) this step
-  double lr_muon = kNaN;    // scheduled lr of Muon this step (NaN when no Muon)
-  double grad_norm = kNaN;  // global L2 norm of all gradients before clipping
-  int64_t tokens = 0;       // tokens seen after this step
-  double wall_s = 0;        // seconds since training started (pauses excluded)
-  double tokens_per_s = 0;  // throughput of this step
+  int64_t step = 0;           // 1-based: the number of optimizer steps taken so far
+  double loss = kNaN;         // training loss of this step's batch
+  double lr_adamw = kNaN;     // scheduled lr of the base optimizer (AdamW or SGD) this step
+  double lr_muon = kNaN;      // scheduled lr of Muon this step (NaN when no Muon)
+  double grad_norm = kNaN;    // global L2 norm of all gradients before clipping
+  int64_t clipped_heads = 0;  // heads MuonClip rescaled after this step (0 when it is off)
+  int64_t tokens = 0;         // tokens seen after this step
+  double wall_s = 0;          // seconds since training started (pauses excluded)
+  double tokens_per_s = 0;    // throughput of this step
 };
 
 // Validation loss (every train.val_every steps and at the end).
@@ -45,13 +46,15 @@ struct ValRecord {
 
 // Spectrum of one weight matrix (or composite W_QK / W_VO) with its isotropy metrics.
 struct SpectrumMetrics {
-  std::vector<float> sv;           // singular values, descending, length min(rows, cols)
-  double entropy = kNaN;           // normalized SVD entropy H in [0, 1]
-  double erank = kNaN;             // exp(entropy before normalization)
-  double top10 = kNaN;             // TopE_10: energy share of the 10 largest
-  double q75_q25 = kNaN;           // Q3/Q1 of sigma^2 (numpy linear quartiles)
-  double stable_rank = kNaN;       // sum sigma^2 / sigma_max^2
-  double update_alignment = kNaN;  // |<u1(dW), u1(W)>|, NaN before the first update is known
+  std::vector<float> sv;      // singular values, descending, length min(rows, cols)
+  double entropy = kNaN;      // normalized SVD entropy H in [0, 1]
+  double erank = kNaN;        // exp(entropy before normalization)
+  double top10 = kNaN;        // TopE_10: energy share of the 10 largest
+  double q75_q25 = kNaN;      // Q3/Q1 of sigma^2 (numpy linear quartiles)
+  double stable_rank = kNaN;  // sum sigma^2 / sigma_max^2
+  // The last step's update (NaN before the first update is known; docs/run-format.md):
+  double update_cosine = kNaN;     // |<u1(D), u1(W)>|, D = the optimizer's input direction
+  double update_top_share = kNaN;  // ||U_10(W)^T dW||_F^2 / ||dW||_F^2 (chance 10 / rows)
 };
 
 // Spikiness of a non-negative magnitude vector.

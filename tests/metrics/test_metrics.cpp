@@ -92,7 +92,8 @@ class TestMetrics : public QObject {
     QNEAR(m.stable_rank, double(n), 1e-9);
     QNEAR(m.q75_q25, 1.0, 1e-9);
     QNEAR(m.top10, 10.0 / n, 1e-9);
-    QVERIFY(std::isnan(m.update_alignment));
+    QVERIFY(std::isnan(m.update_cosine));
+    QVERIFY(std::isnan(m.update_top_share));
   }
   void rankOneSpectrum() {
     const torch::Tensor u = orthonormal(7, 1, 1), v = orthonormal(5, 1, 2);
@@ -173,8 +174,8 @@ class TestMetrics : public QObject {
                              batched_svdvals({mats[0], torch::zeros({4, 6}, f64)}));
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, batched_svdvals({}));
   }
-  void updateAlignmentConstructed() {
-    // W = 3 u1 v1^T + u2 v2^T; dW = 2 a b^T with a = cos(t) u1 + sin(t) u2 -> |cos t|.
+  void updateCosineConstructed() {
+    // W = 3 u1 v1^T + u2 v2^T; D = 2 a b^T with a = cos(t) u1 + sin(t) u2 -> |cos t|.
     const torch::Tensor U = orthonormal(8, 2, 5), V = orthonormal(6, 2, 6);
     const torch::Tensor u1 = U.select(1, 0), u2 = U.select(1, 1);
     const torch::Tensor W =
@@ -182,17 +183,42 @@ class TestMetrics : public QObject {
     const double t = 0.3;
     const torch::Tensor a = std::cos(t) * u1 + std::sin(t) * u2;
     const torch::Tensor dW = 2.0 * torch::outer(a, orthonormal(6, 1, 7).squeeze(1));
-    QNEAR(update_alignment(dW, W), std::cos(t), 1e-10);
-    QNEAR(update_alignment(-dW, W), std::cos(t), 1e-10);              // sign-free
+    QNEAR(update_cosine(dW, W), std::cos(t), 1e-10);
+    QNEAR(update_cosine(-dW, W), std::cos(t), 1e-10);                 // sign-free
     const torch::Tensor d2 = 0.5 * torch::outer(u2, V.select(1, 0));  // orthogonal direction
-    QNEAR(update_alignment(d2, W), 0.0, 1e-10);
-    QVERIFY(std::isnan(update_alignment(torch::zeros_like(W), W)));
+    QNEAR(update_cosine(d2, W), 0.0, 1e-10);
+    QVERIFY(std::isnan(update_cosine(torch::zeros_like(W), W)));
     // Batched: the same answers in one call.
-    const torch::Tensor b = update_alignment_batched(torch::stack({dW, torch::zeros_like(W), d2}),
-                                                     torch::stack({W, W, W}));
+    const torch::Tensor b = update_cosine_batched(torch::stack({dW, torch::zeros_like(W), d2}),
+                                                  torch::stack({W, W, W}));
     QNEAR(b[0].item<double>(), std::cos(t), 1e-10);
     QVERIFY(std::isnan(b[1].item<double>()));
     QNEAR(b[2].item<double>(), 0.0, 1e-10);
+  }
+  void updateTopShareConstructed() {
+    // W (20 x 16) = sum_i s_i u_i v_i^T with 16 distinct s_i; dW = a b^T with
+    // a = cos(t) u_3 + sin(t) u_15: u_3 is inside the top-10 left subspace, u_15 outside, so
+    // the share is cos(t)^2, whatever b and the scale of dW.
+    const torch::Tensor U = orthonormal(20, 16, 11), V = orthonormal(16, 16, 12);
+    const torch::Tensor s = torch::arange(16, 0, -1, f64);  // 16, 15, ..., 1
+    const torch::Tensor W = U.matmul(torch::diag(s)).matmul(V.t());
+    const double t = 0.7;
+    const torch::Tensor a = std::cos(t) * U.select(1, 3) + std::sin(t) * U.select(1, 15);
+    const torch::Tensor b = orthonormal(16, 1, 13).squeeze(1);
+    const torch::Tensor dW = -3.0 * torch::outer(a, b);
+    QNEAR(update_top_share(dW, W, 10), std::pow(std::cos(t), 2), 1e-10);
+    QNEAR(update_top_share(dW, W, 3), 0.0, 1e-10);   // u_3 is the 4th direction
+    QNEAR(update_top_share(dW, W, 16), 1.0, 1e-10);  // u_15 is the 16th
+    QNEAR(update_top_share(dW, W, 15), std::pow(std::cos(t), 2), 1e-10);
+    QNEAR(update_top_share(dW, W, 100), 1.0, 1e-10);  // k clipped to min(rows, cols)
+    QVERIFY(std::isnan(update_top_share(torch::zeros_like(W), W, 10)));
+    // A direction-free update scores the chance level k / rows on average: E over Gaussian
+    // dW of ||U_k^T dW||^2 / ||dW||^2 = k / rows (each left direction gets 1 / rows).
+    torch::manual_seed(21);
+    const torch::Tensor G = torch::randn({400, 20, 16}, f64);
+    const torch::Tensor shares = update_top_share_batched(G, W.expand({400, 20, 16}), 10);
+    QNEAR(shares.mean().item<double>(), 10.0 / 20.0, 0.01);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, update_top_share(dW, W.t(), 10));
   }
 
   // ---- participation ratio ----

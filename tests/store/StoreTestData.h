@@ -55,6 +55,7 @@ inline ms::StepRecord make_step(int64_t i) {  // i = 0-based row
   r.lr_adamw = 3e-3 * val01(i, 2);
   r.lr_muon = (i % 5 == 0) ? ms::kNaN : 0.02 * val01(i, 3);
   r.grad_norm = 1.0 + val01(i, 4);
+  r.clipped_heads = i % 3;
   r.tokens = (i + 1) * 1024;
   r.wall_s = 0.01 * double(i + 1);
   r.tokens_per_s = 1e5 * val01(i, 5);
@@ -89,7 +90,8 @@ inline ms::Snapshot make_snapshot(const ms::RunInfo& in, int k) {
       sp.top10 = val01(k, l, mi, 3);
       sp.q75_q25 = 1 + val01(k, l, mi, 4);
       sp.stable_rank = 5 * val01(k, l, mi, 5);
-      sp.update_alignment = k == 0 ? ms::kNaN : val01(k, l, mi, 6);
+      sp.update_cosine = k == 0 ? ms::kNaN : val01(k, l, mi, 6);
+      sp.update_top_share = k == 0 ? ms::kNaN : val01(k, l, mi, 7);
       m.matrices.push_back(sp);
     }
     for (int a = 0; a < ms::kNumActs; ++a)
@@ -137,8 +139,9 @@ bool same_vec(const std::vector<T>& a, const std::vector<T>& b) {
 
 inline bool same_step(const ms::StepRecord& a, const ms::StepRecord& b) {
   return a.step == b.step && same(a.loss, b.loss) && same(a.lr_adamw, b.lr_adamw) &&
-         same(a.lr_muon, b.lr_muon) && same(a.grad_norm, b.grad_norm) && a.tokens == b.tokens &&
-         same(a.wall_s, b.wall_s) && same(a.tokens_per_s, b.tokens_per_s);
+         same(a.lr_muon, b.lr_muon) && same(a.grad_norm, b.grad_norm) &&
+         a.clipped_heads == b.clipped_heads && a.tokens == b.tokens && same(a.wall_s, b.wall_s) &&
+         same(a.tokens_per_s, b.tokens_per_s);
 }
 
 inline bool same_val(const ms::ValRecord& a, const ms::ValRecord& b) {
@@ -170,7 +173,7 @@ inline bool same_snapshot(const ms::Snapshot& a, const ms::Snapshot& b, std::str
       if (!same_vec(p.sv, q.sv)) return no(at + "sv of matrix " + std::to_string(i));
       if (!same(p.entropy, q.entropy) || !same(p.erank, q.erank) || !same(p.top10, q.top10) ||
           !same(p.q75_q25, q.q75_q25) || !same(p.stable_rank, q.stable_rank) ||
-          !same(p.update_alignment, q.update_alignment))
+          !same(p.update_cosine, q.update_cosine) || !same(p.update_top_share, q.update_top_share))
         return no(at + "spectrum scalars of matrix " + std::to_string(i));
     }
     for (int act = 0; act < ms::kNumActs; ++act)

@@ -142,7 +142,7 @@ class TestStore : public QObject {
     RunReader r(path);
     QVERIFY(r.opened_swmr());
     QVERIFY2(r.warnings().empty(), r.warnings().empty() ? "" : r.warnings()[0].c_str());
-    QCOMPARE(r.format_version(), 1);
+    QCOMPARE(r.format_version(), kRunFormatVersion);
     QVERIFY(same_info(r.info(), info));
     QCOMPARE(r.stored_status(), RunStatus::Finished);
     QCOMPARE(r.status(), RunStatus::Finished);
@@ -168,7 +168,7 @@ class TestStore : public QObject {
     for (int64_t i = 0; i < 300; ++i) QVERIFY(same(loss[i], make_step(i).loss));
     QCOMPARE(stepcol.size(), size_t(10));
     QCOMPARE(stepcol[0], 291.0);
-    QCOMPARE(RunReader::step_columns().size(), size_t(8));
+    QCOMPARE(RunReader::step_columns().size(), size_t(9));
     for (const auto& c : RunReader::step_columns()) QCOMPARE(r.step_series(c).size(), size_t(300));
     QVERIFY_THROWS_EXCEPTION(StoreError, r.step_series("nope"));
 
@@ -397,7 +397,7 @@ class TestStore : public QObject {
     {
       hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
       hid_t a = H5Aopen(f, "format_version", H5P_DEFAULT);
-      const int64_t v = 2;
+      const int64_t v = kRunFormatVersion + 1;
       QVERIFY(H5Awrite(a, H5T_NATIVE_INT64, &v) >= 0);
       H5Aclose(a);
       H5Fclose(f);
