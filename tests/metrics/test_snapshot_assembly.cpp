@@ -307,9 +307,12 @@ class TestSnapshotAssembly : public QObject {
   Snapshot snap_;
   QTemporaryDir tmp_;
 
-  // Compares one field; the message names it with both values.
+  // Compares one field; the message names it with both values (the first failure only).
+  double worst_rel_ = 0;  // largest relative difference seen by expect()
   void expect(bool ok, const std::string& what, double got, double want) {
-    if (!ok) QFAIL((what + ": snapshot " + num(got) + ", reference " + num(want)).c_str());
+    if (want != 0) worst_rel_ = std::max(worst_rel_, std::abs(got - want) / std::abs(want));
+    if (!ok && !QTest::currentTestFailed())
+      QFAIL((what + ": snapshot " + num(got) + ", reference " + num(want)).c_str());
   }
 
  private slots:
@@ -341,6 +344,7 @@ class TestSnapshotAssembly : public QObject {
 
   void activationsAndMagnitudes() {
     torch::NoGradGuard ng;
+    worst_rel_ = 0;
     const RefGPT ref(*model_);
     std::vector<RefActs> acts;
     const torch::Tensor x = builder_->probe_inputs(), y = builder_->probe_targets();
@@ -391,6 +395,7 @@ class TestSnapshotAssembly : public QObject {
         expect(close(m.asymmetry, r.asymmetry, 1e-5), c + "asymmetry", m.asymmetry, r.asymmetry);
       }
     }
+    qInfo("PR_sv, magnitudes, spikiness: max relative difference %.3g", worst_rel_);
   }
 
   void kiviDeltas() {
@@ -406,6 +411,7 @@ class TestSnapshotAssembly : public QObject {
     const double fp = mean_loss({});
     expect(close(snap_.kivi.loss_fp, fp, 1e-12), "KIVI loss_fp", snap_.kivi.loss_fp, fp);
     const int64_t G = cfg_.metrics.kivi_group;
+    worst_rel_ = 0;
     for (size_t b = 0; b < kKiviBits.size(); ++b) {
       const int bits = kKiviBits[b];
       const double kivi = mean_loss({G, bits, true}) - fp,
@@ -422,6 +428,7 @@ class TestSnapshotAssembly : public QObject {
       qInfo("KIVI %d-bit: K chan/V tok %.6g (ref %.6g), K tok/V chan %.6g (ref %.6g)", bits,
             snap_.kivi.k_chan_v_tok[b], kivi, snap_.kivi.k_tok_v_chan[b], swapped);
     }
+    qInfo("KIVI loss_fp and deltas: max relative difference %.3g", worst_rel_);
   }
 
   // The snippet of docs/run-format.md that recomputes channel_spk, token_spk and asymmetry from
