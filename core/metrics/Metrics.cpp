@@ -206,8 +206,10 @@ Magnitudes kv_magnitudes(const torch::Tensor& x) {
   Magnitudes r;
   const torch::Tensor cf = chan.to(torch::kCPU, torch::kFloat).contiguous();
   const torch::Tensor tf = tok.to(torch::kCPU, torch::kFloat).contiguous();
+  const torch::Tensor af = tok_all.to(torch::kCPU, torch::kFloat).contiguous();  // (B, T)
   r.channel.assign(cf.data_ptr<float>(), cf.data_ptr<float>() + cf.numel());
   r.token.assign(tf.data_ptr<float>(), tf.data_ptr<float>() + tf.numel());
+  r.token_all.assign(af.data_ptr<float>(), af.data_ptr<float>() + af.numel());
   r.channel_spk = spikiness(chan);
   r.token_spk = spikiness(tok_all.reshape({-1}));
   r.asymmetry = r.channel_spk.max_mean / r.token_spk.max_mean;

@@ -72,7 +72,8 @@ torch::Tensor pr_cov(const torch::Tensor& X);
 Spikiness spikiness(const torch::Tensor& m);
 // K or V cache x (B, H, T, hd), channels C = H*hd (channel index h*hd + j):
 // channel m_c = mean over B*T of |x| (C); token m_t = mean over channels of |x| for each of the
-// B*T tokens; `token` holds it averaged over the batch (T), token_spk is taken over all B*T;
+// B*T tokens, kept in `token_all` (B*T, row-major (batch, position)) and averaged over the
+// batch in `token` (T); token_spk is the spikiness of token_all;
 // asymmetry = channel_spk.max_mean / token_spk.max_mean.
 Magnitudes kv_magnitudes(const torch::Tensor& x);
 

@@ -299,7 +299,9 @@ void SnapshotBuilder::spectra(GPTImpl& model, Snapshot& s) const {
   }
 }
 
-// KIVI-style quantized K/V cache: loss deltas on the fixed validation batches.
+// KIVI-style quantized K/V cache: loss deltas on the fixed validation batches. The cache is
+// streamed as KIVI does (GPT.h KvQuantization): completed groups of G tokens quantized, the
+// residual recent tokens in full precision, so the quantized loss stays causal.
 void SnapshotBuilder::kivi(GPTImpl& model, Snapshot& s) const {
   const int64_t G = cfg_.metrics.kivi_group;
   auto mean_loss = [&](const ForwardOptions& fo) {
@@ -311,15 +313,15 @@ void SnapshotBuilder::kivi(GPTImpl& model, Snapshot& s) const {
   k.loss_fp = mean_loss(ForwardOptions{});
   for (size_t b = 0; b < kKiviBits.size(); ++b) {
     const int bits = kKiviBits[b];
+    // Each call gets single groups (N, H, G, hd): per-channel = each channel over the group's
+    // G tokens; per-token = each token over groups of G of its H*hd channels.
     auto per_chan = [bits, G](const torch::Tensor& x) { return kivi_per_channel(x, bits, G); };
     auto per_tok = [bits, G](const torch::Tensor& x) { return kivi_per_token(x, bits, G); };
     ForwardOptions kivi_fo;  // KIVI's scheme: K per-channel, V per-token
-    kivi_fo.k_transform = per_chan;
-    kivi_fo.v_transform = per_tok;
+    kivi_fo.kv_quant = {G, per_chan, per_tok};
     k.k_chan_v_tok[b] = mean_loss(kivi_fo) - k.loss_fp;
     ForwardOptions swapped;  // K per-token, V per-channel
-    swapped.k_transform = per_tok;
-    swapped.v_transform = per_chan;
+    swapped.kv_quant = {G, per_tok, per_chan};
     k.k_tok_v_chan[b] = mean_loss(swapped) - k.loss_fp;
   }
   k.valid = true;

@@ -48,6 +48,8 @@ class SnapshotBuilder {
   const torch::Tensor& probe_inputs() const { return probe_x_; }  // (P, T) int64
   const torch::Tensor& probe_targets() const { return probe_y_; }     // (P, T) int64
   const std::vector<int>& fta_questions() const { return fta_sel_; }  // indices into questions()
+  // The KIVI validation batches: each {inputs, targets} (train.batch_size, T) int64.
+  const std::vector<std::array<torch::Tensor, 2>>& kivi_inputs() const { return kivi_xy_; }
 
  private:
   // One padded batch of FTA prompts of similar length.

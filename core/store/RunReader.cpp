@@ -165,6 +165,8 @@ struct RunReader::Impl {
     in.fta_groups = required_int32("fta_groups");
     in.total_steps = required_int("total_steps");
     in.n_params = required_int("n_params");
+    // Files written before token_all have no probe_batch (then no token_all is read).
+    if (h5::has_attr(f, "probe_batch")) in.probe_batch = required_int32("probe_batch");
     if (!h5::has_attr(f, "matrix_names") || !h5::has_attr(f, "matrix_shapes"))
       throw StoreError(path + ": corrupt run file: missing attribute matrix_names/matrix_shapes");
     in.matrix_names = h5::read_str_list_attr(f, path, "matrix_names");

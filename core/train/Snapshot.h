@@ -68,6 +68,9 @@ struct Spikiness {
 struct Magnitudes {
   std::vector<float> channel;  // (C = H * hd): mean over B*T of |x|
   std::vector<float> token;    // (T): mean over channels of |x|, averaged over batch
+  // (P*T) mean over channels of |x| per token, row-major (batch, position); P = probe sequences.
+  // token_spk is the spikiness of token_all (not of token).
+  std::vector<float> token_all;
   Spikiness channel_spk, token_spk;
   double asymmetry = kNaN;  // channel_spk.max_mean / token_spk.max_mean
 };
@@ -109,6 +112,7 @@ struct RunInfo {
   std::string torch_version;
   std::string app_version;
   int n_layer = 0, n_head = 0, head_dim = 0, seq_len = 0, vocab_size = 0;
+  int probe_batch = 0;  // P: probe sequences (token_all is P*T); 0 = unknown (older files)
   std::vector<std::string> matrix_names;          // as in Snapshot
   std::vector<std::array<int, 2>> matrix_shapes;  // (rows, cols) of each, same order
   int fta_groups = 0;                             // 0 when the data has no QA

@@ -158,6 +158,7 @@ const RunInfo& Trainer::prepare() {
   info.n_head = c.model.heads;
   info.head_dim = c.model.head_dim();
   info.seq_len = c.model.seq_len;
+  info.probe_batch = c.metrics.probe_batch;
   info.vocab_size = c.model.vocab_size;
   info.matrix_names = spectrum_matrix_names(c.model);
   for (const auto& name : info.matrix_names) {

@@ -1,7 +1,7 @@
 // Deterministic run data for the store suites: a RunInfo of the default model (2 layers,
-// 4 heads, d_model 64, seq 64, GELU MLP), step/val rows and fully populated snapshots whose
-// values depend only on their index, plus exact (bitwise, NaN == NaN) comparisons. Child
-// processes regenerate the same data from the index, so parents can check what they read.
+// 4 heads, d_model 64, seq 64, probe batch 3, GELU MLP), step/val rows and fully populated
+// snapshots whose values depend only on their index, plus exact (bitwise, NaN == NaN) comparisons.
+// Child processes regenerate the same data from the index, so parents can check what they read.
 #pragma once
 
 #include <cmath>
@@ -26,6 +26,7 @@ inline ms::RunInfo default_info(int fta_groups = 7) {
   in.n_head = 4;
   in.head_dim = 16;
   in.seq_len = 64;
+  in.probe_batch = 3;
   in.vocab_size = 512;
   in.matrix_names = {"attn.q", "attn.k", "attn.v", "attn.o", "mlp.in", "mlp.out", "qk", "vo"};
   in.matrix_shapes = {{64, 64},  {64, 64},  {64, 64}, {64, 64},
@@ -107,6 +108,8 @@ inline ms::Snapshot make_snapshot(const ms::RunInfo& in, int k) {
     for (ms::Magnitudes* mg : {&m.k_pre, &m.k_post, &m.v}) {
       for (int c = 0; c < C; ++c) mg->channel.push_back(float(val01(k, l, g, c + 1000)));
       for (int t = 0; t < T; ++t) mg->token.push_back(float(val01(k, l, g, t + 2000)));
+      for (int t = 0; t < in.probe_batch * T; ++t)
+        mg->token_all.push_back(float(val01(k, l, g, t + 5000)));
       mg->channel_spk = {1 + val01(k, l, g, 1), 1 + val01(k, l, g, 2), val01(k, l, g, 3)};
       mg->token_spk = {1 + val01(k, l, g, 4), 1 + val01(k, l, g, 5), val01(k, l, g, 6)};
       mg->asymmetry = mg->channel_spk.max_mean / mg->token_spk.max_mean;
@@ -184,7 +187,8 @@ inline bool same_snapshot(const ms::Snapshot& a, const ms::Snapshot& b, std::str
     const ms::Magnitudes* mx[] = {&x.k_pre, &x.k_post, &x.v};
     const ms::Magnitudes* my[] = {&y.k_pre, &y.k_post, &y.v};
     for (int g = 0; g < 3; ++g) {
-      if (!same_vec(mx[g]->channel, my[g]->channel) || !same_vec(mx[g]->token, my[g]->token))
+      if (!same_vec(mx[g]->channel, my[g]->channel) || !same_vec(mx[g]->token, my[g]->token) ||
+          !same_vec(mx[g]->token_all, my[g]->token_all))
         return no(at + "kv magnitudes " + std::to_string(g));
       if (!same_spk(mx[g]->channel_spk, my[g]->channel_spk) ||
           !same_spk(mx[g]->token_spk, my[g]->token_spk) ||
@@ -205,7 +209,7 @@ inline bool same_info(const ms::RunInfo& a, const ms::RunInfo& b) {
   return a.config_json == b.config_json && a.device == b.device &&
          a.torch_version == b.torch_version && a.app_version == b.app_version &&
          a.n_layer == b.n_layer && a.n_head == b.n_head && a.head_dim == b.head_dim &&
-         a.seq_len == b.seq_len && a.vocab_size == b.vocab_size &&
+         a.seq_len == b.seq_len && a.probe_batch == b.probe_batch && a.vocab_size == b.vocab_size &&
          a.matrix_names == b.matrix_names && a.matrix_shapes == b.matrix_shapes &&
          a.fta_groups == b.fta_groups && a.optimizer_summary == b.optimizer_summary &&
          a.total_steps == b.total_steps && a.n_params == b.n_params;

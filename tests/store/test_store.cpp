@@ -410,6 +410,47 @@ class TestStore : public QObject {
     }
   }
 
+  // Files from before token_all: with probe_batch but without the dataset (read as NaN with a
+  // warning), and without the probe_batch attribute too (no token_all at all, no warning).
+  void olderFilesWithoutTokenAll() {
+    const std::string path = p("old.h5");
+    write_run(path, default_info(), 100, 50);
+    {
+      hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+      QVERIFY(f >= 0);
+      for (const char* c : {"k_pre", "k_post", "v"})
+        QVERIFY(H5Ldelete(f, (std::string("/snapshots/kv/") + c + "/token_all").c_str(),
+                          H5P_DEFAULT) >= 0);
+      H5Fclose(f);
+    }
+    {
+      RunReader r(path);
+      QCOMPARE(r.info().probe_batch, 3);
+      QCOMPARE(r.warnings().size(), size_t(3));
+      QVERIFY(r.warnings()[0].find("token_all") != std::string::npos);
+      QCOMPARE(r.num_snapshots(), 2);
+      Snapshot expect = make_snapshot(r.info(), 1);
+      for (auto& l : expect.layers)
+        for (Magnitudes* m : {&l.k_pre, &l.k_post, &l.v})
+          m->token_all.assign(m->token_all.size(), std::nanf(""));
+      std::string why;
+      QVERIFY2(same_snapshot(r.snapshot(1), expect, &why), why.c_str());
+    }
+    {
+      hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+      QVERIFY(H5Adelete(f, "probe_batch") >= 0);
+      H5Fclose(f);
+    }
+    RunReader r(path);
+    QVERIFY2(r.warnings().empty(), r.warnings().empty() ? "" : r.warnings()[0].c_str());
+    QCOMPARE(r.info().probe_batch, 0);
+    Snapshot expect = make_snapshot(r.info(), 0);  // probe_batch 0: token_all empty
+    std::string why;
+    QVERIFY2(same_snapshot(r.snapshot(0), expect, &why), why.c_str());
+    QVERIFY(r.snapshot(0).layers[1].v.token_all.empty());
+    QCOMPARE(r.snapshot(0).layers[1].v.token.size(), size_t(64));
+  }
+
   // SIGKILL a writing process after a few flushed snapshots: the file opens, says interrupted,
   // and holds at least those snapshots, every one of them intact.
   void killDuringWrite() {
