@@ -410,6 +410,40 @@ class TestStore : public QObject {
     }
   }
 
+  // A version-1 file (Muonscope 0.1) lacks the datasets added in version 2: it reads without
+  // a warning for them, their values NaN (0 for the clip count); the same file claiming
+  // version 2 warns about each.
+  void version1FileReadsWithoutWarnings() {
+    const std::string path = p("v1.h5");
+    const RunInfo info = default_info();
+    write_run(path, info, 100, 50);
+    hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    QVERIFY(f >= 0);
+    std::vector<std::string> gone = {"/steps/clipped_heads"};
+    for (const auto& m : info.matrix_names)
+      for (const char* d : {"update_cosine", "update_top_share"})
+        gone.push_back("/snapshots/spectra/" + m + "/" + d);
+    for (const auto& g : gone) QVERIFY(H5Ldelete(f, g.c_str(), H5P_DEFAULT) >= 0);
+    H5Fclose(f);
+    for (const int64_t version : {int64_t(1), int64_t(2)}) {
+      f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+      hid_t a = H5Aopen(f, "format_version", H5P_DEFAULT);
+      QVERIFY(H5Awrite(a, H5T_NATIVE_INT64, &version) >= 0);
+      H5Aclose(a);
+      H5Fclose(f);
+      RunReader r(path);
+      if (version == 1) {
+        QVERIFY2(r.warnings().empty(), r.warnings().empty() ? "" : r.warnings()[0].c_str());
+      } else {
+        QCOMPARE(r.warnings().size(), gone.size());
+      }
+      QCOMPARE(r.steps(5, 6).at(0).clipped_heads, int64_t(0));
+      QVERIFY(std::isnan(r.snapshot(1).layers[0].matrices[0].update_cosine));
+      QVERIFY(std::isnan(r.snapshot(1).layers[0].matrices[0].update_top_share));
+      QVERIFY(std::isfinite(r.snapshot(1).layers[0].matrices[0].stable_rank));
+    }
+  }
+
   // Files from before token_all: with probe_batch but without the dataset (read as NaN with a
   // warning), and without the probe_batch attribute too (no token_all at all, no warning).
   void olderFilesWithoutTokenAll() {
