@@ -42,6 +42,19 @@ std::string fmt(double v, int prec = 4) {
 TrainResult train_to_file(const RunConfig& c, const std::string& out, const TrainOptions& o) {
   TrainResult res;
   const bool tty = isatty(fileno(stderr));
+  // The handler is in place before anything is written, so a Ctrl-C (or a study's forwarded
+  // SIGINT) that arrives during set-up stops the run at its first step instead of killing the
+  // process with a half-made file.
+  g_signals = 0;
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  struct RestoreSignals {
+    ~RestoreSignals() {
+      g_trainer = nullptr;
+      std::signal(SIGINT, SIG_DFL);
+      std::signal(SIGTERM, SIG_DFL);
+    }
+  } restore;
   Trainer trainer(c);
   const RunInfo& info = trainer.prepare();  // data and shapes: errors before any file exists
   RunWriter writer(out, o.force);
@@ -53,8 +66,7 @@ TrainResult train_to_file(const RunConfig& c, const std::string& out, const Trai
               << o.prefix << "writing " << out << "\n";
 
   g_trainer = &trainer;
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  if (g_signals > 0) trainer.stop();  // asked before the trainer existed
 
   const int64_t total = c.train.steps;
   double last_print = -1;
@@ -95,8 +107,6 @@ TrainResult train_to_file(const RunConfig& c, const std::string& out, const Trai
   };
   res.status = trainer.run(cb);
   g_trainer = nullptr;
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
   res.message = trainer.message();
   res.interrupted = g_signals > 0;
   res.wall_s = elapsed();

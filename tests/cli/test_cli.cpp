@@ -7,6 +7,8 @@
 #include <csignal>
 
 #include "store/RunReader.h"
+#include "train/RunConfig.h"
+#include "train/Studies.h"
 
 using namespace ms;
 
@@ -124,6 +126,92 @@ class TestCli : public QObject {
     RunReader rr(out.toStdString());
     QCOMPARE(rr.status(), RunStatus::Stopped);
     QVERIFY(rr.num_steps() > 0);
+  }
+  // study --seeds 2 --jobs 2: four member runs as two child processes at a time; study.json
+  // groups them by member with their seed.
+  void studySeedsInParallel() {
+    const QString out = dir_.filePath("seeded");
+    auto r = cli(QStringList{"study", "kv-asymmetry", "--out", out, "--seeds", "2", "--jobs", "2",
+                             "--set", "train.steps=6"} +
+                 kTiny);
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QCOMPARE(r.err.count("started"), 4);
+    QFile f(out + "/study.json");
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const StudyIndex idx = study_index_from_json(f.readAll().toStdString());
+    QCOMPARE(int(idx.members.size()), 4);
+    for (int i = 0; i < 4; ++i) {
+      QCOMPARE(idx.members[i].status, std::string("finished"));
+      QCOMPARE(idx.members[i].seed, uint64_t(1337 + i % 2));
+      RunReader rr((out + "/" + QString::fromStdString(idx.members[i].file)).toStdString());
+      QCOMPARE(rr.status(), RunStatus::Finished);
+      QCOMPARE(rr.num_steps(), int64_t(6));
+      const RunConfig c = config_from_json(rr.info().config_json);
+      QCOMPARE(c.train.seed, idx.members[i].seed);
+      QCOMPARE(c.metrics.probe_seed, uint64_t(1337));
+    }
+    // Existing files are not overwritten without --force; bad --seeds / --jobs are usage errors.
+    auto again = cli(QStringList{"study", "kv-asymmetry", "--out", out, "--seeds", "2"} + kTiny);
+    QCOMPARE(again.code, 1);
+    QVERIFY2(again.err.contains("--force"), qPrintable(again.err));
+    QCOMPARE(cli({"study", "kv-asymmetry", "--out", out, "--seeds", "0"}).code, 2);
+    QCOMPARE(cli({"study", "kv-asymmetry", "--out", out, "--jobs", "x"}).code, 2);
+  }
+  // reproduce with seeds: mean +- std and a verdict per row; a second call reuses every file.
+  void reproduceSeededAndReuses() {
+    const QString out = dir_.filePath("repro");
+    const QStringList args = {"reproduce",
+                              "--out",
+                              out,
+                              "--only",
+                              "kv-asymmetry",
+                              "--seeds",
+                              "2",
+                              "--jobs",
+                              "2",
+                              "--set",
+                              "train.steps=6",
+                              "--set",
+                              "device=cpu",
+                              "--set",
+                              "model.layers=1",
+                              "--set",
+                              "train.threads=1",
+                              "--set",
+                              "metrics.every=3"};
+    auto r = cli(args);
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains("4 to train"), qPrintable(r.err));
+    QVERIFY(r.out.contains("mean ± std, 2 seeds"));
+    QVERIFY(r.out.contains(" ± "));
+    QVERIFY(r.out.contains("| stable rank attn.v |"));
+    QVERIFY(r.out.contains(
+        QRegularExpression(R"(\d+ of \d+ directions hold, \d+ reversed, \d+ unclear)")));
+    auto again = cli(args);
+    QCOMPARE(again.code, 0);
+    QVERIFY2(again.err.contains("4 reused, 0 to train"), qPrintable(again.err));
+    QCOMPARE(again.out, r.out.replace(QRegularExpression(R"(\d+ runs trained in [0-9:]+)"),
+                                      "0 runs trained in 0:00"));
+  }
+  // Ctrl-C on a parallel study: the parent forwards it, each child finalizes its file as
+  // stopped, exit 130. Waits on the files the children create after their handler is in place.
+  void sigintStopsParallelStudy() {
+    const QString out = dir_.filePath("seeded-int");
+    QProcess p;
+    p.start(MUONSCOPE_CLI, QStringList{"study", "kv-asymmetry", "--out", out, "--seeds", "2",
+                                       "--jobs", "2", "--set", "train.steps=100000"} +
+                               kTiny);
+    QVERIFY(p.waitForStarted());
+    const QString a = out + "/adamw-seed1337.h5", b = out + "/adamw-seed1338.h5";
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(a).size() > 0 && QFileInfo(b).size() > 0, 60000);
+    ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 130);
+    for (const QString& f : {a, b}) {
+      RunReader rr(f.toStdString());
+      QCOMPARE(rr.status(), RunStatus::Stopped);
+    }
+    QVERIFY(!QFile::exists(out + "/muon-seed1337.h5"));  // never started
   }
   void selfcheckPasses() {
     auto r = cli({"selfcheck", "--device", "cpu"});

@@ -19,6 +19,7 @@
 #include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -65,6 +66,8 @@ class TestStudiesGui : public QObject {
   void runnerRefusesBadInput();
   void dialogValidatesSettings();
   void dialogOutputFolder();
+  void dialogSeedsMultiplyRuns();
+  void runnerRunsSeeds();
   void assocPanelMatchesModel();
   void assocPanelCoalescesAndShowsErrors();
   void assocPanelDeletedWhileComputing();
@@ -314,6 +317,57 @@ void TestStudiesGui::dialogValidatesSettings() {
   QVERIFY(d.settingsError().contains("key=value"));
   QCOMPARE(StudyDialog::parseSettings("name=\"a b\" train.steps=3"),
            QStringList({"name=a b", "train.steps=3"}));
+}
+
+// The Seeds field, used as a user would (keyboard on the spin box): every member N times.
+void TestStudiesGui::dialogSeedsMultiplyRuns() {
+  StudyDialog d;
+  d.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&d));
+  d.setStudy("kv-asymmetry");
+  QCOMPARE(d.runCount(), 2);
+  auto* spin = d.findChild<QSpinBox*>("seedsSpin");
+  QVERIFY(spin);
+  QCOMPARE(spin->value(), 1);
+  spin->setFocus();
+  QTest::keyClick(spin, Qt::Key_Up);
+  QTest::keyClick(spin, Qt::Key_Up);
+  QCOMPARE(d.seeds(), 3);
+  QCOMPARE(d.runCount(), 6);
+  auto* count = d.findChild<QLabel*>("studyRunCount");
+  QVERIFY(count && count->text().contains("6"));
+  // The folder check looks at the seeded file names.
+  const QString dir = tmp_.filePath("seeded-dialog");
+  QVERIFY(QDir().mkpath(dir));
+  QFile f(QDir(dir).filePath("muon-seed1338.h5"));
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.close();
+  d.setOutputDir(dir);
+  QVERIFY(d.outputError().contains("muon-seed1338.h5"));
+  QVERIFY(!d.okButton()->isEnabled());
+}
+
+// StudyRunner with seeds: every member per seed, study.json records group and seed.
+void TestStudiesGui::runnerRunsSeeds() {
+  StudyRunner runner;
+  QSignalSpy finished(&runner, &StudyRunner::finished);
+  const QString dir = tmp_.filePath("kv-seeds");
+  QString error;
+  QVERIFY2(runner.start("kv-asymmetry", "cpu", kTiny, dir, &error, 2), qPrintable(error));
+  QCOMPARE(runner.count(), 4);
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kStudyTimeoutMs);
+  const StudyIndex idx = readIndex(runner.indexPath());
+  QCOMPARE(int(idx.members.size()), 4);
+  const char* files[] = {"adamw-seed1337.h5", "adamw-seed1338.h5", "muon-seed1337.h5",
+                         "muon-seed1338.h5"};
+  for (int i = 0; i < 4; ++i) {
+    QCOMPARE(idx.members[i].file, std::string(files[i]));
+    QCOMPARE(idx.members[i].group, std::string(i < 2 ? "AdamW" : "Muon"));
+    QCOMPARE(idx.members[i].seed, uint64_t(1337 + i % 2));
+    QCOMPARE(idx.members[i].status, std::string("finished"));
+    RunReader r(QDir(dir).filePath(files[i]).toStdString());
+    QCOMPARE(config_from_json(r.info().config_json).train.seed, uint64_t(1337 + i % 2));
+  }
 }
 
 void TestStudiesGui::dialogOutputFolder() {
