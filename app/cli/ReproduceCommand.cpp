@@ -15,6 +15,7 @@
 #include "Commands.h"
 #include "TrainRun.h"
 #include "assoc/Assoc.h"
+#include "common/MatrixLabel.h"
 #include "store/RunReader.h"
 #include "train/Studies.h"
 
@@ -193,16 +194,17 @@ int cmd_reproduce(int argc, char** argv) {
             mu->last.kivi.k_chan_v_tok[0] < ad->last.kivi.k_chan_v_tok[0]);
     // Isotropy (study 4) from the same pair of runs.
     for (const char* m : {"vo", "mlp.in", "mlp.out"}) {
-      t.row("isotropy", std::string("eRank ") + m, runs, "Muon higher",
+      const std::string label = matrix_name_label(m);  // "vo (sum over heads)"
+      t.row("isotropy", "eRank " + label, runs, "Muon higher",
             num(ad->mat_mean(m, &SpectrumMetrics::erank), 1) + " / " +
                 num(mu->mat_mean(m, &SpectrumMetrics::erank), 1),
             mu->mat_mean(m, &SpectrumMetrics::erank) > ad->mat_mean(m, &SpectrumMetrics::erank));
-      t.row("isotropy", std::string("TopE_10 ") + m, runs, "Muon lower",
+      t.row("isotropy", "TopE_10 " + label, runs, "Muon lower",
             num(ad->mat_mean(m, &SpectrumMetrics::top10)) + " / " +
                 num(mu->mat_mean(m, &SpectrumMetrics::top10)),
             mu->mat_mean(m, &SpectrumMetrics::top10) < ad->mat_mean(m, &SpectrumMetrics::top10));
       t.row(
-          "isotropy", std::string("Q75/Q25 ") + m, runs, "Muon lower",
+          "isotropy", "Q75/Q25 " + label, runs, "Muon lower",
           num(ad->mat_mean(m, &SpectrumMetrics::q75_q25), 2) + " / " +
               num(mu->mat_mean(m, &SpectrumMetrics::q75_q25), 2),
           mu->mat_mean(m, &SpectrumMetrics::q75_q25) < ad->mat_mean(m, &SpectrumMetrics::q75_q25));

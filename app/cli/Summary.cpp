@@ -39,9 +39,10 @@ std::string snapshot_summary(const Snapshot& s, const RunInfo& info) {
     asym_v.push_back(L.v.asymmetry);
   }
   o << "  [snapshot @" << s.step << "] val " << s.val_loss << " · PR_sv(k) " << mean_finite(pr)
-    << "/" << info.head_dim << " (" << collapsed << "/" << heads << " collapsed) · eRank VO "
-    << mean_finite(erank_vo) << " W_out " << mean_finite(erank_out) << " · K/V asym "
-    << mean_finite(asym_k) << "/" << mean_finite(asym_v);
+    << "/" << info.head_dim << " (" << collapsed << "/" << heads
+    << " collapsed) · eRank VO (sum over heads) " << mean_finite(erank_vo) << " W_out "
+    << mean_finite(erank_out) << " · K/V asym " << mean_finite(asym_k) << "/"
+    << mean_finite(asym_v);
   if (s.kivi.valid)
     o << " · KIVI2 dloss " << s.kivi.k_chan_v_tok[0] << " (swapped " << s.kivi.k_tok_v_chan[0]
       << ")";
