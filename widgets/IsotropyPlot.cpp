@@ -23,7 +23,7 @@ IsotropyPlot::IsotropyPlot(RunModel* model, QWidget* parent) : PlotBase(model, p
   auto* ctl = controlsLayout();
   ctl->addWidget(new QLabel(tr("Metric:"), this));
   metricCombo_ = new QComboBox(this);
-  for (int m = ERank; m <= UpdateAlignment; ++m)
+  for (int m = ERank; m <= UpdateTopShare; ++m)
     metricCombo_->addItem(metricName(static_cast<Metric>(m)), m);
   ctl->addWidget(metricCombo_);
   logCheck_ = new QCheckBox(tr("Log scale"), this);
@@ -59,8 +59,10 @@ QString IsotropyPlot::metricName(Metric metric) {
       return tr("Q75/Q25 of σ²");
     case StableRank:
       return tr("Stable rank");
-    case UpdateAlignment:
-      return tr("Update alignment |⟨u1(ΔW), u1(W)⟩|");
+    case UpdateCosine:
+      return tr("Update cosine |⟨u1(D), u1(W)⟩| (D: Muon's input, else ΔW)");
+    case UpdateTopShare:
+      return tr("Update share in W's top-10 directions (chance 10/rows)");
   }
   return QString();
 }
@@ -77,8 +79,10 @@ double IsotropyPlot::metricValue(const SpectrumMetrics& m, Metric metric) {
       return m.q75_q25;
     case StableRank:
       return m.stable_rank;
-    case UpdateAlignment:
-      return m.update_alignment;
+    case UpdateCosine:
+      return m.update_cosine;
+    case UpdateTopShare:
+      return m.update_top_share;
   }
   return kNaN;
 }
@@ -254,8 +258,8 @@ QString IsotropyPlot::csv() const {
   QVector<int> shown;
   for (int m = 0; m < static_cast<int>(names.size()); ++m)
     if (!hidden_.contains(QString::fromStdString(names[m]))) shown.push_back(m);
-  static const char* keys[] = {"erank",   "entropy",     "top10",
-                               "q75_q25", "stable_rank", "update_alignment"};
+  static const char* keys[] = {"erank",       "entropy",       "top10",           "q75_q25",
+                               "stable_rank", "update_cosine", "update_top_share"};
   for (int m : shown) {
     const QString n = QString::fromStdString(names[m]) + "_" + keys[metric_];
     out += QStringLiteral(",%1_mean,%1_min,%1_max").arg(n);

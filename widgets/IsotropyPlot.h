@@ -21,7 +21,7 @@ namespace ms {
 class IsotropyPlot : public PlotBase {
   Q_OBJECT
  public:
-  enum Metric { ERank = 0, Entropy, TopE10, Q75Q25, StableRank, UpdateAlignment };
+  enum Metric { ERank = 0, Entropy, TopE10, Q75Q25, StableRank, UpdateCosine, UpdateTopShare };
 
   explicit IsotropyPlot(RunModel* model, QWidget* parent = nullptr);
 

@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSignalBlocker>
+#include <algorithm>
 #include <cmath>
 
 #include "PlotUtil.h"
@@ -249,10 +250,12 @@ void SpectrumPlot::rebuild() {
   QString text;
   if (matrix_ >= 0 && matrix_ < nMat) {
     const SpectrumMetrics& m = s.layers[layer_].matrices[matrix_];
-    QString shape;
+    QString shape, chance = QStringLiteral("?");
     if (model() && matrix_ < static_cast<int>(model()->info().matrix_shapes.size())) {
       const auto& sh = model()->info().matrix_shapes[matrix_];
       shape = tr(" (%1 × %2)").arg(sh[0]).arg(sh[1]);
+      // A direction-free update puts k / rows of its energy in W's top-k left subspace.
+      chance = num(std::min(10, std::min(sh[0], sh[1])) / double(std::max(1, sh[0])));
     }
     text = tr("%1%2\nlayer %3 · step %4\n\n").arg(matName(matrix_), shape).arg(layer_).arg(s.step);
     text += tr("eRank        %1\n").arg(num(m.erank));
@@ -260,7 +263,8 @@ void SpectrumPlot::rebuild() {
     text += tr("TopE_10      %1\n").arg(num(m.top10));
     text += tr("Q75/Q25      %1\n").arg(num(m.q75_q25));
     text += tr("stable rank  %1\n").arg(num(m.stable_rank));
-    text += tr("update align %1").arg(num(m.update_alignment));
+    text += tr("update cos   %1\n").arg(num(m.update_cosine));
+    text += tr("update top10 %1 (chance %2)").arg(num(m.update_top_share), chance);
   } else {
     text = tr("layer %1 · step %2\n\n").arg(layer_).arg(s.step);
     text += tr("%1 %2 %3 %4 %5\n")

@@ -70,4 +70,19 @@ std::string Args::help() const {
   return s;
 }
 
+int int_value(const Args& a, const std::string& name, int lo, int hi) {
+  const std::string v = a.get(name);
+  size_t used = 0;
+  long n = 0;
+  try {
+    n = std::stol(v, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != v.size() || n < lo || n > hi)
+    throw UsageError(name + " " + v + ": expected a whole number in " + std::to_string(lo) + ".." +
+                     std::to_string(hi));
+  return static_cast<int>(n);
+}
+
 }  // namespace ms::cli

@@ -42,4 +42,8 @@ class Args {
   std::vector<std::string> positional_;
 };
 
+// The integer value of option `name`, which must lie in [lo, hi]; UsageError naming the option
+// and the value otherwise.
+int int_value(const Args& a, const std::string& name, int lo, int hi);
+
 }  // namespace ms::cli

@@ -2,7 +2,9 @@
 // data and probe batch) into DIR, one run file each, and writes DIR/study.json listing them
 // (the app opens it as a comparison). `assoc-memory` runs the one-layer model instead and
 // prints its table. Overall progress: "[i/n]" prefix and an ETA over the remaining members.
+// --seeds N repeats every member with N seeds (study.json groups them); --jobs J runs J at once.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -12,7 +14,7 @@
 
 #include "CliArgs.h"
 #include "Commands.h"
-#include "TrainRun.h"
+#include "RunQueue.h"
 #include "common/Duration.h"
 #include "train/Studies.h"
 
@@ -22,12 +24,17 @@ int cmd_assoc(const cli::Args& a);  // AssocCommand.cpp
 
 int cmd_study(int argc, char** argv) {
   cli::Args a("study",
-              "study NAME --out DIR [--scale cpu|gpu] [--device D] [--set key=value]... [--force]\n"
+              "study NAME --out DIR [--scale cpu|gpu] [--device D] [--set key=value]... "
+              "[--seeds N] [--jobs J] [--force]\n"
               "       muonscope-cli study --list",
               {{"--out", "DIR", "folder for the run files and study.json"},
                {"--scale", "S", "cpu (default, sized for 2 cores) or gpu (larger, longer)"},
                {"--device", "D", "auto | cpu | cuda"},
                {"--set", "KEY=VALUE", "config setting for every member (repeatable)", true},
+               {"--seeds", "N",
+                "run every member with N seeds (train.seed, seed+1, ...; data and "
+                "probe fixed); default 1"},
+               {"--jobs", "J", "runs at once, each its own process (default 1)"},
                {"--force", "", "overwrite existing run files"},
                {"--quiet", "", "no progress output"},
                {"--list", "", "list the studies"}},
@@ -50,7 +57,8 @@ int cmd_study(int argc, char** argv) {
   std::vector<std::string> sets = a.all("--set");
   if (a.has("--device")) sets.push_back("device=\"" + a.get("--device") + "\"");
   const std::string scale = a.get("--scale", "cpu");
-  const auto members = study_members(name, scale, sets);
+  const int seeds = a.has("--seeds") ? cli::int_value(a, "--seeds", 1, 32) : 1;
+  const auto members = study_members(name, scale, sets, seeds);
   if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
     throw std::runtime_error("cannot create study folder '" + dir + "': " + std::strerror(errno));
 
@@ -63,7 +71,8 @@ int cmd_study(int argc, char** argv) {
   const std::time_t now = std::time(nullptr);
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", std::localtime(&now));
   idx.created = buf;
-  for (const auto& m : members) idx.members.push_back({m.label, m.file, "pending", ""});
+  for (const auto& m : members)
+    idx.members.push_back({m.label, m.file, "pending", "", m.group, m.seed});
   const std::string index_path = dir + "/study.json";
   auto save_index = [&] {
     std::ofstream f(index_path);
@@ -72,43 +81,38 @@ int cmd_study(int argc, char** argv) {
   };
   save_index();
 
+  std::vector<RunJob> jobs;
+  for (const auto& m : members) jobs.push_back({m.label, dir + "/" + m.file, m.config});
+  if (!a.has("--force"))
+    for (const auto& j : jobs)
+      if (access(j.path.c_str(), F_OK) == 0)
+        throw std::runtime_error("'" + j.path + "' exists (use --force to overwrite it)");
   int failed = 0;
   double done_s = 0;
-  for (size_t i = 0; i < members.size(); ++i) {
-    const auto& m = members[i];
-    TrainOptions o;
-    o.force = a.has("--force");
-    o.quiet = a.has("--quiet");
-    o.prefix = "[" + std::to_string(i + 1) + "/" + std::to_string(members.size()) + "] ";
-    // Members are equal in size: the average so far predicts the rest.
-    o.extra_eta_s = i > 0 ? done_s / i * (members.size() - i - 1) : 0;
+  RunQueueOptions q;
+  q.jobs = a.has("--jobs") ? cli::int_value(a, "--jobs", 1, 256) : 1;
+  q.quiet = a.has("--quiet");
+  q.on_start = [&](size_t i) {
     idx.members[i].status = "running";
     save_index();
-    TrainResult r;
-    try {
-      r = train_to_file(m.config, dir + "/" + m.file, o);
-    } catch (const std::exception& e) {
-      idx.members[i].status = "failed";
-      idx.members[i].summary = e.what();
-      save_index();
-      throw;
-    }
+  };
+  q.on_done = [&](size_t i, const RunOutcome& r) {
     done_s += r.wall_s;
     idx.members[i].status = status_name(r.status);
-    char sum[128];
+    char sum[160];
     std::snprintf(sum, sizeof sum, "final loss %.4f, val %.4f, %s", r.final_loss, r.final_val,
                   format_duration(r.wall_s).c_str());
-    idx.members[i].summary = sum;
+    idx.members[i].summary = r.status == RunStatus::Failed ? r.message : sum;
     save_index();
     if (r.status == RunStatus::Failed) ++failed;
-    if (r.interrupted) {
-      std::cerr << "study: stopped by Ctrl-C after member " << i + 1 << "; " << index_path
-                << " lists what exists\n";
-      return 130;
-    }
+  };
+  if (!run_jobs(jobs, q)) {
+    std::cerr << "study: stopped by Ctrl-C; " << index_path << " lists what exists\n";
+    return 130;
   }
   std::cerr << "study " << name << ": " << members.size() - failed << "/" << members.size()
-            << " runs finished in " << format_duration(done_s) << " -> " << index_path << "\n";
+            << " runs finished (" << format_duration(done_s) << " of training) -> " << index_path
+            << "\n";
   return failed ? 1 : 0;
 }
 

@@ -38,8 +38,8 @@ std::string snapshot_summary(const Snapshot& s, const RunInfo& info) {
     asym_k.push_back(L.k_post.asymmetry);
     asym_v.push_back(L.v.asymmetry);
   }
-  o << "  [snapshot @" << s.step << "] val " << s.val_loss << " · PR_sv(k) " << mean_finite(pr)
-    << "/" << info.head_dim << " (" << collapsed << "/" << heads
+  o << "  [snapshot @" << s.step << "] probe loss " << s.val_loss << " · PR_sv(k) "
+    << mean_finite(pr) << "/" << info.head_dim << " (" << collapsed << "/" << heads
     << " collapsed) · eRank VO (sum over heads) " << mean_finite(erank_vo) << " W_out "
     << mean_finite(erank_out) << " · K/V asym " << mean_finite(asym_k) << "/"
     << mean_finite(asym_v);

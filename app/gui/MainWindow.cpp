@@ -33,15 +33,15 @@
 #include "LossPlot.h"
 #include "PRHeatmap.h"
 #include "PreferencesDialog.h"
-#include "RunLabels.h"
 #include "RunBrowser.h"
 #include "RunFollower.h"
+#include "RunLabels.h"
 #include "RunModel.h"
 #include "SetupPanel.h"
 #include "SpectrumPlot.h"
+#include "StatusPanel.h"
 #include "StudyDialog.h"
 #include "StudyRunner.h"
-#include "StatusPanel.h"
 #include "TrainingController.h"
 
 // Q_INIT_RESOURCE must be used outside any namespace; muonscope_gui is a static library, so the
@@ -254,7 +254,7 @@ void MainWindow::buildStudiesMenu() {
     StudyDialog d(this);
     if (d.exec() != QDialog::Accepted) return;
     QString err;
-    if (!studyRunner_->start(d.study(), d.scale(), d.settings(), d.outputDir(), &err))
+    if (!studyRunner_->start(d.study(), d.scale(), d.settings(), d.outputDir(), &err, d.seeds()))
       showMessage(this, QMessageBox::Warning, tr("Run study"), err);
     updateActions();
   });
@@ -270,20 +270,18 @@ void MainWindow::buildStudiesMenu() {
     p->resize(1200, 750);
     p->show();
   });
-  connect(studyRunner_, &StudyRunner::memberStarted, this,
-          [this](int i, int n, const QString& label, const QString& runFile) {
-            liveModel_->clear();
-            liveModel_->setDisplayName(label);
-            setCurrentModel(liveModel_);
-            browser_->setActiveFile(runFile);
-            status_->startRun(controller_->totalSteps());
-            statusBar()->showMessage(tr("Study %1: run %2/%3 — %4")
-                                         .arg(studyRunner_->study())
-                                         .arg(i + 1)
-                                         .arg(n)
-                                         .arg(label));
-            onStateChanged();
-          });
+  connect(
+      studyRunner_, &StudyRunner::memberStarted, this,
+      [this](int i, int n, const QString& label, const QString& runFile) {
+        liveModel_->clear();
+        liveModel_->setDisplayName(label);
+        setCurrentModel(liveModel_);
+        browser_->setActiveFile(runFile);
+        status_->startRun(controller_->totalSteps());
+        statusBar()->showMessage(
+            tr("Study %1: run %2/%3 — %4").arg(studyRunner_->study()).arg(i + 1).arg(n).arg(label));
+        onStateChanged();
+      });
   connect(studyRunner_, &StudyRunner::progress, this, [this](double f, double eta) {
     status_->setStateText(tr("Study %1% · ETA %2")
                               .arg(qRound(100 * f))

@@ -14,6 +14,7 @@
 #include <QLineEdit>
 #include <QProcess>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QVBoxLayout>
 
 #include "AppSettings.h"
@@ -71,6 +72,13 @@ StudyDialog::StudyDialog(QWidget* parent) : QDialog(parent) {
   findingLabel_->setWordWrap(true);
   findingLabel_->setTextFormat(Qt::PlainText);
 
+  seedsSpin_ = new QSpinBox(this);
+  seedsSpin_->setObjectName(QStringLiteral("seedsSpin"));
+  seedsSpin_->setRange(1, 32);
+  seedsSpin_->setValue(1);
+  seedsSpin_->setToolTip(
+      tr("Run every member with this many seeds (model init and batch order vary; data and "
+         "probe batch stay fixed), so the comparison can tell a difference from seed noise."));
   scaleCombo_ = new QComboBox(this);
   scaleCombo_->setObjectName(QStringLiteral("scaleCombo"));
   scaleCombo_->addItem(tr("cpu — small model, sized for 2 CPU cores"), QStringLiteral("cpu"));
@@ -99,6 +107,7 @@ StudyDialog::StudyDialog(QWidget* parent) : QDialog(parent) {
   form->addRow(QString(), descriptionLabel_);
   form->addRow(tr("Source finding:"), findingLabel_);
   form->addRow(tr("Scale:"), scaleCombo_);
+  form->addRow(tr("Seeds per member:"), seedsSpin_);
   form->addRow(tr("Settings:"), settingsEdit_);
   form->addRow(QString(), settingsErrorLabel_);
   form->addRow(tr("Output folder:"), outRow);
@@ -122,12 +131,21 @@ StudyDialog::StudyDialog(QWidget* parent) : QDialog(parent) {
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
   connect(studyCombo_, &QComboBox::currentIndexChanged, this, &StudyDialog::onStudyChanged);
   connect(scaleCombo_, &QComboBox::currentIndexChanged, this, &StudyDialog::validate);
+  connect(seedsSpin_, &QSpinBox::valueChanged, this, &StudyDialog::validate);
   connect(settingsEdit_, &QLineEdit::textChanged, this, &StudyDialog::validate);
   connect(outEdit_, &QLineEdit::textEdited, this, [this] { outEdited_ = true; });
   connect(outEdit_, &QLineEdit::textChanged, this, &StudyDialog::validate);
   connect(browse, &QPushButton::clicked, this, &StudyDialog::chooseFolder);
 
   onStudyChanged();
+}
+
+int StudyDialog::seeds() const {
+  return seedsSpin_->value();
+}
+
+void StudyDialog::setSeeds(int seeds) {
+  seedsSpin_->setValue(seeds);
 }
 
 QString StudyDialog::study() const {
@@ -202,7 +220,7 @@ void StudyDialog::validate() {
   std::vector<std::string> sets;
   for (const QString& s : settings()) sets.push_back(s.toStdString());
   try {
-    members = study_members(study().toStdString(), scale().toStdString(), sets);
+    members = study_members(study().toStdString(), scale().toStdString(), sets, seeds());
   } catch (const std::exception& e) {
     settingsError_ = QString::fromUtf8(e.what());
   }

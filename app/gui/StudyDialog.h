@@ -17,6 +17,8 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 
+class QSpinBox;
+
 namespace ms {
 
 class StudyDialog : public QDialog {
@@ -27,6 +29,7 @@ class StudyDialog : public QDialog {
   // The choices (pass these to StudyRunner::start).
   QString study() const;
   QString scale() const;
+  int seeds() const;             // seeds per member (1 = the study as defined)
   QStringList settings() const;  // parsed from the settings field
   QString outputDir() const;
   int runCount() const { return runCount_; }  // runs the choices make; 0 while invalid
@@ -38,6 +41,7 @@ class StudyDialog : public QDialog {
   // Programmatic setup (also used by the tests). Unknown study/scale names are ignored.
   void setStudy(const QString& name);
   void setScale(const QString& scale);
+  void setSeeds(int seeds);
   void setSettingsText(const QString& text);
   void setOutputDir(const QString& dir);  // stops the folder following the study choice
 
@@ -58,6 +62,7 @@ class StudyDialog : public QDialog {
 
   QComboBox* studyCombo_ = nullptr;
   QComboBox* scaleCombo_ = nullptr;
+  QSpinBox* seedsSpin_ = nullptr;
   QLabel* descriptionLabel_ = nullptr;
   QLabel* findingLabel_ = nullptr;
   QLineEdit* settingsEdit_ = nullptr;

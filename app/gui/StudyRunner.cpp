@@ -45,7 +45,7 @@ QString StudyRunner::memberFile(int i) const {
 }
 
 bool StudyRunner::start(const QString& study, const QString& scale, const QStringList& settings,
-                        const QString& outDir, QString* error) {
+                        const QString& outDir, QString* error, int seeds) {
   auto fail = [&](const QString& why) {
     if (error) *error = why;
     return false;
@@ -56,7 +56,7 @@ bool StudyRunner::start(const QString& study, const QString& scale, const QStrin
   for (const QString& s : settings) sets.push_back(s.toStdString());
   std::vector<StudyMember> members;
   try {
-    members = study_members(study.toStdString(), scale.toStdString(), sets);
+    members = study_members(study.toStdString(), scale.toStdString(), sets, seeds);
   } catch (const std::exception& e) {
     return fail(QString::fromUtf8(e.what()));
   }
@@ -76,7 +76,8 @@ bool StudyRunner::start(const QString& study, const QString& scale, const QStrin
     if (s.name == idx.study) idx.description = s.description;
   idx.created =
       QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd'T'HH:mm:ss")).toStdString();
-  for (const auto& m : members) idx.members.push_back({m.label, m.file, "pending", ""});
+  for (const auto& m : members)
+    idx.members.push_back({m.label, m.file, "pending", "", m.group, m.seed});
 
   members_ = std::move(members);
   index_ = std::move(idx);

@@ -39,8 +39,9 @@ class StudyRunner : public QObject {
   // the folder cannot be created, a member's run file already exists there or study.json
   // cannot be written. A member whose start the controller refuses later is recorded as failed
   // and the study goes on. The first member starts before start() returns.
+  // seeds > 1 runs every member that many times (ms::study_members).
   bool start(const QString& study, const QString& scale, const QStringList& settings,
-             const QString& outDir, QString* error = nullptr);
+             const QString& outDir, QString* error = nullptr, int seeds = 1);
 
   bool isActive() const { return active_; }
   int currentIndex() const { return current_; }  // member running now, -1 when none

@@ -2,6 +2,7 @@
 // computed with torch ops in the input's dtype/device; only final numbers go to CPU double.
 #include "metrics/Metrics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -102,23 +103,55 @@ torch::Tensor top_left_singular_vector(const torch::Tensor& A) {
   return std::get<0>(usv).select(-1, 0);  // (..., r): first column of U
 }
 
-torch::Tensor update_alignment_batched(const torch::Tensor& dW, const torch::Tensor& W) {
-  if (!dW.defined() || !W.defined() || dW.sizes() != W.sizes() || W.dim() < 2)
-    throw std::invalid_argument(
-        "ms::update_alignment: dW and W must have the same (..., r, c) "
-        "shape, got " +
-        (dW.defined() ? shape_str(dW) : "undefined") + " and " +
-        (W.defined() ? shape_str(W) : "undefined"));
-  const torch::Tensor ud = top_left_singular_vector(dW);  // (..., r)
-  const torch::Tensor uw = top_left_singular_vector(W);   // (..., r)
-  const torch::Tensor a = (ud * uw).sum(-1).abs();        // (...)
-  const torch::Tensor zero = dW.flatten(-2).abs().amax(-1) == 0;
-  return torch::where(zero, torch::full_like(a, std::nan("")), a);
+namespace {
+
+void require_same_shape(const torch::Tensor& a, const torch::Tensor& W, const char* fn) {
+  if (!a.defined() || !W.defined() || a.sizes() != W.sizes() || W.dim() < 2)
+    throw std::invalid_argument(std::string("ms::") + fn +
+                                ": the update and W must have the same (..., r, c) shape, got " +
+                                (a.defined() ? shape_str(a) : "undefined") + " and " +
+                                (W.defined() ? shape_str(W) : "undefined"));
 }
 
-double update_alignment(const torch::Tensor& dW, const torch::Tensor& W) {
-  require_dim(W, 2, "update_alignment", "W");
-  return update_alignment_batched(dW, W).item<double>();
+// NaN where the update is exactly zero (no update: no direction).
+torch::Tensor nan_where_zero(const torch::Tensor& value, const torch::Tensor& update) {
+  const torch::Tensor zero = update.flatten(-2).abs().amax(-1) == 0;  // (...)
+  return torch::where(zero, torch::full_like(value, std::nan("")), value);
+}
+
+}  // namespace
+
+torch::Tensor update_cosine_batched(const torch::Tensor& D, const torch::Tensor& W) {
+  require_same_shape(D, W, "update_cosine");
+  const torch::Tensor ud = top_left_singular_vector(D);  // (..., r)
+  const torch::Tensor uw = top_left_singular_vector(W);  // (..., r)
+  return nan_where_zero((ud * uw).sum(-1).abs(), D);     // (...)
+}
+
+double update_cosine(const torch::Tensor& D, const torch::Tensor& W) {
+  require_dim(W, 2, "update_cosine", "W");
+  return update_cosine_batched(D, W).item<double>();
+}
+
+torch::Tensor update_top_share_from_u(const torch::Tensor& dW, const torch::Tensor& U, int64_t k) {
+  if (k < 1) throw std::invalid_argument("ms::update_top_share: k must be >= 1");
+  const int64_t kk = std::min<int64_t>(k, U.size(-1));
+  const torch::Tensor Uk = U.narrow(-1, 0, kk);                  // (..., r, k)
+  const torch::Tensor inside = Uk.transpose(-1, -2).matmul(dW);  // (..., k, c)
+  const torch::Tensor num = inside.square().sum({-2, -1});       // (...)
+  const torch::Tensor den = dW.square().sum({-2, -1});           // (...)
+  return nan_where_zero(num / torch::where(den > 0, den, torch::ones_like(den)), dW);
+}
+
+torch::Tensor update_top_share_batched(const torch::Tensor& dW, const torch::Tensor& W, int64_t k) {
+  require_same_shape(dW, W, "update_top_share");
+  const torch::Tensor U = std::get<0>(at::linalg_svd(W, /*full_matrices=*/false));  // (..., r, n)
+  return update_top_share_from_u(dW, U, k);
+}
+
+double update_top_share(const torch::Tensor& dW, const torch::Tensor& W, int64_t k) {
+  require_dim(W, 2, "update_top_share", "W");
+  return update_top_share_batched(dW, W, k).item<double>();
 }
 
 // ---- Participation ratio --------------------------------------------------------------------
@@ -173,8 +206,10 @@ Magnitudes kv_magnitudes(const torch::Tensor& x) {
   Magnitudes r;
   const torch::Tensor cf = chan.to(torch::kCPU, torch::kFloat).contiguous();
   const torch::Tensor tf = tok.to(torch::kCPU, torch::kFloat).contiguous();
+  const torch::Tensor af = tok_all.to(torch::kCPU, torch::kFloat).contiguous();  // (B, T)
   r.channel.assign(cf.data_ptr<float>(), cf.data_ptr<float>() + cf.numel());
   r.token.assign(tf.data_ptr<float>(), tf.data_ptr<float>() + tf.numel());
+  r.token_all.assign(af.data_ptr<float>(), af.data_ptr<float>() + af.numel());
   r.channel_spk = spikiness(chan);
   r.token_spk = spikiness(tok_all.reshape({-1}));
   r.asymmetry = r.channel_spk.max_mean / r.token_spk.max_mean;

@@ -18,7 +18,7 @@ namespace ms {
 // Spectrum metrics from the singular values of one matrix: sv (n), any order, non-negative.
 // Fills sv (descending), entropy H = -(sum q log q)/log n, erank = exp(-sum q log q),
 // top10 = TopE_10, q75_q25 = Q3/Q1 of sigma^2 (numpy linear quartiles), stable_rank =
-// sum sigma^2 / sigma_max^2, with q_i = sigma_i^2 / sum sigma^2. update_alignment stays NaN.
+// sum sigma^2 / sigma_max^2, with q_i = sigma_i^2 / sum sigma^2. The update fields stay NaN.
 // An all-zero spectrum gives NaN metrics; n == 1 gives H = NaN (log 1 = 0).
 SpectrumMetrics spectrum_metrics(const torch::Tensor& sv);
 // The same for N spectra of equal length at once: sv (N, n) -> N results.
@@ -32,10 +32,27 @@ torch::Tensor svdvals_any(const torch::Tensor& A);
 
 // Top left singular vector u1 of A (..., r, c) -> (..., r), unit norm, sign arbitrary.
 torch::Tensor top_left_singular_vector(const torch::Tensor& A);
-// Update alignment |<u1(dW), u1(W)>| (seed 000: cosine between the top update direction and
-// the top weight direction). dW, W (..., r, c) -> (...); NaN where dW is exactly zero.
-torch::Tensor update_alignment_batched(const torch::Tensor& dW, const torch::Tensor& W);
-double update_alignment(const torch::Tensor& dW, const torch::Tensor& W);  // 2-D inputs
+
+// Update metrics (see docs/run-format.md, "Update metrics"). Both are invariant to the sign and
+// scale of the update and NaN where it is exactly zero.
+//
+// update_cosine |<u1(D), u1(W)>|: seed 000's "cosine between the top update direction and the
+// top weight direction". Well posed only when D's top singular direction is distinct, so the
+// SnapshotBuilder passes the direction the optimizer was given: for Muon the momentum matrix
+// before Newton-Schulz (NS5 maps its singular values into about [0.7, 1.2] without keeping
+// their order, so u1 of the applied update is arbitrary), for AdamW / SGD the applied dW.
+// D, W (..., r, c) -> (...).
+torch::Tensor update_cosine_batched(const torch::Tensor& D, const torch::Tensor& W);
+double update_cosine(const torch::Tensor& D, const torch::Tensor& W);  // 2-D inputs
+// update_top_share ||U_k(W)^T dW||_F^2 / ||dW||_F^2: the share of the update's energy inside
+// W's top-k left singular subspace, k = min(k, rows, cols). Well posed for any optimizer (it
+// uses only W's ordering); an update with no preferred direction scores the chance level
+// k / rows. dW, W (..., r, c) -> (...).
+torch::Tensor update_top_share_batched(const torch::Tensor& dW, const torch::Tensor& W, int64_t k);
+double update_top_share(const torch::Tensor& dW, const torch::Tensor& W, int64_t k);
+// The same from W's already computed U (..., r, n) (first columns = top directions).
+torch::Tensor update_top_share_from_u(const torch::Tensor& dW, const torch::Tensor& U, int64_t k);
+inline constexpr int64_t kUpdateTopK = 10;
 
 // ---- Participation ratio (seed 001) ---------------------------------------------------------
 
@@ -55,7 +72,8 @@ torch::Tensor pr_cov(const torch::Tensor& X);
 Spikiness spikiness(const torch::Tensor& m);
 // K or V cache x (B, H, T, hd), channels C = H*hd (channel index h*hd + j):
 // channel m_c = mean over B*T of |x| (C); token m_t = mean over channels of |x| for each of the
-// B*T tokens; `token` holds it averaged over the batch (T), token_spk is taken over all B*T;
+// B*T tokens, kept in `token_all` (B*T, row-major (batch, position)) and averaged over the
+// batch in `token` (T); token_spk is the spikiness of token_all;
 // asymmetry = channel_spk.max_mean / token_spk.max_mean.
 Magnitudes kv_magnitudes(const torch::Tensor& x);
 

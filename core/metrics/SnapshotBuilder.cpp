@@ -69,9 +69,10 @@ SnapshotBuilder::SnapshotBuilder(const RunConfig& cfg, const DataSource& data, t
         std::to_string(n_val) +
         " tokens; the probe batch needs model.seq_len + 1 = " + std::to_string(T + 1));
 
-  // The builder's own generator: the same windows for every run with this train.seed, and
+  // The builder's own generator: the same windows for every run with this probe seed
+  // (metrics.probe_seed, else train.seed), and
   // independent of the Trainer's training/validation draws.
-  std::mt19937_64 gen(cfg.train.seed ^ 0x70be5eedc0ffeeULL);
+  std::mt19937_64 gen(probe_seed(cfg) ^ 0x70be5eedc0ffeeULL);
   auto sample = [&](int rows) -> std::array<torch::Tensor, 2> {
     torch::Tensor buf = torch::empty({rows, T + 1}, kLong);  // (rows, T + 1)
     int64_t* p = buf.data_ptr<int64_t>();
@@ -190,6 +191,10 @@ void SnapshotBuilder::before_step(const GPTImpl& model) {
   }
 }
 
+void SnapshotBuilder::set_muon_inputs(std::vector<std::vector<torch::Tensor>> by_layer_role) {
+  muon_in_ = std::move(by_layer_role);
+}
+
 Snapshot SnapshotBuilder::compute(GPTImpl& model, int64_t step, bool with_kivi) {
   torch::NoGradGuard ng;
   TrainModeRestore restore{model, model.is_training()};
@@ -204,6 +209,7 @@ Snapshot SnapshotBuilder::compute(GPTImpl& model, int64_t step, bool with_kivi) 
   spectra(model, s);
   head_spectra(model, s);
   prev_.clear();  // an update is known for one compute() only
+  muon_in_.clear();
   if (with_kivi && !kivi_xy_.empty()) kivi(model, s);
   if (fta_groups_ > 0) fta(model, s);
   return s;
@@ -244,12 +250,14 @@ void SnapshotBuilder::activations(GPTImpl& model, Snapshot& s) const {
   }
 }
 
-// Spectra of every (layer, matrix): same-shape matrices of all layers in one SVD call; with a
-// known update, U of W from the same call and u1(dW) from one more call per shape.
+// Spectra of every (layer, matrix): same-shape matrices of all layers in one SVD call. With a
+// known update, U of W from the same call gives update_top_share, and one more SVD per shape
+// u1 of the direction D for update_cosine (Muon's NS5 input where recorded, else dW).
 void SnapshotBuilder::spectra(GPTImpl& model, Snapshot& s) const {
   const int L = cfg_.model.layers;
   const size_t M = names_.size();
   const bool have_prev = static_cast<int>(prev_.size()) == L;
+  const bool have_muon = static_cast<int>(muon_in_.size()) == L;
   std::vector<std::vector<torch::Tensor>> cur(static_cast<size_t>(L)), old(static_cast<size_t>(L));
   std::map<std::vector<int64_t>, std::vector<std::pair<int, size_t>>> by_shape;
   for (int l = 0; l < L; ++l) {
@@ -261,6 +269,15 @@ void SnapshotBuilder::spectra(GPTImpl& model, Snapshot& s) const {
     }
     s.layers[static_cast<size_t>(l)].matrices.resize(M);
   }
+  // The direction the optimizer was given for (layer, matrix i): Muon's input where recorded.
+  auto given = [&](int l, size_t i, const torch::Tensor& dW) -> torch::Tensor {
+    const int r = role_index(names_[i]);  // -1 for the composites qk, vo: their dW
+    if (!have_muon || r < 0) return dW;
+    const auto& row = muon_in_[static_cast<size_t>(l)];
+    const torch::Tensor& m =
+        static_cast<size_t>(r) < row.size() ? row[static_cast<size_t>(r)] : torch::Tensor();
+    return m.defined() ? m.detach().to(dW.options()) : dW;
+  };
   for (const auto& [shape, members] : by_shape) {
     std::vector<torch::Tensor> w, wo;
     for (const auto& [l, i] : members) {
@@ -269,21 +286,27 @@ void SnapshotBuilder::spectra(GPTImpl& model, Snapshot& s) const {
     }
     const torch::Tensor W = torch::stack(w);  // (n, r, c)
     torch::Tensor sv;                         // (n, min(r, c))
-    std::vector<double> align(members.size(), kNaN);
+    std::vector<double> cosine(members.size(), kNaN), share(members.size(), kNaN);
     if (have_prev) {
       const auto usv = at::linalg_svd(W, /*full_matrices=*/false);
       sv = std::get<1>(usv);
-      const torch::Tensor u1 = std::get<0>(usv).select(-1, 0);  // (n, r)
-      const torch::Tensor dW = W - torch::stack(wo);            // (n, r, c)
-      const torch::Tensor a = (top_left_singular_vector(dW) * u1).sum(-1).abs();
-      const torch::Tensor zero = dW.flatten(1).abs().amax(1) == 0;  // no update: NaN
-      align = to_doubles(torch::where(zero, torch::full_like(a, kNaN), a));
+      const torch::Tensor U = std::get<0>(usv);       // (n, r, min(r, c))
+      const torch::Tensor dW = W - torch::stack(wo);  // (n, r, c)
+      share = to_doubles(update_top_share_from_u(dW, U, kUpdateTopK));
+      std::vector<torch::Tensor> d;
+      for (size_t j = 0; j < members.size(); ++j)
+        d.push_back(given(members[j].first, members[j].second, dW[static_cast<int64_t>(j)]));
+      const torch::Tensor D = torch::stack(d);  // (n, r, c)
+      const torch::Tensor a = (top_left_singular_vector(D) * U.select(-1, 0)).sum(-1).abs();
+      const torch::Tensor zero = D.flatten(1).abs().amax(1) == 0;  // no update: NaN
+      cosine = to_doubles(torch::where(zero, torch::full_like(a, kNaN), a));
     } else {
       sv = svdvals_any(W);
     }
     std::vector<SpectrumMetrics> sm = spectrum_metrics_batched(sv);
     for (size_t j = 0; j < members.size(); ++j) {
-      sm[j].update_alignment = align[j];
+      sm[j].update_cosine = cosine[j];
+      sm[j].update_top_share = share[j];
       s.layers[static_cast<size_t>(members[j].first)].matrices[members[j].second] =
           std::move(sm[j]);
     }
@@ -325,7 +348,9 @@ void SnapshotBuilder::head_spectra(const GPTImpl& model, Snapshot& s) const {
   }
 }
 
-// KIVI-style quantized K/V cache: loss deltas on the fixed validation batches.
+// KIVI-style quantized K/V cache: loss deltas on the fixed validation batches. The cache is
+// streamed as KIVI does (GPT.h KvQuantization): completed groups of G tokens quantized, the
+// residual recent tokens in full precision, so the quantized loss stays causal.
 void SnapshotBuilder::kivi(GPTImpl& model, Snapshot& s) const {
   const int64_t G = cfg_.metrics.kivi_group;
   auto mean_loss = [&](const ForwardOptions& fo) {
@@ -337,15 +362,15 @@ void SnapshotBuilder::kivi(GPTImpl& model, Snapshot& s) const {
   k.loss_fp = mean_loss(ForwardOptions{});
   for (size_t b = 0; b < kKiviBits.size(); ++b) {
     const int bits = kKiviBits[b];
+    // Each call gets single groups (N, H, G, hd): per-channel = each channel over the group's
+    // G tokens; per-token = each token over groups of G of its H*hd channels.
     auto per_chan = [bits, G](const torch::Tensor& x) { return kivi_per_channel(x, bits, G); };
     auto per_tok = [bits, G](const torch::Tensor& x) { return kivi_per_token(x, bits, G); };
     ForwardOptions kivi_fo;  // KIVI's scheme: K per-channel, V per-token
-    kivi_fo.k_transform = per_chan;
-    kivi_fo.v_transform = per_tok;
+    kivi_fo.kv_quant = {G, per_chan, per_tok};
     k.k_chan_v_tok[b] = mean_loss(kivi_fo) - k.loss_fp;
     ForwardOptions swapped;  // K per-token, V per-channel
-    swapped.k_transform = per_tok;
-    swapped.v_transform = per_chan;
+    swapped.kv_quant = {G, per_tok, per_chan};
     k.k_tok_v_chan[b] = mean_loss(swapped) - k.loss_fp;
   }
   k.valid = true;

@@ -29,11 +29,16 @@ class SnapshotBuilder {
 
   // Copies every block matrix, so that the next compute() knows the last update dW.
   void before_step(const GPTImpl& model);
+  // After that step: the matrix each Muon-routed block matrix was given before Newton-Schulz,
+  // [layer][role in block_matrix_roles()], undefined where the matrix is not on Muon. The next
+  // compute() takes update_cosine on it instead of on dW (see Metrics.h update_cosine).
+  void set_muon_inputs(std::vector<std::vector<torch::Tensor>> by_layer_role);
 
   // Every Snapshot field at optimizer step `step` (tokens = step * batch_size * seq_len; the
   // Trainer overwrites tokens and wall_s with its own counts). Runs under NoGradGuard in eval
   // mode (training mode restored), fp32. KIVI deltas only when with_kivi. update_alignment is
-  // NaN unless before_step() was called since the previous compute().
+  // NaN unless before_step() was called since the previous compute(): update_cosine and
+  // update_top_share.
   Snapshot compute(GPTImpl& model, int64_t step, bool with_kivi);
 
   // The layout snapshots will have (for RunInfo) and the fixed inputs (for tests / benches).
@@ -43,6 +48,8 @@ class SnapshotBuilder {
   const torch::Tensor& probe_inputs() const { return probe_x_; }  // (P, T) int64
   const torch::Tensor& probe_targets() const { return probe_y_; }     // (P, T) int64
   const std::vector<int>& fta_questions() const { return fta_sel_; }  // indices into questions()
+  // The KIVI validation batches: each {inputs, targets} (train.batch_size, T) int64.
+  const std::vector<std::array<torch::Tensor, 2>>& kivi_inputs() const { return kivi_xy_; }
 
  private:
   // One padded batch of FTA prompts of similar length.
@@ -69,8 +76,9 @@ class SnapshotBuilder {
   int fta_groups_ = 0;
   std::vector<int> fta_sel_;
   std::vector<FtaChunk> fta_chunks_;
-  std::vector<int64_t> fta_count_;                // (groups): selected questions
-  std::vector<std::vector<torch::Tensor>> prev_;  // [layer][role]: weights before the step
+  std::vector<int64_t> fta_count_;                   // (groups): selected questions
+  std::vector<std::vector<torch::Tensor>> prev_;     // [layer][role]: weights before the step
+  std::vector<std::vector<torch::Tensor>> muon_in_;  // [layer][role]: Muon's NS5 input
 };
 
 }  // namespace ms

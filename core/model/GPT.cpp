@@ -4,6 +4,7 @@
 // Attention has separate bias-free Q, K, V, O matrices, optional QK-norm (RMSNorm over head_dim,
 // before RoPE) and RoPE (rotate-half convention, base 10000) or learned positions. The capture
 // path runs the manual attention so that the max logit comes from the very scores it softmaxes.
+// kv_quant_causal_attention: attention over a KIVI-style streaming quantized K/V cache.
 #include "model/GPT.h"
 
 #include <cmath>
@@ -91,13 +92,12 @@ class AttentionImpl : public torch::nn::Module {
       qh = apply_rope(qh, cos, sin);
       kh = apply_rope(kh, cos, sin);
     }
-    if (opt.k_transform) kh = opt.k_transform(kh);
-    if (opt.v_transform) vh = opt.v_transform(vh);
 
     torch::Tensor y;  // (B, H, T, hd)
     if (cap) {
       torch::Tensor scores;  // (B, H, T, T), fp32 or fp64
-      y = manual_causal_attention(qh, kh, vh, &scores);
+      y = opt.kv_quant.enabled() ? kv_quant_causal_attention(qh, kh, vh, opt.kv_quant, &scores)
+                                 : manual_causal_attention(qh, kh, vh, &scores);
       // max over batch and causal pairs i >= j: future entries masked to -inf first
       const torch::Tensor future =
           torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool).device(x.device()))
@@ -112,6 +112,8 @@ class AttentionImpl : public torch::nn::Module {
         cap->v = vh.detach();
         cap->head_out = y.detach();
       }
+    } else if (opt.kv_quant.enabled()) {
+      y = kv_quant_causal_attention(qh, kh, vh, opt.kv_quant);
     } else {
       y = causal_attention(qh, kh, vh);
     }
@@ -179,6 +181,55 @@ void check_config(const ModelConfig& c) {
 }
 
 }  // namespace
+
+torch::Tensor kv_quant_causal_attention(const torch::Tensor& q, const torch::Tensor& k,
+                                        const torch::Tensor& v, const KvQuantization& kq,
+                                        torch::Tensor* scores_out) {
+  if (!kq.enabled())
+    throw std::invalid_argument("kv_quant_causal_attention: need group >= 1 and a quantizer");
+  const int64_t B = k.size(0), H = k.size(1), T = k.size(2), hd = k.size(3), G = kq.group;
+  const int64_t n = T / G, Tq = n * G;  // completed groups of the whole sequence, their tokens
+  // Quantized cache: the first Tq tokens quantized group by group, the ragged tail (never a
+  // completed group for any query i < T) left as is. x (B, H, T, hd) -> (B, H, T, hd).
+  auto quantize = [&](const torch::Tensor& x,
+                      const std::function<torch::Tensor(const torch::Tensor&)>& f) {
+    if (!f || n == 0) return x;
+    const torch::Tensor groups = x.narrow(2, 0, Tq)
+                                     .reshape({B, H, n, G, hd})
+                                     .permute({0, 2, 1, 3, 4})
+                                     .reshape({B * n, H, G, hd});  // (B*n, H, G, hd)
+    const torch::Tensor qg = f(groups);
+    if (qg.sizes() != groups.sizes())
+      throw std::invalid_argument("kv_quant_causal_attention: a quantizer changed the shape");
+    const torch::Tensor back = qg.reshape({B, n, H, G, hd})
+                                   .permute({0, 2, 1, 3, 4})
+                                   .reshape({B, H, Tq, hd});                    // (B, H, Tq, hd)
+    return torch::cat({back.to(x.scalar_type()), x.narrow(2, Tq, T - Tq)}, 2);  // (B, H, T, hd)
+  };
+  const torch::Tensor kq_c = quantize(k, kq.k), vq_c = quantize(v, kq.v);  // (B, H, T, hd)
+
+  // quant(i, j) = j < c(i) = floor((i + 1) / G) * G: token j sits in a group completed by i.
+  const auto lopt = torch::TensorOptions().dtype(torch::kLong).device(q.device());
+  const torch::Tensor pos = torch::arange(T, lopt);                    // (T)
+  const torch::Tensor c = torch::div(pos + 1, G, "floor") * G;         // (T): c(i)
+  const torch::Tensor quant = pos.view({1, T}).lt(c.view({T, 1}));     // (T, T) bool
+  const torch::Tensor future = pos.view({1, T}).gt(pos.view({T, 1}));  // (T, T) j > i
+  const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+  auto raw_scores = [&](const torch::Tensor& keys) {  // (B, H, T, T) in the softmax dtype
+    torch::Tensor s = at::matmul(q, keys.transpose(-2, -1));
+    return s.scalar_type() == torch::kDouble ? s : s.to(torch::kFloat);
+  };
+  const torch::Tensor s_fp = raw_scores(k);
+  const torch::Tensor scores =
+      (kq.k ? torch::where(quant, raw_scores(kq_c), s_fp) : s_fp) * scale;  // (B, H, T, T)
+  if (scores_out) *scores_out = scores;
+  const torch::Tensor probs =
+      torch::softmax(scores.masked_fill(future, -std::numeric_limits<double>::infinity()), -1);
+  const torch::Tensor mq = quant.to(probs.scalar_type());               // (T, T) 1 where quantized
+  const torch::Tensor p_q = (probs * mq).to(v.scalar_type());           // (B, H, T, T)
+  const torch::Tensor p_fp = (probs * (1.0 - mq)).to(v.scalar_type());  // (B, H, T, T)
+  return at::matmul(p_q, vq_c) + at::matmul(p_fp, v);                   // (B, H, T, hd)
+}
 
 struct GPTImpl::Impl {
   torch::nn::Embedding embed{nullptr};

@@ -85,6 +85,16 @@ torch::Tensor Muon::momentum_buffer(const torch::Tensor& p) const {
   return it == momentum_.end() ? torch::Tensor() : it->second;
 }
 
+void Muon::record_inputs(bool on) {
+  record_inputs_ = on;
+  if (!on) inputs_.clear();
+}
+
+torch::Tensor Muon::last_input(const torch::Tensor& p) const {
+  auto it = inputs_.find(p.unsafeGetTensorImpl());
+  return it == inputs_.end() ? torch::Tensor() : it->second;
+}
+
 torch::Tensor Muon::step(LossClosure closure) {
   torch::NoGradGuard no_grad;
   torch::Tensor loss = {};
@@ -115,6 +125,7 @@ torch::Tensor Muon::step(LossClosure closure) {
       if (!buf.defined()) buf = torch::zeros_like(p, torch::MemoryFormat::Preserve);
       buf.lerp_(g, 1.0 - mu);                                  // buf = mu buf + (1 - mu) g
       torch::Tensor u = o.nesterov() ? g.lerp(buf, mu) : buf;  // (1 - mu) g + mu buf
+      if (record_inputs_) inputs_[p.unsafeGetTensorImpl()] = u.clone();
       auto it = std::find_if(buckets.begin(), buckets.end(), [&](const Bucket& bk) {
         return bk.shape == p.sizes().vec() && bk.dtype == u.scalar_type() &&
                bk.device == u.device();

@@ -62,10 +62,19 @@ class Muon : public torch::optim::Optimizer {
   // Momentum buffer of `p` (undefined before p's first step). For tests and diagnostics.
   torch::Tensor momentum_buffer(const torch::Tensor& p) const;
 
+  // While on, step() keeps a copy of each parameter's Newton-Schulz input u (the direction
+  // Muon was given, before orthogonalization); off (the default) frees them. For the update
+  // metrics (SnapshotBuilder::set_muon_inputs), which need it at snapshot steps only.
+  void record_inputs(bool on);
+  // u of `p` from the last step() while recording (undefined otherwise).
+  torch::Tensor last_input(const torch::Tensor& p) const;
+
  private:
   // Lazy momentum state keyed by the parameter's TensorImpl (LibTorch 1.13 keys its own state
   // by string, 2.x by pointer; this works with both).
   std::unordered_map<const c10::TensorImpl*, torch::Tensor> momentum_;
+  bool record_inputs_ = false;
+  std::unordered_map<const c10::TensorImpl*, torch::Tensor> inputs_;
 };
 
 }  // namespace ms

@@ -16,6 +16,9 @@ int muon_clip(GPTImpl& model, const std::vector<torch::Tensor>& max_logit, doubl
   if (!(tau > 0))
     throw std::invalid_argument("muon_clip: tau must be > 0, got " + std::to_string(tau));
   const ModelConfig& mc = model.config();
+  if (mc.qk_norm)
+    throw std::invalid_argument(
+        "muon_clip: the model has QK-norm, which undoes the W_q/W_k row scaling (refused)");
   const int64_t H = mc.heads, hd = mc.head_dim();
   if (static_cast<int64_t>(max_logit.size()) != mc.layers)
     throw std::invalid_argument("muon_clip: max_logit has " + std::to_string(max_logit.size()) +

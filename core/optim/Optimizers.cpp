@@ -113,7 +113,7 @@ struct OptimizerSet::Impl {
   std::unique_ptr<Muon> muon;
   std::unique_ptr<torch::optim::Optimizer> base;
   std::vector<std::pair<std::string, std::string>> routing;
-  std::vector<torch::Tensor> params;
+  std::vector<torch::Tensor> params, base_params;
   std::string summary;
 };
 
@@ -138,6 +138,7 @@ OptimizerSet::OptimizerSet(const std::vector<NamedParam>& params, const OptimCon
     if (np.role.rfind("mlp.", 0) == 0 &&
         std::find(ffn_present.begin(), ffn_present.end(), np.role) == ffn_present.end())
       ffn_present.push_back(np.role);
+    if (!to_muon) impl_->base_params.push_back(np.param);
     if (to_muon)
       muon_params.push_back(np.param);
     else if (np.param.dim() >= 2)
@@ -258,6 +259,28 @@ const std::vector<std::pair<std::string, std::string>>& OptimizerSet::routing() 
 
 const std::vector<torch::Tensor>& OptimizerSet::parameters() const {
   return impl_->params;
+}
+
+double OptimizerSet::clip_gradients(double max_norm, bool include_muon) {
+  const double total = torch::nn::utils::clip_grad_norm_(
+      impl_->params, std::numeric_limits<double>::infinity());  // inf: measures only
+  if (max_norm > 0 && std::isfinite(total)) {
+    const auto& clipped = include_muon ? impl_->params : impl_->base_params;
+    if (!clipped.empty()) torch::nn::utils::clip_grad_norm_(clipped, max_norm);
+  }
+  return total;
+}
+
+const std::vector<torch::Tensor>& OptimizerSet::base_parameters() const {
+  return impl_->base_params;
+}
+
+void OptimizerSet::record_muon_inputs(bool on) {
+  if (impl_->muon) impl_->muon->record_inputs(on);
+}
+
+torch::Tensor OptimizerSet::muon_input(const torch::Tensor& param) const {
+  return impl_->muon ? impl_->muon->last_input(param) : torch::Tensor();
 }
 
 torch::optim::Optimizer* OptimizerSet::muon_optimizer() const {

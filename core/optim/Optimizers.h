@@ -31,8 +31,21 @@ class OptimizerSet {
   // Where each parameter went, in input order (a tensor listed twice, e.g. tied, counts once):
   // {name, "muon" | "adamw" | "sgd"}.
   const std::vector<std::pair<std::string, std::string>>& routing() const;
-  // Every distinct parameter of the set (e.g. for global grad-norm clipping by the Trainer).
+  // Every distinct parameter of the set (e.g. for the global grad norm the Trainer records).
   const std::vector<torch::Tensor>& parameters() const;
+  // The distinct parameters of the base optimizer only (AdamW / SGD): what optim.grad_clip
+  // clips unless optim.clip_muon (muon.py and torch.optim.Muon do not clip).
+  const std::vector<torch::Tensor>& base_parameters() const;
+  // Gradient clipping as the Trainer does it: returns the global L2 norm of every gradient
+  // (before clipping); when max_norm > 0 rescales the base optimizer's gradients (all of them
+  // when include_muon) so that their joint norm is at most max_norm (torch's
+  // clip_grad_norm_). muon.py and torch.optim.Muon do not clip, hence include_muon = false by
+  // default (config optim.clip_muon).
+  double clip_gradients(double max_norm, bool include_muon = false);
+  // Muon's Newton-Schulz inputs: record them during the next step()s (see Muon::record_inputs),
+  // and read the one of a parameter (undefined when it is not on Muon or nothing was recorded).
+  void record_muon_inputs(bool on);
+  torch::Tensor muon_input(const torch::Tensor& param) const;
   // The underlying optimizers (for tests and diagnostics): Muon (null when nothing is routed to
   // it) and the base AdamW / SGD (null when everything is on Muon). The base one has up to two
   // groups: matrices with weight decay, then 1-D params without.
@@ -50,7 +63,8 @@ double lr_multiplier(const OptimConfig& cfg, int64_t step, int64_t total);
 
 // MuonClip / QK-clip (Kimi K2): for each layer and head h with max logit S_h > tau, scales
 // that head's rows of W_q and W_k by sqrt(tau / S_h). max_logit[layer] is (H). Returns the
-// number of heads clipped.
+// number of heads clipped. Throws std::invalid_argument for a model with QK-norm (the norm
+// undoes the row scaling; RunConfig's validate() refuses that combination).
 int muon_clip(GPTImpl& model, const std::vector<torch::Tensor>& max_logit, double tau);
 
 }  // namespace ms

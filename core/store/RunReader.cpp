@@ -165,6 +165,8 @@ struct RunReader::Impl {
     in.fta_groups = required_int32("fta_groups");
     in.total_steps = required_int("total_steps");
     in.n_params = required_int("n_params");
+    // Files written before token_all have no probe_batch (then no token_all is read).
+    if (h5::has_attr(f, "probe_batch")) in.probe_batch = required_int32("probe_batch");
     if (!h5::has_attr(f, "matrix_names") || !h5::has_attr(f, "matrix_shapes"))
       throw StoreError(path + ": corrupt run file: missing attribute matrix_names/matrix_shapes");
     in.matrix_names = h5::read_str_list_attr(f, path, "matrix_names");
@@ -253,7 +255,8 @@ struct RunReader::Impl {
       const auto& c = g.cols[i];
       Hid ds(H5Dopen2(file.get(), c.path.c_str(), H5P_DEFAULT));
       if (!ds.valid()) {
-        warn("missing dataset " + c.path + " (" + h5::error_text() + ")");
+        if (version >= c.since)  // a dataset newer than the file is expected to be absent
+          warn("missing dataset " + c.path + " (" + h5::error_text() + ")");
         g.ds.emplace_back();
         continue;
       }

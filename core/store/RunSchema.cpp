@@ -308,6 +308,12 @@ void head_spectra_columns(std::vector<Column<Snapshot>>& cols, const std::string
   }
 }
 
+template <class Rec>
+Column<Rec> since(int version, Column<Rec> c) {
+  c.since = version;
+  return c;
+}
+
 void need(bool ok, const std::string& file, const std::string& what, const std::string& msg) {
   if (!ok) throw StoreError(file + ": " + what + ": " + msg);
 }
@@ -320,6 +326,7 @@ std::vector<Column<StepRecord>> step_columns() {
           scalar("/steps/lr_adamw", &StepRecord::lr_adamw),
           scalar("/steps/lr_muon", &StepRecord::lr_muon),
           scalar("/steps/grad_norm", &StepRecord::grad_norm),
+          since(2, scalar("/steps/clipped_heads", &StepRecord::clipped_heads)),
           scalar("/steps/tokens", &StepRecord::tokens),
           scalar("/steps/wall_s", &StepRecord::wall_s),
           scalar("/steps/tokens_per_s", &StepRecord::tokens_per_s)};
@@ -332,7 +339,7 @@ std::vector<Column<ValRecord>> val_columns() {
 
 std::vector<Column<Snapshot>> snapshot_columns(const RunInfo& info) {
   const int L = info.n_layer, H = info.n_head, C = info.n_head * info.head_dim, T = info.seq_len,
-            G = info.fta_groups;
+            G = info.fta_groups, PT = info.probe_batch * info.seq_len;
   std::vector<Column<Snapshot>> cols;
   cols.push_back(scalar("/snapshots/step", &Snapshot::step));
   cols.push_back(scalar("/snapshots/tokens", &Snapshot::tokens));
@@ -352,18 +359,24 @@ std::vector<Column<Snapshot>> snapshot_columns(const RunInfo& info) {
         per_layer_vec<float>(g + "sv", L, n, kNaNf, [mi](auto& m) -> decltype(&m.matrices[mi].sv) {
           return mi < m.matrices.size() ? &m.matrices[mi].sv : nullptr;
         }));
-    const std::pair<const char*, double SpectrumMetrics::*> fields[] = {
-        {"entropy", &SpectrumMetrics::entropy},
-        {"erank", &SpectrumMetrics::erank},
-        {"top10", &SpectrumMetrics::top10},
-        {"q75_q25", &SpectrumMetrics::q75_q25},
-        {"stable_rank", &SpectrumMetrics::stable_rank},
-        {"update_alignment", &SpectrumMetrics::update_alignment}};
-    for (const auto& [name, field] : fields) {
-      cols.push_back(per_layer_scalar(
-          g + name, L, [mi, f = field](auto& m) -> decltype(&m.matrices[mi].entropy) {
-            return mi < m.matrices.size() ? &(m.matrices[mi].*f) : nullptr;
-          }));
+    const struct {
+      const char* name;
+      double SpectrumMetrics::*field;
+      int since;
+    } fields[] = {{"entropy", &SpectrumMetrics::entropy, 1},
+                  {"erank", &SpectrumMetrics::erank, 1},
+                  {"top10", &SpectrumMetrics::top10, 1},
+                  {"q75_q25", &SpectrumMetrics::q75_q25, 1},
+                  {"stable_rank", &SpectrumMetrics::stable_rank, 1},
+                  {"update_cosine", &SpectrumMetrics::update_cosine, 2},
+                  {"update_top_share", &SpectrumMetrics::update_top_share, 2}};
+    for (const auto& fd : fields) {
+      cols.push_back(
+          since(fd.since,
+                per_layer_scalar(g + fd.name, L,
+                                 [mi, f = fd.field](auto& m) -> decltype(&m.matrices[mi].entropy) {
+                                   return mi < m.matrices.size() ? &(m.matrices[mi].*f) : nullptr;
+                                 })));
     }
   }
 
@@ -380,6 +393,9 @@ std::vector<Column<Snapshot>> snapshot_columns(const RunInfo& info) {
                                         [cache](auto& m) { return &(m.*cache).channel; }));
     cols.push_back(per_layer_vec<float>(g + "token", L, T, kNaNf,
                                         [cache](auto& m) { return &(m.*cache).token; }));
+    if (PT > 0)  // absent when the probe size is unknown (files written before token_all)
+      cols.push_back(per_layer_vec<float>(g + "token_all", L, PT, kNaNf,
+                                          [cache](auto& m) { return &(m.*cache).token_all; }));
     cols.push_back(spikiness(g + "channel_spk", L, cache, &Magnitudes::channel_spk));
     cols.push_back(spikiness(g + "token_spk", L, cache, &Magnitudes::token_spk));
     cols.push_back(
@@ -432,6 +448,11 @@ void check_info(const RunInfo& info, const std::string& file, const std::string&
   need(in(info.vocab_size, 0, 1 << 30), file, what,
        "vocab_size = " + std::to_string(info.vocab_size));
   need(in(info.fta_groups, 0, 4096), file, what, "fta_groups = " + std::to_string(info.fta_groups));
+  need(in(info.probe_batch, 0, 1 << 20) &&
+           int64_t(info.n_layer) * info.probe_batch * info.seq_len <= (1 << 26),
+       file, what,
+       "probe_batch = " + std::to_string(info.probe_batch) +
+           " (n_layer * probe_batch * seq_len must be at most 2^26)");
   need(info.total_steps >= 0, file, what, "total_steps = " + std::to_string(info.total_steps));
   need(info.n_params >= 0, file, what, "n_params = " + std::to_string(info.n_params));
   const int64_t L = info.n_layer, C = int64_t(info.n_head) * info.head_dim;
@@ -468,7 +489,8 @@ void check_snapshot(const Snapshot& s, const RunInfo& info, const std::string& f
        "matrix_names differ from the run's");
   need(size_ok(s.fta.size(), info.fta_groups), file, what,
        "fta: " + sz(s.fta.size(), info.fta_groups));
-  const int H = info.n_head, C = info.n_head * info.head_dim, T = info.seq_len;
+  const int H = info.n_head, C = info.n_head * info.head_dim, T = info.seq_len,
+            PT = info.probe_batch * info.seq_len;
   for (size_t l = 0; l < s.layers.size(); ++l) {
     const LayerMetrics& m = s.layers[l];
     const std::string at = "layer " + std::to_string(l) + " ";
@@ -502,6 +524,8 @@ void check_snapshot(const Snapshot& s, const RunInfo& info, const std::string& f
            at + kv_cache_names()[c] + " channel: " + sz(mags[c]->channel.size(), C));
       need(size_ok(mags[c]->token.size(), T), file, what,
            at + kv_cache_names()[c] + " token: " + sz(mags[c]->token.size(), T));
+      need(size_ok(mags[c]->token_all.size(), PT), file, what,
+           at + kv_cache_names()[c] + " token_all: " + sz(mags[c]->token_all.size(), PT));
     }
   }
 }
@@ -509,7 +533,8 @@ void check_snapshot(const Snapshot& s, const RunInfo& info, const std::string& f
 Snapshot blank_snapshot(const RunInfo& info) {
   Snapshot s;
   s.matrix_names = info.matrix_names;
-  const size_t H = size_t(info.n_head), C = H * size_t(info.head_dim), T = size_t(info.seq_len);
+  const size_t H = size_t(info.n_head), C = H * size_t(info.head_dim), T = size_t(info.seq_len),
+               PT = size_t(info.probe_batch) * T;
   s.layers.resize(size_t(info.n_layer));
   for (LayerMetrics& m : s.layers) {
     m.matrices.resize(info.matrix_names.size());
@@ -528,6 +553,7 @@ Snapshot blank_snapshot(const RunInfo& info) {
     for (Magnitudes* g : {&m.k_pre, &m.k_post, &m.v}) {
       g->channel.assign(C, kNaNf);
       g->token.assign(T, kNaNf);
+      g->token_all.assign(PT, kNaNf);
     }
   }
   if (info.fta_groups > 0) s.fta.assign(size_t(info.fta_groups), kNaN);

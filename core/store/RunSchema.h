@@ -26,6 +26,7 @@ struct ColumnSpec {
   std::string path;  // absolute dataset path, e.g. /snapshots/pr_sv
   DType type = DType::F64;
   std::vector<hsize_t> inner;  // dims after the leading (row) axis, e.g. {L, 4, H}
+  int since = 1;  // first format_version with this dataset: older files lack it without warning
   size_t row_elems() const;
   size_t row_bytes() const { return row_elems() * dtype_size(type); }
 };

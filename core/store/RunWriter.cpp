@@ -317,7 +317,8 @@ void RunWriter::begin(const RunInfo& info) {
       {"n_layer", info.n_layer},         {"n_head", info.n_head},
       {"head_dim", info.head_dim},       {"seq_len", info.seq_len},
       {"vocab_size", info.vocab_size},   {"fta_groups", info.fta_groups},
-      {"total_steps", info.total_steps}, {"n_params", info.n_params}};
+      {"total_steps", info.total_steps}, {"n_params", info.n_params},
+      {"probe_batch", info.probe_batch}};
   for (const auto& [name, v] : ints) h5::write_i64_attr(f, p, name, {v}, {});
   h5::write_str_list_attr(f, p, "matrix_names", info.matrix_names);
   std::vector<int64_t> shapes;

@@ -152,6 +152,7 @@ const std::vector<Field>& fields() {
       MS_FIELD("optim.muon_clip", optim.muon_clip),
       MS_FIELD("optim.clip_tau", optim.clip_tau),
       MS_FIELD("optim.grad_clip", optim.grad_clip),
+      MS_FIELD("optim.clip_muon", optim.clip_muon),
       MS_FIELD("optim.schedule", optim.schedule),
       MS_FIELD("optim.warmup_steps", optim.warmup_steps),
       MS_FIELD("optim.min_lr_frac", optim.min_lr_frac),
@@ -171,6 +172,7 @@ const std::vector<Field>& fields() {
       MS_FIELD("data.tailqa_tokens", data.tailqa_tokens),
       MS_FIELD("data.seed", data.seed),
       MS_FIELD("metrics.every", metrics.every),
+      MS_FIELD("metrics.probe_seed", metrics.probe_seed),
       MS_FIELD("metrics.probe_batch", metrics.probe_batch),
       MS_FIELD("metrics.collapse_frac", metrics.collapse_frac),
       MS_FIELD("metrics.kivi_every", metrics.kivi_every),
@@ -319,6 +321,14 @@ void validate(const RunConfig& c) {
   pos_num("optim.clip_tau", o.clip_tau);
   if (o.grad_clip < 0)
     bad("optim.grad_clip", std::to_string(o.grad_clip), "must be >= 0 (0 = off)");
+  // QK-norm's per-head RMSNorm divides q and k by their own RMS, so MuonClip's scaling of the
+  // W_q / W_k rows cancels in the logits: the same rows would shrink every step while the
+  // logits stay. Refused rather than silently doing nothing (docs/metrics.md).
+  if (o.muon_clip && m.qk_norm)
+    throw ConfigError(
+        "config keys 'optim.muon_clip' = true and 'model.qk_norm' = true cannot be combined: "
+        "QK-norm rescales q and k per head, which undoes MuonClip's W_q/W_k row scaling (the "
+        "logits would not change); turn one of them off");
   one_of("optim.schedule", o.schedule, {"constant", "cosine", "wsd"});
   if (o.warmup_steps < 0) bad("optim.warmup_steps", std::to_string(o.warmup_steps), "must be >= 0");
   in01("optim.min_lr_frac", o.min_lr_frac, true);

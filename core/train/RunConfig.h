@@ -59,9 +59,10 @@ struct OptimConfig {
   int ns_steps = 5;
   std::string muon_scale = "original";  // original | match_rms_adamw
   double sgd_momentum = 0.9;
-  bool muon_clip = false;  // MuonClip / QK-clip after each step
+  bool muon_clip = false;  // MuonClip / QK-clip after each step (refused with model.qk_norm)
   double clip_tau = 100.0;
-  double grad_clip = 1.0;           // global grad-norm clip, 0 = off
+  double grad_clip = 1.0;           // grad-norm clip of the base optimizer's params, 0 = off
+  bool clip_muon = false;           // grad_clip also on Muon-routed matrices (muon.py: no)
   std::string schedule = "cosine";  // constant | cosine | wsd (after linear warmup)
   int warmup_steps = 20;
   double min_lr_frac = 0.1;  // cosine / wsd floor as a fraction of the peak lr
@@ -90,6 +91,7 @@ struct DataConfig {
 
 struct MetricsConfig {
   int every = 50;               // snapshot cadence in steps (and at the last step)
+  uint64_t probe_seed = 0;      // probe, KIVI and validation windows; 0 = train.seed
   int probe_batch = 8;          // sequences in the fixed probe batch
   double collapse_frac = 0.25;  // head collapsed when PR_sv(k) < collapse_frac * head_dim
   int kivi_every = 4;           // KIVI loss at every Nth snapshot (and the last), 0 = off
@@ -121,6 +123,11 @@ void apply_setting(RunConfig& c, const std::string& key_equals_value);
 void validate(const RunConfig& c);
 // All dotted keys with their current values, in document order (for help and the GUI).
 std::vector<std::pair<std::string, std::string>> config_keys(const RunConfig& c);
+// Seed of the fixed measurement windows (probe batch, KIVI and validation batches):
+// metrics.probe_seed, or train.seed when that is 0. Seeded study members share it.
+inline uint64_t probe_seed(const RunConfig& c) {
+  return c.metrics.probe_seed ? c.metrics.probe_seed : c.train.seed;
+}
 // "Muon: V,O,FFN · AdamW: Q,K" style summary of the optimizer routing.
 std::string optimizer_summary(const RunConfig& c);
 

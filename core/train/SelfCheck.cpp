@@ -143,10 +143,15 @@ int run_selfcheck(const std::string& device_name, std::ostream& out) {
     rows.push_back({"stable rank", rel_err(got.stable_rank, want.stable_rank), tol32});
     auto dW = torch::randn({96, 64}, torch::kDouble) * 0.01 +
               0.02 * U.select(1, 0).unsqueeze(1) * V.select(1, 0).unsqueeze(0);
-    rows.push_back({"update alignment",
-                    rel_err(update_alignment(dW.to(dev, torch::kFloat), A.to(dev, torch::kFloat)),
-                            update_alignment(dW, A)),
+    rows.push_back({"update cosine",
+                    rel_err(update_cosine(dW.to(dev, torch::kFloat), A.to(dev, torch::kFloat)),
+                            update_cosine(dW, A)),
                     1e-3});
+    rows.push_back(
+        {"update top-10 share",
+         rel_err(update_top_share(dW.to(dev, torch::kFloat), A.to(dev, torch::kFloat), kUpdateTopK),
+                 update_top_share(dW, A, kUpdateTopK)),
+         1e-3});
   }
   {
     auto x = torch::randn({2, 4, 64, 16}, torch::kDouble);

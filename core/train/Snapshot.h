@@ -25,14 +25,15 @@ inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // One optimizer step's scalars (every step).
 struct StepRecord {
-  int64_t step = 0;         // 1-based: the number of optimizer steps taken so far
-  double loss = kNaN;       // training loss of this step's batch
-  double lr_adamw = kNaN;   // scheduled lr of the base optimizer (AdamW or SGD) this step
-  double lr_muon = kNaN;    // scheduled lr of Muon this step (NaN when no Muon)
-  double grad_norm = kNaN;  // global L2 norm of all gradients before clipping
-  int64_t tokens = 0;       // tokens seen after this step
-  double wall_s = 0;        // seconds since training started (pauses excluded)
-  double tokens_per_s = 0;  // throughput of this step
+  int64_t step = 0;           // 1-based: the number of optimizer steps taken so far
+  double loss = kNaN;         // training loss of this step's batch
+  double lr_adamw = kNaN;     // scheduled lr of the base optimizer (AdamW or SGD) this step
+  double lr_muon = kNaN;      // scheduled lr of Muon this step (NaN when no Muon)
+  double grad_norm = kNaN;    // global L2 norm of all gradients before clipping
+  int64_t clipped_heads = 0;  // heads MuonClip rescaled after this step (0 when it is off)
+  int64_t tokens = 0;         // tokens seen after this step
+  double wall_s = 0;          // seconds since training started (pauses excluded)
+  double tokens_per_s = 0;    // throughput of this step
 };
 
 // Validation loss (every train.val_every steps and at the end).
@@ -46,13 +47,15 @@ struct ValRecord {
 // Spectrum of one weight matrix (or composite W_QK / W_VO, summed over heads, or one head's
 // W_QK^h / W_OV^h) with its isotropy metrics.
 struct SpectrumMetrics {
-  std::vector<float> sv;           // singular values, descending, length min(rows, cols)
-  double entropy = kNaN;           // normalized SVD entropy H in [0, 1]
-  double erank = kNaN;             // exp(entropy before normalization)
-  double top10 = kNaN;             // TopE_10: energy share of the 10 largest
-  double q75_q25 = kNaN;           // Q3/Q1 of sigma^2 (numpy linear quartiles)
-  double stable_rank = kNaN;       // sum sigma^2 / sigma_max^2
-  double update_alignment = kNaN;  // |<u1(dW), u1(W)>|, NaN before the first update is known
+  std::vector<float> sv;      // singular values, descending, length min(rows, cols)
+  double entropy = kNaN;      // normalized SVD entropy H in [0, 1]
+  double erank = kNaN;        // exp(entropy before normalization)
+  double top10 = kNaN;        // TopE_10: energy share of the 10 largest
+  double q75_q25 = kNaN;      // Q3/Q1 of sigma^2 (numpy linear quartiles)
+  double stable_rank = kNaN;  // sum sigma^2 / sigma_max^2
+  // The last step's update (NaN before the first update is known; docs/run-format.md):
+  double update_cosine = kNaN;     // |<u1(D), u1(W)>|, D = the optimizer's input direction
+  double update_top_share = kNaN;  // ||U_10(W)^T dW||_F^2 / ||dW||_F^2 (chance 10 / rows)
 };
 
 // Spikiness of a non-negative magnitude vector.
@@ -66,6 +69,9 @@ struct Spikiness {
 struct Magnitudes {
   std::vector<float> channel;  // (C = H * hd): mean over B*T of |x|
   std::vector<float> token;    // (T): mean over channels of |x|, averaged over batch
+  // (P*T) mean over channels of |x| per token, row-major (batch, position); P = probe sequences.
+  // token_spk is the spikiness of token_all (not of token).
+  std::vector<float> token_all;
   Spikiness channel_spk, token_spk;
   double asymmetry = kNaN;  // channel_spk.max_mean / token_spk.max_mean
 };
@@ -81,7 +87,7 @@ struct LayerMetrics {
   // memories of the tail-learning paper, arXiv 2509.26030): W_QK^h = W_q^h^T W_k^h and
   // W_OV^h = W_o^h W_v^h, each d x d of rank <= head_dim. sv holds the head_dim leading singular
   // values (the rest are 0) and the metrics are over those, so entropy is normalized by
-  // log(head_dim); update_alignment stays NaN. Empty = not computed. The matrices "qk" / "vo"
+  // log(head_dim); the update fields stay NaN. Empty = not computed. The matrices "qk" / "vo"
   // above are the sums over heads of these.
   std::vector<SpectrumMetrics> qk_heads, ov_heads;  // (H) per-head composites
 };
@@ -114,6 +120,7 @@ struct RunInfo {
   std::string torch_version;
   std::string app_version;
   int n_layer = 0, n_head = 0, head_dim = 0, seq_len = 0, vocab_size = 0;
+  int probe_batch = 0;  // P: probe sequences (token_all is P*T); 0 = unknown (older files)
   std::vector<std::string> matrix_names;          // as in Snapshot
   std::vector<std::array<int, 2>> matrix_shapes;  // (rows, cols) of each, same order
   int fta_groups = 0;                             // 0 when the data has no QA

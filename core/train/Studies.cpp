@@ -30,7 +30,7 @@ RunConfig study_base(const std::string& scale) {
 StudyMember member(const RunConfig& base, const std::string& label, const std::string& file,
                    const std::vector<std::string>& muon_roles, bool qk_norm = false,
                    const std::string& base_opt = "adamw") {
-  StudyMember m{label, file, base};
+  StudyMember m{label, file, base, label, base.train.seed};
   m.config.optim.muon = muon_roles;
   m.config.model.qk_norm = qk_norm;
   m.config.optim.base = base_opt;
@@ -76,7 +76,9 @@ const std::vector<StudyInfo>& studies() {
 }
 
 std::vector<StudyMember> study_members(const std::string& name, const std::string& scale,
-                                       const std::vector<std::string>& settings) {
+                                       const std::vector<std::string>& settings, int seeds) {
+  if (seeds < 1 || seeds > 32)
+    throw ConfigError("study seeds = " + std::to_string(seeds) + ": must be in 1..32");
   RunConfig base = study_base(scale);
   for (const auto& kv : settings) apply_setting(base, kv);
   const bool gated = base.model.ffn == "swiglu";
@@ -110,6 +112,13 @@ std::vector<StudyMember> study_members(const std::string& name, const std::strin
       base.data.tailqa_groups = 8;
       base.train.steps = 600;
     }
+    // The paper's setup (DESIGN.md section 5): Nesterov off, Adam betas (0.8, 0.95), weight
+    // decay off; embeddings and head are always on Adam. Set before the user's settings.
+    base.optim.nesterov = false;
+    base.optim.beta1 = 0.8;
+    base.optim.beta2 = 0.95;
+    base.optim.wd_adamw = 0.0;
+    base.optim.wd_muon = 0.0;
     for (const auto& kv : settings) apply_setting(base, kv);  // the user's settings still win
     if (base.data.source != "tailqa")
       throw ConfigError("study 'tail-qa' needs data.source = tailqa, got '" + base.data.source +
@@ -125,6 +134,25 @@ std::vector<StudyMember> study_members(const std::string& name, const std::strin
     for (const auto& s : studies()) names += (names.empty() ? "" : ", ") + s.name;
     throw ConfigError("unknown study '" + name + "' (available: " + names + ", assoc-memory)");
   }
+  if (seeds > 1) {
+    std::vector<StudyMember> seeded;
+    for (const auto& x : m) {
+      const uint64_t s0 = x.config.train.seed;
+      for (int k = 0; k < seeds; ++k) {
+        StudyMember y = x;
+        y.seed = s0 + static_cast<uint64_t>(k);
+        y.config.train.seed = y.seed;
+        if (y.config.data.seed == 0) y.config.data.seed = s0;
+        if (y.config.metrics.probe_seed == 0) y.config.metrics.probe_seed = s0;
+        const std::string stem = x.file.substr(0, x.file.rfind('.'));
+        y.file = stem + "-seed" + std::to_string(y.seed) + ".h5";
+        y.label = x.label + " \xC2\xB7 seed " + std::to_string(y.seed);
+        y.config.name = stem + "-seed" + std::to_string(y.seed);
+        seeded.push_back(std::move(y));
+      }
+    }
+    m = std::move(seeded);
+  }
   for (auto& x : m) validate(x.config);
   return m;
 }
@@ -139,8 +167,12 @@ std::string study_index_to_json(const StudyIndex& idx) {
   j["created"] = idx.created;
   j["members"] = nlohmann::json::array();
   for (const auto& e : idx.members)
-    j["members"].push_back(
-        {{"label", e.label}, {"file", e.file}, {"status", e.status}, {"summary", e.summary}});
+    j["members"].push_back({{"label", e.label},
+                            {"file", e.file},
+                            {"status", e.status},
+                            {"summary", e.summary},
+                            {"group", e.group.empty() ? e.label : e.group},
+                            {"seed", e.seed}});
   return j.dump(2);
 }
 
@@ -154,9 +186,17 @@ StudyIndex study_index_from_json(const std::string& text) {
     idx.description = j.value("description", "");
     idx.scale = j.value("scale", "");
     idx.created = j.value("created", "");
-    for (const auto& e : j.at("members"))
-      idx.members.push_back({e.at("label").get<std::string>(), e.at("file").get<std::string>(),
-                             e.value("status", ""), e.value("summary", "")});
+    for (const auto& e : j.at("members")) {
+      StudyIndex::Entry x{e.at("label").get<std::string>(),
+                          e.at("file").get<std::string>(),
+                          e.value("status", ""),
+                          e.value("summary", ""),
+                          "",
+                          0};
+      x.group = e.value("group", x.label);
+      x.seed = e.value("seed", uint64_t{0});
+      idx.members.push_back(std::move(x));
+    }
   } catch (const nlohmann::json::exception& e) {
     throw ConfigError(std::string("study index is malformed: ") + e.what());
   }

@@ -12,9 +12,11 @@
 namespace ms {
 
 struct StudyMember {
-  std::string label;  // legend name, e.g. "Muon (VO+FFN)"
+  std::string label;  // legend name, e.g. "Muon (VO+FFN)"; with seeds "Muon (VO+FFN) · seed 1338"
   std::string file;   // run file name inside the study folder, e.g. "muon-vo-ffn.h5"
   RunConfig config;
+  std::string group;  // the member without its seed, e.g. "Muon (VO+FFN)"
+  uint64_t seed = 0;  // its train.seed
 };
 
 struct StudyInfo {
@@ -27,15 +29,22 @@ const std::vector<StudyInfo>& studies();  // the run-file studies (assoc-memory 
 
 // Members of a study at a scale ("cpu": the default, sized for 2 CPU cores; "gpu": larger
 // model and longer runs). `settings` (key=value) apply to every member after the study's own
-// choices, e.g. model.ffn=swiglu for the gated ablation. Throws ConfigError.
+// choices, e.g. model.ffn=swiglu for the gated ablation. With seeds > 1 every member runs
+// `seeds` times with train.seed = s0, s0 + 1, ... (model init and batch order vary) while
+// data.seed and metrics.probe_seed stay at s0 (same data, probe, KIVI and validation windows);
+// files get a "-seed<k>" suffix and labels " · seed <k>", grouped by `group`, seed-major
+// within a group. Throws ConfigError (also for seeds outside 1..32).
 std::vector<StudyMember> study_members(const std::string& name, const std::string& scale = "cpu",
-                                       const std::vector<std::string>& settings = {});
+                                       const std::vector<std::string>& settings = {},
+                                       int seeds = 1);
 
 // The study index written beside the run files.
 struct StudyIndex {
   std::string study, description, scale, created;
   struct Entry {
     std::string label, file, status, summary;
+    std::string group;  // member without its seed (== label for single-seed studies)
+    uint64_t seed = 0;  // train.seed (0: not recorded, older index)
   };
   std::vector<Entry> members;
 };

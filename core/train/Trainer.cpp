@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -68,6 +69,7 @@ struct Trainer::Impl {
   std::unique_ptr<OptimizerSet> opt;
   std::unique_ptr<SnapshotBuilder> builder;
   std::vector<torch::Tensor> params;
+  std::vector<NamedParam> named;  // with layer and role, for the Muon inputs of a snapshot
   std::vector<std::pair<torch::Tensor, torch::Tensor>> val_batches;  // (x, y) each (B, T)
   std::mt19937_64 rng;
 
@@ -138,12 +140,12 @@ const RunInfo& Trainer::prepare() {
   torch::manual_seed(c.train.seed);
   d.model = GPT(c.model);
   d.model->to(d.device);
-  const auto named = d.model->named_params();
-  for (const auto& p : named) d.params.push_back(p.param);
-  d.opt = std::make_unique<OptimizerSet>(named, c.optim);
+  d.named = d.model->named_params();
+  for (const auto& p : d.named) d.params.push_back(p.param);
+  d.opt = std::make_unique<OptimizerSet>(d.named, c.optim);
   d.builder = std::make_unique<SnapshotBuilder>(c, *d.data, d.device);
   d.rng.seed(c.train.seed);
-  std::mt19937_64 vg(c.train.seed ^ 0x5eed5eedULL);  // fixed validation windows
+  std::mt19937_64 vg(probe_seed(c) ^ 0x5eed5eedULL);  // fixed validation windows
   for (int i = 0; i < c.train.val_batches; ++i)
     d.val_batches.push_back(d.sample(Split::Val, c.train.batch_size, vg));
 
@@ -156,6 +158,7 @@ const RunInfo& Trainer::prepare() {
   info.n_head = c.model.heads;
   info.head_dim = c.model.head_dim();
   info.seq_len = c.model.seq_len;
+  info.probe_batch = c.metrics.probe_batch;
   info.vocab_size = c.model.vocab_size;
   info.matrix_names = spectrum_matrix_names(c.model);
   for (const auto& name : info.matrix_names) {
@@ -199,7 +202,10 @@ RunStatus Trainer::run(const Callbacks& cb) {
       const int64_t step_no = s + 1;  // steps completed after this one
       const bool last = step_no == total;
       const bool snap = step_no % every == 0 || last;
-      if (snap) d.builder->before_step(*d.model);
+      if (snap) {
+        d.builder->before_step(*d.model);
+        d.opt->record_muon_inputs(true);
+      }
 
       auto [x, y] = d.sample(Split::Train, c.train.batch_size, d.rng);
       std::vector<LayerCapture> cap;
@@ -218,19 +224,34 @@ RunStatus Trainer::run(const Callbacks& cb) {
         return RunStatus::Failed;
       }
       loss.backward();
-      const double max_norm =
-          c.optim.grad_clip > 0 ? c.optim.grad_clip : std::numeric_limits<double>::infinity();
-      const double gnorm = torch::nn::utils::clip_grad_norm_(d.params, max_norm);
+      // The recorded norm is over every gradient; the clip (optim.grad_clip) acts on the base
+      // optimizer's parameters only, unless optim.clip_muon (muon.py does not clip).
+      const double gnorm = d.opt->clip_gradients(c.optim.grad_clip, c.optim.clip_muon);
       if (!std::isfinite(gnorm)) {
         d.message = "gradient norm is not finite at step " + std::to_string(step_no) +
                     " (try a lower learning rate or optim.grad_clip)";
         return RunStatus::Failed;
       }
       d.opt->step(s, total);
+      if (snap) {  // what each Muon matrix was given, for update_cosine
+        std::vector<std::vector<torch::Tensor>> in(
+            static_cast<size_t>(c.model.layers),
+            std::vector<torch::Tensor>(block_matrix_roles().size()));
+        const auto& roles = block_matrix_roles();
+        for (const auto& np : d.named) {
+          const auto it = std::find(roles.begin(), roles.end(), np.role);
+          if (np.layer >= 0 && it != roles.end())
+            in[static_cast<size_t>(np.layer)][static_cast<size_t>(it - roles.begin())] =
+                d.opt->muon_input(np.param);
+        }
+        d.opt->record_muon_inputs(false);
+        d.builder->set_muon_inputs(std::move(in));
+      }
+      int clipped_heads = 0;
       if (c.optim.muon_clip) {
         std::vector<torch::Tensor> ml;
         for (const auto& lc : cap) ml.push_back(lc.max_logit);
-        muon_clip(*d.model, ml, c.optim.clip_tau);
+        clipped_heads = muon_clip(*d.model, ml, c.optim.clip_tau);
       }
       if (d.device.is_cuda()) torch::cuda::synchronize();
       const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -243,6 +264,7 @@ RunStatus Trainer::run(const Callbacks& cb) {
       r.lr_adamw = d.opt->lr_base(s, total);
       r.lr_muon = d.opt->lr_muon(s, total);
       r.grad_norm = gnorm;
+      r.clipped_heads = clipped_heads;
       r.tokens = step_no * tokens_per_step;
       r.wall_s = wall;
       r.tokens_per_s = dt > 0 ? tokens_per_step / dt : 0;

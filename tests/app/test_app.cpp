@@ -33,15 +33,13 @@
 #include <memory>
 
 #include "AppSettings.h"
+#include "CompareWindow.h"
 #include "FTAPlot.h"
 #include "IsotropyPlot.h"
 #include "KVPlot.h"
 #include "LatencyProbe.h"
 #include "LossPlot.h"
-#include "CompareWindow.h"
-#include "StudyRunner.h"
 #include "MainWindow.h"
-#include "train/Studies.h"
 #include "PRHeatmap.h"
 #include "PreferencesDialog.h"
 #include "RunBrowser.h"
@@ -51,8 +49,10 @@
 #include "SnapshotSlider.h"
 #include "SpectrumPlot.h"
 #include "StatusPanel.h"
+#include "StudyRunner.h"
 #include "TrainingController.h"
 #include "store/RunReader.h"
+#include "train/Studies.h"
 
 using namespace ms;
 
@@ -604,8 +604,8 @@ void TestApp::compareSelectedRuns() {
   // A study index (as written by `muonscope-cli study`) opens as a comparison.
   StudyIndex idx;
   idx.study = "kv-asymmetry";
-  idx.members.push_back({"A", QFileInfo(files[0]).fileName().toStdString(), "finished", ""});
-  idx.members.push_back({"B", QFileInfo(files[1]).fileName().toStdString(), "finished", ""});
+  idx.members.push_back({"A", QFileInfo(files[0]).fileName().toStdString(), "finished", "", "", 0});
+  idx.members.push_back({"B", QFileInfo(files[1]).fileName().toStdString(), "finished", "", "", 0});
   QFile f(QDir(runsDir()).filePath(QStringLiteral("study.json")));
   QVERIFY(f.open(QIODevice::WriteOnly));
   f.write(QByteArray::fromStdString(study_index_to_json(idx)));
@@ -627,12 +627,13 @@ void TestApp::studyFromTheWindow() {
   QVERIFY(QTest::qWaitForWindowExposed(&w));
   QSignalSpy member(w.studyRunner(), &StudyRunner::memberStarted);
   QSignalSpy done(w.studyRunner(), &StudyRunner::finished);
-  const QStringList tiny = {"model.layers=1", "model.d_model=32", "model.heads=2",
-                            "model.seq_len=32", "train.steps=6",  "metrics.every=3",
+  const QStringList tiny = {"model.layers=1",     "model.d_model=32", "model.heads=2",
+                            "model.seq_len=32",   "train.steps=6",    "metrics.every=3",
                             "train.batch_size=4", "train.threads=1"};
   const QString out = tmp_.filePath(QStringLiteral("study-kv"));
   QString err;
-  QVERIFY2(w.studyRunner()->start(QStringLiteral("kv-asymmetry"), QStringLiteral("cpu"), tiny, out, &err),
+  QVERIFY2(w.studyRunner()->start(QStringLiteral("kv-asymmetry"), QStringLiteral("cpu"), tiny, out,
+                                  &err),
            qPrintable(err));
   QVERIFY(!w.startAction()->isEnabled());
   QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kRunTimeoutMs);

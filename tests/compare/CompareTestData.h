@@ -122,7 +122,8 @@ inline ms::Snapshot snapshot(const RunSpec& s, int k) {
       sp.top10 = 0.3;
       sp.q75_q25 = 2.0;
       sp.stable_rank = 3.0 + m;
-      sp.update_alignment = 0.5;
+      sp.update_cosine = 0.5;
+      sp.update_top_share = 0.25;
       lm.matrices.push_back(sp);
     }
     for (int a = 0; a < ms::kNumActs; ++a)

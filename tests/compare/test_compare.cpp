@@ -102,9 +102,9 @@ void TestCompare::initTestCase() {
   ctest::writeRun(e_.toStdString(), E_);
   StudyIndex idx;
   idx.study = "kv-asymmetry";
-  idx.members = {{"AdamW", "adamw.h5", "finished", ""},
-                 {"Muon", "muon.h5", "finished", ""},
-                 {"Muon (VO+FFN)", "never-run.h5", "pending", ""}};
+  idx.members = {{"AdamW", "adamw.h5", "finished", "", "AdamW", 0},
+                 {"Muon", "muon.h5", "finished", "", "Muon", 0},
+                 {"Muon (VO+FFN)", "never-run.h5", "pending", "", "Muon (VO+FFN)", 0}};
   study_ = tmp_.filePath("study.json");
   QFile f(study_);
   QVERIFY(f.open(QIODevice::WriteOnly));

@@ -2,7 +2,8 @@
 // inputs with known answers: identity / rank-1 / chosen-diagonal spectra (numpy quartiles by
 // hand), PR of data with known singular values and covariance eigenvalues, spikiness of spiked
 // vectors, KIVI quantization values by hand and its s/2 error bound, batched vs per-matrix SVD,
-// and update alignment of constructed matrices.
+// update alignment of constructed matrices, and the streaming KIVI cache: causal logits of a
+// float64 model under both schemes, and the quantized attention against a loop reference.
 // torch before Qt: Qt's `slots` macro breaks torch's headers.
 #include <torch/torch.h>
 
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "metrics/Metrics.h"
+#include "model/GPT.h"
 
 using namespace ms;
 
@@ -76,6 +78,104 @@ bool near(double a, double b, double tol = 1e-9) {
            qPrintable(            \
                QString("%1 = %2, expected %3").arg(#a).arg((a), 0, 'g', 17).arg((b), 0, 'g', 17)))
 
+// KIVI reference by loops: asymmetric min-max quantization of the values at `idx` of `x` (one
+// group), in place: s = (mx - mn)/(2^b - 1), x' = round((x - mn)/s) * s + mn (half to even).
+void ref_quantize_group(std::vector<double>& x, const std::vector<size_t>& idx, int bits) {
+  double mn = 1e300, mx = -1e300;
+  for (size_t i : idx) mn = std::min(mn, x[i]), mx = std::max(mx, x[i]);
+  const double levels = std::pow(2.0, bits) - 1, s = (mx - mn) / levels;
+  if (!(s > 0)) return;
+  for (size_t i : idx)
+    x[i] = std::nearbyint(std::min(levels, std::max(0.0, (x[i] - mn) / s))) * s + mn;
+}
+
+// The streaming KIVI cache of one (B, H, T, hd) tensor by loops, as a flat copy: completed groups
+// of G tokens quantized (per_channel: each (b, h, channel) over the group's G tokens; else each
+// token over groups of G of its H*hd channels), the ragged tail left in full precision.
+std::vector<double> ref_kivi_cache(const torch::Tensor& x_in, int bits, int64_t G,
+                                   bool per_channel) {
+  const torch::Tensor x = x_in.to(torch::kDouble).contiguous();
+  const int64_t B = x.size(0), H = x.size(1), T = x.size(2), hd = x.size(3), C = H * hd;
+  std::vector<double> out(x.data_ptr<double>(), x.data_ptr<double>() + x.numel());
+  auto at = [&](int64_t b, int64_t ch, int64_t t) {  // flat index of (b, channel, token)
+    return size_t(((b * H + ch / hd) * T + t) * hd + ch % hd);
+  };
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t t0 = 0; t0 + G <= T; t0 += G) {
+      if (per_channel) {
+        for (int64_t ch = 0; ch < C; ++ch) {
+          std::vector<size_t> idx;
+          for (int64_t t = t0; t < t0 + G; ++t) idx.push_back(at(b, ch, t));
+          ref_quantize_group(out, idx, bits);
+        }
+      } else {
+        for (int64_t t = t0; t < t0 + G; ++t)
+          for (int64_t c0 = 0; c0 < C; c0 += G) {
+            std::vector<size_t> idx;
+            for (int64_t ch = c0; ch < std::min(C, c0 + G); ++ch) idx.push_back(at(b, ch, t));
+            ref_quantize_group(out, idx, bits);
+          }
+      }
+    }
+  return out;
+}
+
+// Causal attention by loops where query i reads the quantized cache kq/vq (flat, as
+// ref_kivi_cache) for j < c(i) = floor((i + 1)/G) * G and the full-precision k/v otherwise.
+torch::Tensor ref_streaming_attention(const torch::Tensor& q_in, const torch::Tensor& k_in,
+                                      const torch::Tensor& v_in, const std::vector<double>& kq,
+                                      const std::vector<double>& vq, int64_t G) {
+  const torch::Tensor q = q_in.contiguous(), k = k_in.contiguous(), v = v_in.contiguous();
+  const int64_t B = q.size(0), H = q.size(1), T = q.size(2), hd = q.size(3);
+  const double* Q = q.data_ptr<double>();
+  const double* K = k.data_ptr<double>();
+  const double* V = v.data_ptr<double>();
+  torch::Tensor out = torch::zeros({B, H, T, hd}, f64);
+  double* O = out.data_ptr<double>();
+  for (int64_t bh = 0; bh < B * H; ++bh)
+    for (int64_t i = 0; i < T; ++i) {
+      const int64_t ci = (i + 1) / G * G;
+      std::vector<double> p(size_t(i + 1));
+      double mx = -1e300, z = 0;
+      for (int64_t j = 0; j <= i; ++j) {
+        double dot = 0;
+        for (int64_t e = 0; e < hd; ++e) {
+          const size_t kj = size_t((bh * T + j) * hd + e);
+          dot += Q[(bh * T + i) * hd + e] * (j < ci ? kq[kj] : K[kj]);
+        }
+        p[size_t(j)] = dot / std::sqrt(double(hd));
+        mx = std::max(mx, p[size_t(j)]);
+      }
+      for (double& e : p) z += (e = std::exp(e - mx));
+      for (int64_t j = 0; j <= i; ++j)
+        for (int64_t e = 0; e < hd; ++e) {
+          const size_t vj = size_t((bh * T + j) * hd + e);
+          O[(bh * T + i) * hd + e] += p[size_t(j)] / z * (j < ci ? vq[vj] : V[vj]);
+        }
+    }
+  return out;
+}
+
+// The two KIVI schemes as streaming-cache options: KIVI's (K per-channel, V per-token) or the
+// swapped one.
+KvQuantization kivi_cache(bool kivi_scheme, int bits, int64_t G) {
+  auto chan = [bits, G](const torch::Tensor& x) { return kivi_per_channel(x, bits, G); };
+  auto tok = [bits, G](const torch::Tensor& x) { return kivi_per_token(x, bits, G); };
+  if (kivi_scheme) return {G, chan, tok};
+  return {G, tok, chan};
+}
+
+ModelConfig kivi_model_config() {
+  ModelConfig c;
+  c.vocab_size = 50;
+  c.seq_len = 40;
+  c.layers = 2;
+  c.heads = 2;
+  c.d_model = 16;
+  c.init_std = 0.3;  // sharp attention, so that quantization matters
+  return c;
+}
+
 }  // namespace
 
 class TestMetrics : public QObject {
@@ -92,7 +192,8 @@ class TestMetrics : public QObject {
     QNEAR(m.stable_rank, double(n), 1e-9);
     QNEAR(m.q75_q25, 1.0, 1e-9);
     QNEAR(m.top10, 10.0 / n, 1e-9);
-    QVERIFY(std::isnan(m.update_alignment));
+    QVERIFY(std::isnan(m.update_cosine));
+    QVERIFY(std::isnan(m.update_top_share));
   }
   void rankOneSpectrum() {
     const torch::Tensor u = orthonormal(7, 1, 1), v = orthonormal(5, 1, 2);
@@ -173,8 +274,8 @@ class TestMetrics : public QObject {
                              batched_svdvals({mats[0], torch::zeros({4, 6}, f64)}));
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, batched_svdvals({}));
   }
-  void updateAlignmentConstructed() {
-    // W = 3 u1 v1^T + u2 v2^T; dW = 2 a b^T with a = cos(t) u1 + sin(t) u2 -> |cos t|.
+  void updateCosineConstructed() {
+    // W = 3 u1 v1^T + u2 v2^T; D = 2 a b^T with a = cos(t) u1 + sin(t) u2 -> |cos t|.
     const torch::Tensor U = orthonormal(8, 2, 5), V = orthonormal(6, 2, 6);
     const torch::Tensor u1 = U.select(1, 0), u2 = U.select(1, 1);
     const torch::Tensor W =
@@ -182,17 +283,42 @@ class TestMetrics : public QObject {
     const double t = 0.3;
     const torch::Tensor a = std::cos(t) * u1 + std::sin(t) * u2;
     const torch::Tensor dW = 2.0 * torch::outer(a, orthonormal(6, 1, 7).squeeze(1));
-    QNEAR(update_alignment(dW, W), std::cos(t), 1e-10);
-    QNEAR(update_alignment(-dW, W), std::cos(t), 1e-10);              // sign-free
+    QNEAR(update_cosine(dW, W), std::cos(t), 1e-10);
+    QNEAR(update_cosine(-dW, W), std::cos(t), 1e-10);                 // sign-free
     const torch::Tensor d2 = 0.5 * torch::outer(u2, V.select(1, 0));  // orthogonal direction
-    QNEAR(update_alignment(d2, W), 0.0, 1e-10);
-    QVERIFY(std::isnan(update_alignment(torch::zeros_like(W), W)));
+    QNEAR(update_cosine(d2, W), 0.0, 1e-10);
+    QVERIFY(std::isnan(update_cosine(torch::zeros_like(W), W)));
     // Batched: the same answers in one call.
-    const torch::Tensor b = update_alignment_batched(torch::stack({dW, torch::zeros_like(W), d2}),
-                                                     torch::stack({W, W, W}));
+    const torch::Tensor b = update_cosine_batched(torch::stack({dW, torch::zeros_like(W), d2}),
+                                                  torch::stack({W, W, W}));
     QNEAR(b[0].item<double>(), std::cos(t), 1e-10);
     QVERIFY(std::isnan(b[1].item<double>()));
     QNEAR(b[2].item<double>(), 0.0, 1e-10);
+  }
+  void updateTopShareConstructed() {
+    // W (20 x 16) = sum_i s_i u_i v_i^T with 16 distinct s_i; dW = a b^T with
+    // a = cos(t) u_3 + sin(t) u_15: u_3 is inside the top-10 left subspace, u_15 outside, so
+    // the share is cos(t)^2, whatever b and the scale of dW.
+    const torch::Tensor U = orthonormal(20, 16, 11), V = orthonormal(16, 16, 12);
+    const torch::Tensor s = torch::arange(16, 0, -1, f64);  // 16, 15, ..., 1
+    const torch::Tensor W = U.matmul(torch::diag(s)).matmul(V.t());
+    const double t = 0.7;
+    const torch::Tensor a = std::cos(t) * U.select(1, 3) + std::sin(t) * U.select(1, 15);
+    const torch::Tensor b = orthonormal(16, 1, 13).squeeze(1);
+    const torch::Tensor dW = -3.0 * torch::outer(a, b);
+    QNEAR(update_top_share(dW, W, 10), std::pow(std::cos(t), 2), 1e-10);
+    QNEAR(update_top_share(dW, W, 3), 0.0, 1e-10);   // u_3 is the 4th direction
+    QNEAR(update_top_share(dW, W, 16), 1.0, 1e-10);  // u_15 is the 16th
+    QNEAR(update_top_share(dW, W, 15), std::pow(std::cos(t), 2), 1e-10);
+    QNEAR(update_top_share(dW, W, 100), 1.0, 1e-10);  // k clipped to min(rows, cols)
+    QVERIFY(std::isnan(update_top_share(torch::zeros_like(W), W, 10)));
+    // A direction-free update scores the chance level k / rows on average: E over Gaussian
+    // dW of ||U_k^T dW||^2 / ||dW||^2 = k / rows (each left direction gets 1 / rows).
+    torch::manual_seed(21);
+    const torch::Tensor G = torch::randn({400, 20, 16}, f64);
+    const torch::Tensor shares = update_top_share_batched(G, W.expand({400, 20, 16}), 10);
+    QNEAR(shares.mean().item<double>(), 10.0 / 20.0, 0.01);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, update_top_share(dW, W.t(), 10));
   }
 
   // ---- participation ratio ----
@@ -377,6 +503,91 @@ class TestMetrics : public QObject {
     const double e4 = (kivi_per_channel(x, 4, 8) - x).abs().max().item<double>();
     QVERIFY(e4 < e2);
   }
+  // ---- Streaming KIVI cache (GPT.h KvQuantization) ----
+  // The logits at position i do not depend on tokens after i under either scheme: T = 37 is not
+  // a multiple of G = 8 and spans more than two groups; cuts inside a group (5, 20, 30) are
+  // where a whole-sequence quantization would leak (the cut's group holds later tokens).
+  void kiviStreamingIsCausal() {
+    torch::manual_seed(31);
+    GPT m(kivi_model_config());
+    m->to(torch::kDouble);
+    m->eval();
+    torch::NoGradGuard ng;
+    const int64_t B = 2, T = 37, G = 8;
+    const torch::Tensor idx = torch::randint(50, {B, T}, torch::kLong);
+    const torch::Tensor plain = m->forward(idx);
+    double worst = 0;
+    for (bool scheme : {true, false})
+      for (int bits : {2, 4}) {
+        ForwardOptions o;
+        o.kv_quant = kivi_cache(scheme, bits, G);
+        const torch::Tensor base = m->forward(idx, o);  // (B, T, V)
+        for (int64_t cut : {5, 20, 30}) {
+          torch::Tensor changed = idx.clone();
+          changed.slice(1, cut + 1) = torch::randint(50, {B, T - cut - 1}, torch::kLong);
+          const torch::Tensor after = m->forward(changed, o);
+          const double d =
+              (after - base).slice(1, 0, cut + 1).abs().max().item<double>();  // positions <= cut
+          worst = std::max(worst, d);
+          QVERIFY2(d < 1e-12, (std::string(scheme ? "K chan/V tok" : "K tok/V chan") + " " +
+                               std::to_string(bits) + "-bit, cut " + std::to_string(cut) +
+                               ": logits before the cut moved by " + std::to_string(d))
+                                  .c_str());
+          QVERIFY((after - base).slice(1, cut + 1).abs().max().item<double>() > 1e-4);
+        }
+        // quantization has an effect, from the first completed group on
+        QVERIFY((base - plain).abs().max().item<double>() > 1e-4);
+        QVERIFY((base - plain).slice(1, 0, G - 1).abs().max().item<double>() == 0.0);
+      }
+    qInfo("streaming KIVI: max |logit change| at positions <= cut: %.3g", worst);
+  }
+
+  // kv_quant_causal_attention with the real KIVI quantizers against ref_streaming_attention
+  // (loops, own quantization), float64, both schemes, 2 and 4 bits, T = 37 with G = 8 (ragged
+  // per-token channel groups: C = 12 channels in groups of 8). Also shows why the streaming rule
+  // is needed: quantizing the whole sequence per channel makes the output at i depend on
+  // later keys.
+  void kiviStreamingAttentionMatchesLoops() {
+    torch::manual_seed(32);
+    const int64_t B = 2, H = 2, T = 37, hd = 6, G = 8;
+    const torch::Tensor q = torch::randn({B, H, T, hd}, f64);
+    torch::Tensor k = torch::randn({B, H, T, hd}, f64) * 2.0;
+    k.select(3, 1).mul_(5.0);  // an outlier channel, as in real K caches
+    const torch::Tensor v = torch::randn({B, H, T, hd}, f64);
+    double worst = 0;
+    for (bool scheme : {true, false})
+      for (int bits : {2, 4}) {
+        const torch::Tensor got = kv_quant_causal_attention(q, k, v, kivi_cache(scheme, bits, G));
+        const torch::Tensor ref = ref_streaming_attention(
+            q, k, v, ref_kivi_cache(k, bits, G, scheme), ref_kivi_cache(v, bits, G, !scheme), G);
+        const double err = (got - ref).abs().max().item<double>();
+        QVERIFY2(err < 1e-12, std::to_string(err).c_str());
+        worst = std::max(worst, err);
+        // and quantization does change the output (vs plain causal attention)
+        QVERIFY((got - ref_streaming_attention(q, k, v, std::vector<double>(k.numel()),
+                                               std::vector<double>(v.numel()), T + 1))
+                    .abs()
+                    .max()
+                    .item<double>() > 1e-3);
+      }
+    qInfo("streaming KIVI attention vs loops: max |difference| %.3g", worst);
+    // Non-streaming control: K quantized per channel over the whole sequence, then plain causal
+    // attention. Changing keys after position 20 moves the output at 16..20 (their group);
+    // the streaming cache keeps every output up to 20 bit-identical.
+    const torch::Tensor k2 = k.clone();
+    k2.slice(2, 21) = torch::randn({B, H, T - 21, hd}, f64) * 2.0;
+    auto nonstream = [&](const torch::Tensor& kk) {
+      const torch::Tensor kq = kivi_per_channel(kk, 2, G);
+      const torch::Tensor s = q.matmul(kq.transpose(2, 3)) / std::sqrt(double(hd));
+      const torch::Tensor mask = torch::ones({T, T}, torch::kBool).triu(1);
+      return torch::softmax(s.masked_fill(mask, -INFINITY), -1).matmul(v);
+    };
+    QVERIFY((nonstream(k2) - nonstream(k)).slice(2, 16, 21).abs().max().item<double>() > 1e-6);
+    const torch::Tensor s1 = kv_quant_causal_attention(q, k, v, kivi_cache(true, 2, G));
+    const torch::Tensor s2 = kv_quant_causal_attention(q, k2, v, kivi_cache(true, 2, G));
+    QVERIFY((s2 - s1).slice(2, 0, 21).abs().max().item<double>() == 0.0);
+  }
+
   void badInputsThrow() {
     const torch::Tensor x = torch::zeros({1, 1, 4, 2}, f64);
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, kivi_per_channel(x, 0, 4));

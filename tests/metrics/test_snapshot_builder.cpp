@@ -103,10 +103,13 @@ class TestSnapshotBuilder : public QObject {
         QVERIFY(sm.q75_q25 >= 1 - 1e-6 && is_fin(sm.q75_q25));
         QVERIFY(sm.stable_rank >= 1 - 1e-6 && sm.stable_rank <= n + 1e-3);
         const bool unchanged = s.matrix_names[i] == "mlp.out" && &lm == &s.layers[1];
-        if (aligned && !unchanged)
-          QVERIFY(sm.update_alignment >= 0 && sm.update_alignment <= 1 + 1e-6);
-        else if (!aligned)
-          QVERIFY(std::isnan(sm.update_alignment));
+        if (aligned && !unchanged) {
+          QVERIFY(sm.update_cosine >= 0 && sm.update_cosine <= 1 + 1e-6);
+          QVERIFY(sm.update_top_share >= 0 && sm.update_top_share <= 1 + 1e-6);
+        } else if (!aligned) {
+          QVERIFY(std::isnan(sm.update_cosine));
+          QVERIFY(std::isnan(sm.update_top_share));
+        }
       }
       for (int a = 0; a < kNumActs; ++a) {
         QCOMPARE(lm.pr_sv[a].size(), size_t(H));
@@ -138,7 +141,7 @@ class TestSnapshotBuilder : public QObject {
           QCOMPARE(sm.sv.size(), size_t(hd));  // rank <= head_dim: the hd leading values
           QVERIFY(sm.entropy > 0 && sm.entropy <= 1 + 1e-6);
           QVERIFY(sm.erank >= 1 - 1e-6 && sm.erank <= hd + 1e-3);
-          QVERIFY(std::isnan(sm.update_alignment));
+          QVERIFY(std::isnan(sm.update_cosine) && std::isnan(sm.update_top_share));
         }
       }
     QCOMPARE(s.kivi.valid, kivi);
@@ -171,8 +174,10 @@ class TestSnapshotBuilder : public QObject {
     const size_t iout =
         std::find(s.matrix_names.begin(), s.matrix_names.end(), "mlp.out") - s.matrix_names.begin();
     QVERIFY(iout < s.matrix_names.size());
-    QVERIFY(std::isnan(s.layers[1].matrices[iout].update_alignment));
-    QVERIFY(is_fin(s.layers[0].matrices[iout].update_alignment));
+    QVERIFY(std::isnan(s.layers[1].matrices[iout].update_cosine));
+    QVERIFY(std::isnan(s.layers[1].matrices[iout].update_top_share));
+    QVERIFY(is_fin(s.layers[0].matrices[iout].update_cosine));
+    QVERIFY(is_fin(s.layers[0].matrices[iout].update_top_share));
     // The probe loss is the model's loss on the probe batch.
     torch::NoGradGuard ng;
     QVERIFY(std::abs(s.val_loss - model->loss(b.probe_inputs(), b.probe_targets()).item<double>()) <
@@ -208,6 +213,59 @@ class TestSnapshotBuilder : public QObject {
     QVERIFY(s.fta.empty());
   }
 
+  // update_cosine is taken on the direction the optimizer was given where the Trainer passes
+  // one (Muon's NS5 input), on dW otherwise; update_top_share always on dW.
+  void updateCosineUsesTheGivenDirection() {
+    GPT model = make_model(cfg_, 4);
+    torch::NoGradGuard ng;
+    const int d = cfg_.model.d_model;
+    torch::manual_seed(8);
+    const torch::Tensor u = torch::randn({d}, torch::kDouble).div(std::sqrt(double(d)));
+    const torch::Tensor v = torch::randn({d}, torch::kDouble).div(std::sqrt(double(d)));
+    const torch::Tensor un = u / u.norm(), vn = v / v.norm();
+    const torch::Tensor W0 =
+        3.0 * torch::outer(un, vn) + 0.01 * torch::randn({d, d}, torch::kDouble);
+    // A Muon-like update: flat spectrum (a scaled orthogonal matrix), no preferred direction.
+    const torch::Tensor Q = std::get<0>(at::linalg_qr(torch::randn({d, d}, torch::kDouble)));
+    const torch::Tensor dW = 0.01 * Q;
+    const size_t iv = 2;  // attn.v in matrix_names
+    double cos_given = 0, cos_dw = 0, share_given = 0, share_dw = 0;
+    for (bool given : {true, false}) {
+      model->weight(0, "attn.v").copy_(W0);
+      SnapshotBuilder b(cfg_, *data_, torch::kCPU);
+      b.before_step(*model);
+      model->weight(0, "attn.v").add_(dW);
+      if (given) {
+        std::vector<std::vector<torch::Tensor>> in(
+            size_t(cfg_.model.layers), std::vector<torch::Tensor>(block_matrix_roles().size()));
+        in[0][iv] = torch::outer(un, vn).to(torch::kFloat);  // momentum along W's top direction
+        b.set_muon_inputs(in);
+      }
+      const Snapshot s = b.compute(*model, 1, false);
+      QCOMPARE(s.matrix_names[iv], std::string("attn.v"));
+      const SpectrumMetrics& m = s.layers[0].matrices[iv];
+      (given ? cos_given : cos_dw) = m.update_cosine;
+      (given ? share_given : share_dw) = m.update_top_share;
+      // Other matrices of the layer have no given direction: the same as without.
+      QVERIFY(std::isnan(s.layers[0].matrices[0].update_cosine));  // attn.q did not move
+    }
+    const torch::Tensor W1 = model->weight(0, "attn.v").to(torch::kDouble);
+    const torch::Tensor dW32 = W1 - W0.to(torch::kFloat).to(torch::kDouble);
+    const torch::Tensor u1 = std::get<0>(at::linalg_svd(W1, false)).select(1, 0);
+    QVERIFY(std::abs(cos_given - std::abs(u1.dot(un).item<double>())) < 1e-4);
+    QVERIFY(cos_given > 0.99);
+    // On the flat dW itself u1 is arbitrary (any direction of an orthogonal matrix is "top"),
+    // which is why the Trainer passes Muon's input: far from W's top direction here.
+    QVERIFY2(cos_dw < 0.9, qPrintable(QString("cosine on dW %1").arg(cos_dw)));
+    // The top-10 share does not depend on the given direction; a flat update scores chance.
+    QCOMPARE(share_given, share_dw);
+    const torch::Tensor U10 = std::get<0>(at::linalg_svd(W1, false)).narrow(1, 0, 10);
+    const double ref =
+        U10.t().matmul(dW32).square().sum().item<double>() / dW32.square().sum().item<double>();
+    QVERIFY(std::abs(share_dw - ref) < 1e-4);
+    QVERIFY(std::abs(share_dw - 10.0 / d) < 1e-3);  // an orthogonal dW: exactly k / rows
+  }
+
   void spectraMatchFloat64() {
     GPT model = make_model(cfg_, 3);
     torch::NoGradGuard ng;
@@ -237,7 +295,13 @@ class TestSnapshotBuilder : public QObject {
     QVERIFY(std::abs(q.stable_rank - ref.stable_rank) < 1e-4 * ref.stable_rank);
     QVERIFY(std::abs(q.entropy - ref.entropy) < 1e-5);
     QVERIFY(std::abs(q.q75_q25 - ref.q75_q25) < 1e-3 * ref.q75_q25);
-    QVERIFY(std::abs(q.update_alignment - update_alignment(dW32, W1)) < 1e-4);
+    QVERIFY(std::abs(q.update_cosine - update_cosine(dW32, W1)) < 1e-4);
+    // Independent float64 reference of the top-10 share: ||U_10^T dW||^2 / ||dW||^2.
+    const torch::Tensor U10 = std::get<0>(at::linalg_svd(W1, false)).narrow(1, 0, 10);
+    const double share_ref =
+        U10.t().matmul(dW32).square().sum().item<double>() / dW32.square().sum().item<double>();
+    QVERIFY(std::abs(q.update_top_share - share_ref) < 1e-4);
+    QVERIFY(q.update_top_share > 0.5);  // the update lies mostly in W's top-2 directions
     // Composites of layer 1 against a float64 product of the model's matrices.
     const auto w = [&](const char* r) { return model->weight(1, r).to(torch::kDouble); };
     const SpectrumMetrics qk =

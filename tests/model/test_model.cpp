@@ -1,9 +1,9 @@
 // test_model: the GPT of core/model against independent references. Shapes and parameter roles
 // are counted by hand; attention, RoPE, QK-norm, max logit and a whole forward pass are
 // recomputed here in float64 from the model's own weights with code that shares nothing with
-// GPT.cpp; causality, capture, KIVI transforms, determinism and a one-batch overfit check the
-// behaviour the trainer and the metrics rely on.
-// torch before Qt: Qt's `slots` macro breaks torch's headers.
+// GPT.cpp; causality, capture, the streaming quantized K/V cache, determinism and a one-batch
+// overfit check the behaviour the trainer and the metrics rely on. torch before Qt: Qt's `slots`
+// macro breaks torch's headers.
 #include <torch/torch.h>
 
 #include <QtTest>
@@ -495,42 +495,113 @@ class TestModel : public QObject {
   }
 #endif
 
-  void kvTransformsAreApplied() {
+  // Streaming quantized cache (KvQuantization): each quantizer sees single groups
+  // (B * n, H, G, hd), once per layer; capture keeps the full-precision cache; stand-in
+  // quantizers that depend on the whole group (K: minus the group's per-channel mean; V: minus
+  // each token's mean over all heads) match a float64 loop reference where query i reads the
+  // transformed K_j / V_j for j < c(i) = floor((i + 1) / G) * G and the raw ones otherwise.
+  void kvQuantizedCache() {
     torch::manual_seed(71);
-    GPT m(tiny("gelu", false, "rope", true));
-    const auto idx = tokens(2, 8, 11, 72);
-    const auto plain = m->forward(idx);
+    ModelConfig c = tiny("gelu", false, "rope", true);
+    c.seq_len = 11;
+    GPT m(c);
+    m->to(torch::kDouble);
+    const int64_t B = 2, T = 11, G = 3, n = T / G, H = c.heads, hd = c.head_dim();
+    const auto idx = tokens(B, T, c.vocab_size, 72);
+    std::vector<LayerCapture> plain_cap;
+    ForwardOptions po;
+    po.capture = &plain_cap;
+    const auto plain = m->forward(idx, po);
     int calls = 0;
+    KvQuantization kq;
+    kq.group = G;
+    kq.k = [&](const torch::Tensor& k) {
+      ++calls;
+      if (k.sizes().vec() != std::vector<int64_t>{B * n, H, G, hd}) throw std::runtime_error("k");
+      return k - k.mean(2, /*keepdim=*/true);
+    };
+    kq.v = [&](const torch::Tensor& v) {
+      ++calls;
+      if (v.sizes().vec() != std::vector<int64_t>{B * n, H, G, hd}) throw std::runtime_error("v");
+      return v - v.mean(at::IntArrayRef{1, 3}, /*keepdim=*/true);
+    };
     std::vector<LayerCapture> cap;
     ForwardOptions o;
     o.capture = &cap;
-    o.k_transform = [&](const torch::Tensor& k) {
-      ++calls;
-      if (k.sizes().vec() != std::vector<int64_t>{2, 4, 8, 4}) throw std::runtime_error("shape");
-      return torch::zeros_like(k);
-    };
-    const auto zk = m->forward(idx, o);
-    QCOMPARE(calls, 2);  // once per layer
-    QVERIFY(max_abs_diff(zk, plain) > 1e-4);
-    for (const auto& lc : cap) {
-      QCOMPARE(lc.max_logit.abs().max().item<double>(), 0.0);  // all scores zero
-      QCOMPARE(lc.k.abs().max().item<double>(), 0.0);          // capture shows the cache seen
-      // uniform causal attention: output at i is the mean of v_0..v_i
-      const auto mean = lc.v.cumsum(2) / torch::arange(1, 9).to(torch::kFloat).view({1, 1, 8, 1});
-      QVERIFY(max_abs_diff(lc.head_out, mean) < 1e-6);
-    }
-    // the transform also applies on the non-capturing path
+    o.kv_quant = kq;
+    const auto quant = m->forward(idx, o);
+    QCOMPARE(calls, 2 * c.layers);
+    QVERIFY(max_abs_diff(quant, plain) > 1e-3);
+    // the non-capturing path computes the same
     ForwardOptions o2;
-    o2.k_transform = o.k_transform;
-    QVERIFY(max_abs_diff(m->forward(idx, o2), zk) < 1e-5);
-    // zero V: every head output is zero
-    o.k_transform = nullptr;
-    o.v_transform = [](const torch::Tensor& v) { return torch::zeros_like(v); };
-    m->forward(idx, o);
-    for (const auto& lc : cap) QCOMPARE(lc.head_out.abs().max().item<double>(), 0.0);
-    // identity transforms change nothing
-    o.k_transform = o.v_transform = [](const torch::Tensor& t) { return t; };
-    QVERIFY(max_abs_diff(m->forward(idx, o), plain) < 1e-5);
+    o2.kv_quant = kq;
+    QVERIFY(max_abs_diff(m->forward(idx, o2), quant) < 1e-12);
+    // layer 0 sees the same input with and without quantization: its cache is full precision
+    QVERIFY(max_abs_diff(cap[0].k, plain_cap[0].k) == 0.0);
+    QVERIFY(max_abs_diff(cap[0].v, plain_cap[0].v) == 0.0);
+    for (const LayerCapture& lc : cap) {
+      const auto q = lc.q.contiguous(), k = lc.k.contiguous(), v = lc.v.contiguous();
+      auto Q = q.accessor<double, 4>(), K = k.accessor<double, 4>(), V = v.accessor<double, 4>();
+      // transformed cache by loops: K' = K - mean over the group's tokens per (b, h, channel),
+      // V' = V - mean over the token's H * hd values
+      torch::Tensor kt = k.clone(), vt = v.clone();
+      auto Kt = kt.accessor<double, 4>(), Vt = vt.accessor<double, 4>();
+      for (int64_t b = 0; b < B; ++b)
+        for (int64_t g = 0; g < n; ++g) {
+          for (int64_t h = 0; h < H; ++h)
+            for (int64_t e = 0; e < hd; ++e) {
+              double mean = 0;
+              for (int64_t t = g * G; t < (g + 1) * G; ++t) mean += K[b][h][t][e] / G;
+              for (int64_t t = g * G; t < (g + 1) * G; ++t) Kt[b][h][t][e] = K[b][h][t][e] - mean;
+            }
+          for (int64_t t = g * G; t < (g + 1) * G; ++t) {
+            double mean = 0;
+            for (int64_t h = 0; h < H; ++h)
+              for (int64_t e = 0; e < hd; ++e) mean += V[b][h][t][e] / (H * hd);
+            for (int64_t h = 0; h < H; ++h)
+              for (int64_t e = 0; e < hd; ++e) Vt[b][h][t][e] = V[b][h][t][e] - mean;
+          }
+        }
+      double max_logit_err = 0, out_err = 0;
+      auto Y = lc.head_out.accessor<double, 4>();
+      auto ML = lc.max_logit.accessor<double, 1>();
+      for (int64_t h = 0; h < H; ++h) {
+        double mx_all = -1e300;
+        for (int64_t b = 0; b < B; ++b)
+          for (int64_t i = 0; i < T; ++i) {
+            const int64_t ci = (i + 1) / G * G;
+            std::vector<double> s(size_t(i + 1));
+            double mx = -1e300, z = 0;
+            for (int64_t j = 0; j <= i; ++j) {
+              double dot = 0;
+              for (int64_t e = 0; e < hd; ++e)
+                dot += Q[b][h][i][e] * (j < ci ? Kt[b][h][j][e] : K[b][h][j][e]);
+              s[size_t(j)] = dot / std::sqrt(double(hd));
+              mx = std::max(mx, s[size_t(j)]);
+            }
+            mx_all = std::max(mx_all, mx);
+            for (double& e : s) z += (e = std::exp(e - mx));
+            for (int64_t e = 0; e < hd; ++e) {
+              double y = 0;
+              for (int64_t j = 0; j <= i; ++j)
+                y += s[size_t(j)] / z * (j < ci ? Vt[b][h][j][e] : V[b][h][j][e]);
+              out_err = std::max(out_err, std::abs(y - Y[b][h][i][e]));
+            }
+          }
+        max_logit_err = std::max(max_logit_err, std::abs(mx_all - ML[h]));
+      }
+      QVERIFY2(out_err < 1e-12, std::to_string(out_err).c_str());
+      QVERIFY2(max_logit_err < 1e-12, std::to_string(max_logit_err).c_str());
+    }
+    // identity quantizers change nothing; a cache shorter than one group is never quantized
+    kq.k = kq.v = [](const torch::Tensor& t) { return t; };
+    o2.kv_quant = kq;
+    QVERIFY(max_abs_diff(m->forward(idx, o2), plain) < 1e-12);
+    o2.kv_quant.group = T + 1;
+    QVERIFY(max_abs_diff(m->forward(idx, o2), plain) < 1e-12);
+    // a quantizer must keep the shape
+    o2.kv_quant = {G, [](const torch::Tensor& t) { return t.narrow(2, 0, 1); }, nullptr};
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, m->forward(idx, o2));
   }
 
   void deterministic() {

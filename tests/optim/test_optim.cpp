@@ -283,6 +283,86 @@ class TestOptim : public QObject {
     checkMuonAgainstReference(torch::kFloat, scale.toStdString(), nesterov, wd, 2, 1e-5);
   }
 
+  // Why update_cosine is taken on Muon's input and not on its update: the quintic NS5 does not
+  // keep the order of singular values (after the Frobenius normalization, x = 1.0 -> ~0.70,
+  // 0.8 -> ~1.12, 0.5 -> ~0.77, 0.3 -> ~1.08), so the top left singular vector of NS5(M) is
+  // another direction than M's. M's spectrum 1.0, 0.9, ..., 0.1 maps to 0.72, 1.07, 1.10, 1.06,
+  // 1.11, 0.70, ...: the top one becomes the 5th.
+  void nsReordersSingularValues() {
+    torch::manual_seed(4);
+    const torch::Tensor U = std::get<0>(torch::linalg_qr(torch::randn({12, 10}, torch::kDouble)));
+    const torch::Tensor V = std::get<0>(torch::linalg_qr(torch::randn({16, 10}, torch::kDouble)));
+    const torch::Tensor s = torch::linspace(1.0, 0.1, 10, torch::kDouble);
+    const torch::Tensor M = U.matmul(torch::diag(s)).matmul(V.t());  // (12, 16)
+    const torch::Tensor O = newton_schulz5(M, 5);
+    // NS5 keeps the singular vectors: O = U diag(o) V^T with o_i = u_i^T O v_i.
+    const torch::Tensor o = (U.t().matmul(O).matmul(V)).diagonal();
+    QVERIFY(max_abs_diff(U.matmul(torch::diag(o)).matmul(V.t()), O) < 1e-10);
+    QCOMPARE(o.argmax().item<int64_t>(), int64_t(4));  // not 0: the order is not kept
+    QVERIFY(std::abs(o[0].item<double>() - 0.723) < 2e-3);
+    const torch::Tensor u1_O = std::get<0>(torch::linalg_svd(O, false)).select(1, 0);
+    const double cos_O = std::abs(u1_O.dot(U.select(1, 0)).item<double>());
+    QVERIFY2(cos_O < 1e-6, qPrintable(QString("|<u1(NS5(M)), u1(M)>| = %1").arg(cos_O)));
+  }
+
+  // record_inputs keeps u = lerp(g, buf, mu) (Nesterov) of the last step, by hand for 2 steps.
+  void muonRecordsItsInputs() {
+    torch::manual_seed(9);
+    torch::Tensor p = make_param({6, 10}, 1, torch::kDouble);
+    Muon opt({p}, MuonOptions(0.02).momentum(0.9).nesterov(true));
+    const torch::Tensor g1 = torch::randn({6, 10}, torch::kDouble),
+                        g2 = torch::randn({6, 10}, torch::kDouble);
+    set_grad(p, g1);
+    opt.step();
+    QVERIFY(!opt.last_input(p).defined());  // not recording
+    opt.record_inputs(true);
+    set_grad(p, g2);
+    opt.step();
+    const torch::Tensor buf1 = 0.1 * g1, buf2 = 0.9 * buf1 + 0.1 * g2;
+    const torch::Tensor u2 = 0.1 * g2 + 0.9 * buf2;
+    QVERIFY(opt.last_input(p).defined());
+    QVERIFY(max_abs_diff(opt.last_input(p), u2) < 1e-14);
+    opt.record_inputs(false);
+    QVERIFY(!opt.last_input(p).defined());
+  }
+
+  // optim.grad_clip acts on the base optimizer's gradients only (muon.py does not clip) unless
+  // include_muon; the returned norm is over every gradient, before clipping.
+  void clipGradientsSparesMuon() {
+    for (bool include_muon : {false, true}) {
+      torch::manual_seed(10);
+      auto ps = fake_model_params(false);
+      OptimConfig cfg = flat_schedule();
+      cfg.muon = {"attn.q", "attn.k", "attn.v", "attn.o", "mlp.in", "mlp.out"};
+      OptimizerSet set(ps, cfg);
+      double total2 = 0;
+      std::vector<torch::Tensor> before;
+      for (auto& n : ps) {
+        set_grad(n.param, torch::randn(n.param.sizes(), torch::kDouble));
+        total2 += n.param.grad().square().sum().item<double>();
+        before.push_back(n.param.grad().clone());
+      }
+      const double norm = set.clip_gradients(0.1, include_muon);
+      QVERIFY(std::abs(norm - std::sqrt(total2)) < 1e-9 * norm);
+      double clipped2 = 0;
+      for (size_t i = 0; i < ps.size(); ++i) {
+        const bool on_muon = ps[i].param.dim() == 2 && ps[i].layer >= 0;
+        if (on_muon && !include_muon) {
+          QCOMPARE(max_abs_diff(ps[i].param.grad(), before[i]), 0.0);
+        } else {
+          clipped2 += ps[i].param.grad().square().sum().item<double>();
+        }
+      }
+      QVERIFY2(std::abs(std::sqrt(clipped2) - 0.1) < 1e-6,
+               qPrintable(QString("clipped norm %1").arg(std::sqrt(clipped2))));
+      // max_norm 0: measures only.
+      for (size_t i = 0; i < ps.size(); ++i) set_grad(ps[i].param, before[i]);
+      QVERIFY(std::abs(set.clip_gradients(0.0, include_muon) - std::sqrt(total2)) < 1e-9 * norm);
+      for (size_t i = 0; i < ps.size(); ++i)
+        QCOMPARE(max_abs_diff(ps[i].param.grad(), before[i]), 0.0);
+    }
+  }
+
   void muonSkipsParamsWithoutGrad() {
     torch::Tensor a = make_param({8, 8}, 1, torch::kFloat),
                   b = make_param({8, 8}, 1, torch::kFloat);

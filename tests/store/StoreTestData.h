@@ -1,7 +1,7 @@
 // Deterministic run data for the store suites: a RunInfo of the default model (2 layers,
-// 4 heads, d_model 64, seq 64, GELU MLP), step/val rows and fully populated snapshots (per-head
-// composites included) whose values depend only on their index, plus exact (bitwise,
-// NaN == NaN) comparisons. Child processes regenerate the same data from the index, so
+// 4 heads, d_model 64, seq 64, probe batch 3, GELU MLP), step/val rows and fully populated
+// snapshots (per-head composites included) whose values depend only on their index, plus exact
+// (bitwise, NaN == NaN) comparisons. Child processes regenerate the same data from the index, so
 // parents can check what they read.
 #pragma once
 
@@ -27,6 +27,7 @@ inline ms::RunInfo default_info(int fta_groups = 7) {
   in.n_head = 4;
   in.head_dim = 16;
   in.seq_len = 64;
+  in.probe_batch = 3;
   in.vocab_size = 512;
   in.matrix_names = {"attn.q", "attn.k", "attn.v", "attn.o", "mlp.in", "mlp.out", "qk", "vo"};
   in.matrix_shapes = {{64, 64},  {64, 64},  {64, 64}, {64, 64},
@@ -56,6 +57,7 @@ inline ms::StepRecord make_step(int64_t i) {  // i = 0-based row
   r.lr_adamw = 3e-3 * val01(i, 2);
   r.lr_muon = (i % 5 == 0) ? ms::kNaN : 0.02 * val01(i, 3);
   r.grad_norm = 1.0 + val01(i, 4);
+  r.clipped_heads = i % 3;
   r.tokens = (i + 1) * 1024;
   r.wall_s = 0.01 * double(i + 1);
   r.tokens_per_s = 1e5 * val01(i, 5);
@@ -90,7 +92,8 @@ inline ms::Snapshot make_snapshot(const ms::RunInfo& in, int k) {
       sp.top10 = val01(k, l, mi, 3);
       sp.q75_q25 = 1 + val01(k, l, mi, 4);
       sp.stable_rank = 5 * val01(k, l, mi, 5);
-      sp.update_alignment = k == 0 ? ms::kNaN : val01(k, l, mi, 6);
+      sp.update_cosine = k == 0 ? ms::kNaN : val01(k, l, mi, 6);
+      sp.update_top_share = k == 0 ? ms::kNaN : val01(k, l, mi, 7);
       m.matrices.push_back(sp);
     }
     for (int kind = 0; kind < 2; ++kind)  // qk_heads, ov_heads
@@ -118,6 +121,8 @@ inline ms::Snapshot make_snapshot(const ms::RunInfo& in, int k) {
     for (ms::Magnitudes* mg : {&m.k_pre, &m.k_post, &m.v}) {
       for (int c = 0; c < C; ++c) mg->channel.push_back(float(val01(k, l, g, c + 1000)));
       for (int t = 0; t < T; ++t) mg->token.push_back(float(val01(k, l, g, t + 2000)));
+      for (int t = 0; t < in.probe_batch * T; ++t)
+        mg->token_all.push_back(float(val01(k, l, g, t + 5000)));
       mg->channel_spk = {1 + val01(k, l, g, 1), 1 + val01(k, l, g, 2), val01(k, l, g, 3)};
       mg->token_spk = {1 + val01(k, l, g, 4), 1 + val01(k, l, g, 5), val01(k, l, g, 6)};
       mg->asymmetry = mg->channel_spk.max_mean / mg->token_spk.max_mean;
@@ -150,8 +155,9 @@ bool same_vec(const std::vector<T>& a, const std::vector<T>& b) {
 
 inline bool same_step(const ms::StepRecord& a, const ms::StepRecord& b) {
   return a.step == b.step && same(a.loss, b.loss) && same(a.lr_adamw, b.lr_adamw) &&
-         same(a.lr_muon, b.lr_muon) && same(a.grad_norm, b.grad_norm) && a.tokens == b.tokens &&
-         same(a.wall_s, b.wall_s) && same(a.tokens_per_s, b.tokens_per_s);
+         same(a.lr_muon, b.lr_muon) && same(a.grad_norm, b.grad_norm) &&
+         a.clipped_heads == b.clipped_heads && a.tokens == b.tokens && same(a.wall_s, b.wall_s) &&
+         same(a.tokens_per_s, b.tokens_per_s);
 }
 
 inline bool same_val(const ms::ValRecord& a, const ms::ValRecord& b) {
@@ -164,11 +170,12 @@ inline bool same_spk(const ms::Spikiness& a, const ms::Spikiness& b) {
          same(a.top1_mass, b.top1_mass);
 }
 
-// Equal spectra: sv and every metric (update_alignment included).
+// Equal spectra: sv and every metric (the update fields included).
 inline bool same_spectrum(const ms::SpectrumMetrics& p, const ms::SpectrumMetrics& q) {
   return same_vec(p.sv, q.sv) && same(p.entropy, q.entropy) && same(p.erank, q.erank) &&
          same(p.top10, q.top10) && same(p.q75_q25, q.q75_q25) &&
-         same(p.stable_rank, q.stable_rank) && same(p.update_alignment, q.update_alignment);
+         same(p.stable_rank, q.stable_rank) && same(p.update_cosine, q.update_cosine) &&
+         same(p.update_top_share, q.update_top_share);
 }
 
 inline bool same_snapshot(const ms::Snapshot& a, const ms::Snapshot& b, std::string* why) {
@@ -190,7 +197,7 @@ inline bool same_snapshot(const ms::Snapshot& a, const ms::Snapshot& b, std::str
       if (!same_vec(p.sv, q.sv)) return no(at + "sv of matrix " + std::to_string(i));
       if (!same(p.entropy, q.entropy) || !same(p.erank, q.erank) || !same(p.top10, q.top10) ||
           !same(p.q75_q25, q.q75_q25) || !same(p.stable_rank, q.stable_rank) ||
-          !same(p.update_alignment, q.update_alignment))
+          !same(p.update_cosine, q.update_cosine) || !same(p.update_top_share, q.update_top_share))
         return no(at + "spectrum scalars of matrix " + std::to_string(i));
     }
     for (int kind = 0; kind < 2; ++kind) {
@@ -209,7 +216,8 @@ inline bool same_snapshot(const ms::Snapshot& a, const ms::Snapshot& b, std::str
     const ms::Magnitudes* mx[] = {&x.k_pre, &x.k_post, &x.v};
     const ms::Magnitudes* my[] = {&y.k_pre, &y.k_post, &y.v};
     for (int g = 0; g < 3; ++g) {
-      if (!same_vec(mx[g]->channel, my[g]->channel) || !same_vec(mx[g]->token, my[g]->token))
+      if (!same_vec(mx[g]->channel, my[g]->channel) || !same_vec(mx[g]->token, my[g]->token) ||
+          !same_vec(mx[g]->token_all, my[g]->token_all))
         return no(at + "kv magnitudes " + std::to_string(g));
       if (!same_spk(mx[g]->channel_spk, my[g]->channel_spk) ||
           !same_spk(mx[g]->token_spk, my[g]->token_spk) ||
@@ -230,7 +238,7 @@ inline bool same_info(const ms::RunInfo& a, const ms::RunInfo& b) {
   return a.config_json == b.config_json && a.device == b.device &&
          a.torch_version == b.torch_version && a.app_version == b.app_version &&
          a.n_layer == b.n_layer && a.n_head == b.n_head && a.head_dim == b.head_dim &&
-         a.seq_len == b.seq_len && a.vocab_size == b.vocab_size &&
+         a.seq_len == b.seq_len && a.probe_batch == b.probe_batch && a.vocab_size == b.vocab_size &&
          a.matrix_names == b.matrix_names && a.matrix_shapes == b.matrix_shapes &&
          a.fta_groups == b.fta_groups && a.optimizer_summary == b.optimizer_summary &&
          a.total_steps == b.total_steps && a.n_params == b.n_params;

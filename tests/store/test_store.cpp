@@ -143,7 +143,7 @@ class TestStore : public QObject {
     RunReader r(path);
     QVERIFY(r.opened_swmr());
     QVERIFY2(r.warnings().empty(), r.warnings().empty() ? "" : r.warnings()[0].c_str());
-    QCOMPARE(r.format_version(), 1);
+    QCOMPARE(r.format_version(), kRunFormatVersion);
     QVERIFY(same_info(r.info(), info));
     QCOMPARE(r.stored_status(), RunStatus::Finished);
     QCOMPARE(r.status(), RunStatus::Finished);
@@ -169,7 +169,7 @@ class TestStore : public QObject {
     for (int64_t i = 0; i < 300; ++i) QVERIFY(same(loss[i], make_step(i).loss));
     QCOMPARE(stepcol.size(), size_t(10));
     QCOMPARE(stepcol[0], 291.0);
-    QCOMPARE(RunReader::step_columns().size(), size_t(8));
+    QCOMPARE(RunReader::step_columns().size(), size_t(9));
     for (const auto& c : RunReader::step_columns()) QCOMPARE(r.step_series(c).size(), size_t(300));
     QVERIFY_THROWS_EXCEPTION(StoreError, r.step_series("nope"));
 
@@ -457,7 +457,7 @@ class TestStore : public QObject {
     {
       hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
       hid_t a = H5Aopen(f, "format_version", H5P_DEFAULT);
-      const int64_t v = 2;
+      const int64_t v = kRunFormatVersion + 1;
       QVERIFY(H5Awrite(a, H5T_NATIVE_INT64, &v) >= 0);
       H5Aclose(a);
       H5Fclose(f);
@@ -468,6 +468,47 @@ class TestStore : public QObject {
     } catch (const StoreError& e) {
       QVERIFY2(std::string(e.what()).find("newer") != std::string::npos, e.what());
     }
+  }
+
+  // Files from before token_all: with probe_batch but without the dataset (read as NaN with a
+  // warning), and without the probe_batch attribute too (no token_all at all, no warning).
+  void olderFilesWithoutTokenAll() {
+    const std::string path = p("old.h5");
+    write_run(path, default_info(), 100, 50);
+    {
+      hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+      QVERIFY(f >= 0);
+      for (const char* c : {"k_pre", "k_post", "v"})
+        QVERIFY(H5Ldelete(f, (std::string("/snapshots/kv/") + c + "/token_all").c_str(),
+                          H5P_DEFAULT) >= 0);
+      H5Fclose(f);
+    }
+    {
+      RunReader r(path);
+      QCOMPARE(r.info().probe_batch, 3);
+      QCOMPARE(r.warnings().size(), size_t(3));
+      QVERIFY(r.warnings()[0].find("token_all") != std::string::npos);
+      QCOMPARE(r.num_snapshots(), 2);
+      Snapshot expect = make_snapshot(r.info(), 1);
+      for (auto& l : expect.layers)
+        for (Magnitudes* m : {&l.k_pre, &l.k_post, &l.v})
+          m->token_all.assign(m->token_all.size(), std::nanf(""));
+      std::string why;
+      QVERIFY2(same_snapshot(r.snapshot(1), expect, &why), why.c_str());
+    }
+    {
+      hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+      QVERIFY(H5Adelete(f, "probe_batch") >= 0);
+      H5Fclose(f);
+    }
+    RunReader r(path);
+    QVERIFY2(r.warnings().empty(), r.warnings().empty() ? "" : r.warnings()[0].c_str());
+    QCOMPARE(r.info().probe_batch, 0);
+    Snapshot expect = make_snapshot(r.info(), 0);  // probe_batch 0: token_all empty
+    std::string why;
+    QVERIFY2(same_snapshot(r.snapshot(0), expect, &why), why.c_str());
+    QVERIFY(r.snapshot(0).layers[1].v.token_all.empty());
+    QCOMPARE(r.snapshot(0).layers[1].v.token.size(), size_t(64));
   }
 
   // SIGKILL a writing process after a few flushed snapshots: the file opens, says interrupted,

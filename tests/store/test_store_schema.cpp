@@ -131,6 +131,7 @@ std::map<std::string, DsInfo> expand(const Doc& doc, const RunInfo& in, hsize_t 
       while (std::getline(ss, sym, ',')) {
         sym.erase(0, sym.find_first_not_of(' '));
         const std::map<std::string, hsize_t> v = {
+            {"P", hsize_t(in.probe_batch)},
             {"N", N},
             {"V", V},
             {"S", S},
@@ -141,7 +142,12 @@ std::map<std::string, DsInfo> expand(const Doc& doc, const RunInfo& in, hsize_t 
             {"T", hsize_t(in.seq_len)},
             {"G", hsize_t(in.fta_groups)},
             {"n", m >= 0 ? hsize_t(std::min(in.matrix_shapes[m][0], in.matrix_shapes[m][1])) : 0}};
-        if (v.count(sym)) {
+        const size_t times = sym.find("\xC3\x97");  // "P×T": a product of two symbols
+        if (times != std::string::npos) {
+          const std::string a = sym.substr(0, times), b = sym.substr(times + 2);
+          d.dims.push_back(v.at(a) * v.at(b));
+          if (v.at(a) == 0 || v.at(b) == 0) skip = true;  // P = 0: documented as absent
+        } else if (v.count(sym)) {
           d.dims.push_back(v.at(sym));
           if (sym == "G" && in.fta_groups == 0) skip = true;  // documented as absent
         } else {
@@ -199,6 +205,11 @@ class TestStoreSchema : public QObject {
     in.matrix_shapes = {{64, 64},  {64, 64},  {64, 64}, {64, 64}, {176, 64},
                         {176, 64}, {64, 176}, {64, 64}, {64, 64}};
     check(in, "swiglu.h5");
+  }
+  void unknownProbeBatch() {  // probe_batch 0: no token_all datasets
+    RunInfo in = default_info(3);
+    in.probe_batch = 0;
+    check(in, "noprobe.h5");
   }
 };
 

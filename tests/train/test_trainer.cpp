@@ -74,7 +74,8 @@ class TestTrainer : public QObject {
     for (int a = 0; a < kNumActs; ++a) QCOMPARE(L.pr_sv[a].size(), size_t(2));
     QCOMPARE(L.k_post.channel.size(), size_t(32));
     QCOMPARE(L.k_post.token.size(), size_t(32));
-    QVERIFY(std::isfinite(L.matrices[0].update_alignment));  // before_step ran before the step
+    QVERIFY(std::isfinite(L.matrices[0].update_cosine));  // before_step ran before the step
+    QVERIFY(std::isfinite(L.matrices[0].update_top_share));
     QCOMPARE(int(s.fta.size()), info.fta_groups);
     QVERIFY(s.kivi.valid);  // the last snapshot always has KIVI
     // Scheduled lr: warmup reaches the peak at step 5, cosine ends at min_lr_frac.
@@ -173,15 +174,42 @@ class TestTrainer : public QObject {
     c3.model.heads = 3;
     QVERIFY_EXCEPTION_THROWN(Trainer{c3}, ConfigError);
   }
+  // A large init makes logits of ~30 (q, k entries ~ N(0, 8) after the RMSNorm'd input):
+  // MuonClip with tau = 0.5 must clip at the first step, record how many heads it clipped, and
+  // bring the probe batch's max logit near tau, while the same run without it stays large.
   void muonClipRuns() {
     RunConfig c = tiny();
-    c.optim.muon_clip = true;
-    c.optim.clip_tau = 0.5;  // low enough to clip at init scale
+    c.model.init_std = 0.5;
+    c.optim.clip_tau = 0.5;
     c.train.steps = 10;
-    Recorded r;
-    Trainer t(c);
-    QCOMPARE(t.run(r.callbacks()), RunStatus::Finished);
-    for (double m : r.snaps.back().layers[0].max_logit) QVERIFY(m < 5.0);
+    c.metrics.every = 10;
+    c.metrics.kivi_every = 0;
+    double clipped_max = 0, unclipped_max = 0;
+    for (bool clip : {true, false}) {
+      c.optim.muon_clip = clip;
+      Recorded r;
+      Trainer t(c);
+      QCOMPARE(t.run(r.callbacks()), RunStatus::Finished);
+      QCOMPARE(r.steps.size(), size_t(10));
+      if (clip) {
+        QCOMPARE(r.steps[0].clipped_heads, int64_t(c.model.heads));  // both heads at step 1
+        for (const auto& st : r.steps) QVERIFY(st.clipped_heads >= 0 && st.clipped_heads <= 2);
+      } else {
+        for (const auto& st : r.steps) QCOMPARE(st.clipped_heads, int64_t(0));
+      }
+      double mx = 0;
+      for (double m : r.snaps.back().layers[0].max_logit) mx = std::max(mx, m);
+      (clip ? clipped_max : unclipped_max) = mx;
+    }
+    QVERIFY2(unclipped_max > 10, qPrintable(QString("without MuonClip: %1").arg(unclipped_max)));
+    QVERIFY2(clipped_max < 2, qPrintable(QString("with MuonClip: %1").arg(clipped_max)));
+  }
+  // The refusal reaches the Trainer too (config check before anything runs).
+  void muonClipWithQkNormRefused() {
+    RunConfig c = tiny();
+    c.optim.muon_clip = true;
+    c.model.qk_norm = true;
+    QVERIFY_THROWS_EXCEPTION(ConfigError, Trainer{c});
   }
 };
 

@@ -92,7 +92,8 @@ Snapshot makeSnapshot(int k) {
       sm.top10 = 0.3 + 0.05 * k;
       sm.q75_q25 = 2.0 + k + l;
       sm.stable_rank = 1.5 + 0.1 * m;
-      sm.update_alignment = k == 0 ? kNaN : 0.2 * k;
+      sm.update_cosine = k == 0 ? kNaN : 0.2 * k;
+      sm.update_top_share = k == 0 ? kNaN : 0.1 * k;
       lm.matrices.push_back(sm);
     }
     for (int kind = 0; kind < 2; ++kind)
@@ -605,7 +606,7 @@ void TestWidgets::isotropyMeanAndBand() {
     QCOMPARE(v.maxGraph(mi)->channelFillGraph(), v.minGraph(mi));
   }
   v.setMatrixVisible(3, false);
-  v.setMetric(IsotropyPlot::UpdateAlignment);
+  v.setMetric(IsotropyPlot::UpdateCosine);
   v.refreshNow();
   QVERIFY(!v.isMatrixVisible(3));
   QVERIFY(v.meanGraph(3) == nullptr);
