@@ -2525,15 +2525,15 @@ Schicht %3 · Schritt %4
         <translation>Kopf %1</translation>
     </message>
     <message>
-        <source>%1, per head
+        <source>%1
 layer %2 · step %3
-%4 leading σ (rank ≤ head_dim),
+%4 σ per head (rank ≤ head_dim),
 H normalized by log %4
 
 </source>
-        <translation>%1, je Kopf
+        <translation>%1
 Schicht %2 · Schritt %3
-%4 führende σ (Rang ≤ head_dim),
+%4 σ je Kopf (Rang ≤ head_dim),
 H normiert mit log %4
 
 </translation>
@@ -2541,10 +2541,6 @@ H normiert mit log %4
     <message>
         <source>head</source>
         <translation>Kopf</translation>
-    </message>
-    <message>
-        <source>st.rank</source>
-        <translation>st.Rang</translation>
     </message>
 </context>
 <context>

@@ -332,28 +332,26 @@ void SpectrumPlot::rebuildHeads(const Snapshot& s) {
     current_.push_back(g);
   }
   const int hd = model() ? model()->info().head_dim : 0;
-  QString text = tr("%1, per head\nlayer %2 · step %3\n%4 leading σ (rank ≤ head_dim),\nH "
-                    "normalized by log %4\n\n")
+  QString text = tr("%1\nlayer %2 · step %3\n%4 σ per head (rank ≤ head_dim),\nH normalized by "
+                    "log %4\n\n")
                      .arg(what)
                      .arg(layer_)
                      .arg(s.step)
                      .arg(hd);
-  text += QStringLiteral("%1 %2 %3 %4 %5 %6\n")
+  text += QStringLiteral("%1 %2 %3 %4 %5\n")
               .arg(tr("head"), -4)
               .arg(tr("eRank"), 8)
               .arg(tr("H"), 6)
               .arg(tr("TopE10"), 7)
-              .arg(tr("Q75/25"), 8)
-              .arg(tr("st.rank"), 8);
+              .arg(tr("Q75/25"), 8);
   for (int h = 0; h < static_cast<int>(heads.size()); ++h) {
     const SpectrumMetrics& m = heads[h];
-    text += QStringLiteral("%1 %2 %3 %4 %5 %6\n")
+    text += QStringLiteral("%1 %2 %3 %4 %5\n")
                 .arg(h, -4)
                 .arg(num(m.erank), 8)
                 .arg(num(m.entropy), 6)
                 .arg(num(m.top10), 7)
-                .arg(num(m.q75_q25), 8)
-                .arg(num(m.stable_rank), 8);
+                .arg(num(m.q75_q25), 8);
   }
   text.chop(1);
   metrics_->setText(text);
