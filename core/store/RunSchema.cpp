@@ -254,6 +254,7 @@ void head_spectra_columns(std::vector<Column<Snapshot>>& cols, const std::string
   sv.path = g + "sv";
   sv.type = DType::F32;
   sv.inner = {hsize_t(L), hsize_t(H), hsize_t(hd)};
+  sv.since = 2;  // per-head composites are new in format 2
   sv.pack = [L, H, hd, heads](const Snapshot& s, void* row) {
     float* dst = static_cast<float*>(row);
     for (int l = 0; l < L; ++l)
@@ -288,6 +289,7 @@ void head_spectra_columns(std::vector<Column<Snapshot>>& cols, const std::string
     c.path = g + name;
     c.type = DType::F64;
     c.inner = {hsize_t(L), hsize_t(H)};
+    c.since = 2;
     c.pack = [L, H, heads, f = field](const Snapshot& s, void* row) {
       double* dst = static_cast<double*>(row);
       for (int l = 0; l < L; ++l) {
@@ -394,8 +396,9 @@ std::vector<Column<Snapshot>> snapshot_columns(const RunInfo& info) {
     cols.push_back(per_layer_vec<float>(g + "token", L, T, kNaNf,
                                         [cache](auto& m) { return &(m.*cache).token; }));
     if (PT > 0)  // absent when the probe size is unknown (files written before token_all)
-      cols.push_back(per_layer_vec<float>(g + "token_all", L, PT, kNaNf,
-                                          [cache](auto& m) { return &(m.*cache).token_all; }));
+      cols.push_back(since(2, per_layer_vec<float>(g + "token_all", L, PT, kNaNf, [cache](auto& m) {
+                             return &(m.*cache).token_all;
+                           })));
     cols.push_back(spikiness(g + "channel_spk", L, cache, &Magnitudes::channel_spk));
     cols.push_back(spikiness(g + "token_spk", L, cache, &Magnitudes::token_spk));
     cols.push_back(

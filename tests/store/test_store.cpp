@@ -483,6 +483,11 @@ class TestStore : public QObject {
     for (const auto& m : info.matrix_names)
       for (const char* d : {"update_cosine", "update_top_share"})
         gone.push_back("/snapshots/spectra/" + m + "/" + d);
+    for (const char* kind : {"qk", "ov"})
+      for (const char* d : {"sv", "entropy", "erank", "top10", "q75_q25", "stable_rank"})
+        gone.push_back(std::string("/snapshots/heads/") + kind + "/" + d);
+    for (const char* c : {"k_pre", "k_post", "v"})
+      gone.push_back(std::string("/snapshots/kv/") + c + "/token_all");
     for (const auto& g : gone) QVERIFY(H5Ldelete(f, g.c_str(), H5P_DEFAULT) >= 0);
     H5Fclose(f);
     for (const int64_t version : {int64_t(1), int64_t(2)}) {
