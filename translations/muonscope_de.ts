@@ -35,10 +35,6 @@
         <translation>Partizipationsverhältnis (PR_sv von k)</translation>
     </message>
     <message>
-        <source>Isotropy: eRank of VO and W_out</source>
-        <translation>Isotropie: eRank von VO und W_out</translation>
-    </message>
-    <message>
         <source>K/V asymmetry (channel / token max-mean ratio)</source>
         <translation>K/V-Asymmetrie (Verhältnis max/mean Kanal / Token)</translation>
     </message>
@@ -105,6 +101,10 @@
     <message>
         <source>Key</source>
         <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <source>Isotropy: eRank of W_VO (sum over heads) and W_out</source>
+        <translation>Isotropie: eRank von W_VO (Summe über Köpfe) und W_out</translation>
     </message>
 </context>
 <context>
@@ -374,14 +374,6 @@
         <translation>Schicht %1</translation>
     </message>
     <message>
-        <source>VO and W_out</source>
-        <translation>VO und W_out</translation>
-    </message>
-    <message>
-        <source>QK and VO</source>
-        <translation>QK und VO</translation>
-    </message>
-    <message>
         <source> and </source>
         <translation> und </translation>
     </message>
@@ -479,6 +471,14 @@
         <translation>Noch nichts zu vergleichen:
 </translation>
     </message>
+    <message>
+        <source>W_VO (sum over heads) and W_out</source>
+        <translation>W_VO (Summe über Köpfe) und W_out</translation>
+    </message>
+    <message>
+        <source>W_QK and W_VO (sums over heads)</source>
+        <translation>W_QK und W_VO (Summen über Köpfe)</translation>
+    </message>
 </context>
 <context>
     <name>ms::CompareMetricsTable</name>
@@ -505,10 +505,6 @@
     <message>
         <source>PR_sv of k (post-RoPE), mean over layers and heads, last snapshot</source>
         <translation>PR_sv von k (nach RoPE), Mittel über Schichten und Köpfe, letzter Snapshot</translation>
-    </message>
-    <message>
-        <source>Effective rank of W_VO = W_o W_v, mean over layers, last snapshot</source>
-        <translation>Effektiver Rang von W_VO = W_o W_v, Mittel über Schichten, letzter Snapshot</translation>
     </message>
     <message>
         <source>Effective rank of the FFN output matrix, mean over layers, last snapshot</source>
@@ -555,10 +551,6 @@
         <translation>Mittleres PR_sv(k)</translation>
     </message>
     <message>
-        <source>eRank VO</source>
-        <translation>eRank VO</translation>
-    </message>
-    <message>
         <source>eRank W_out</source>
         <translation>eRank W_out</translation>
     </message>
@@ -581,6 +573,14 @@
     <message>
         <source>Final metrics</source>
         <translation>Endwerte</translation>
+    </message>
+    <message>
+        <source>Effective rank of W_VO = W_o W_v (sum over heads), mean over layers, last snapshot</source>
+        <translation>Effektiver Rang von W_VO = W_o W_v (Summe über Köpfe), Mittel über Schichten, letzter Snapshot</translation>
+    </message>
+    <message>
+        <source>eRank VO (sum over heads)</source>
+        <translation>eRank VO (Summe über Köpfe)</translation>
     </message>
 </context>
 <context>
@@ -781,6 +781,26 @@ Schritt %3</translation>
 </source>
         <translation>Nichts zu zeichnen:
 </translation>
+    </message>
+    <message>
+        <source>W_QK^h per head</source>
+        <translation>W_QK^h je Kopf</translation>
+    </message>
+    <message>
+        <source>W_OV^h per head</source>
+        <translation>W_OV^h je Kopf</translation>
+    </message>
+    <message>
+        <source>%1: no per-head composites (written before they were recorded)</source>
+        <translation>%1: keine Kopf-Komposita (geschrieben, bevor sie aufgezeichnet wurden)</translation>
+    </message>
+    <message>
+        <source>W_QK^h, head %1</source>
+        <translation>W_QK^h, Kopf %1</translation>
+    </message>
+    <message>
+        <source>W_OV^h, head %1</source>
+        <translation>W_OV^h, Kopf %1</translation>
     </message>
 </context>
 <context>
@@ -2475,6 +2495,62 @@ Schicht %3 · Schritt %4
     <message>
         <source>update top10 %1 (chance %2)</source>
         <translation>Update-Top10 %1 (Zufall %2)</translation>
+    </message>
+    <message>
+        <source>W_QK^h per head</source>
+        <translation>W_QK^h je Kopf</translation>
+    </message>
+    <message>
+        <source>W_QK^h = W_q^h^T W_k^h: the bilinear form head h applies, one curve per head</source>
+        <translation>W_QK^h = W_q^h^T W_k^h: die Bilinearform, die Kopf h anwendet, eine Kurve je Kopf</translation>
+    </message>
+    <message>
+        <source>W_OV^h per head</source>
+        <translation>W_OV^h je Kopf</translation>
+    </message>
+    <message>
+        <source>W_OV^h = W_o^h W_v^h: the map head h writes to the residual, one curve per head</source>
+        <translation>W_OV^h = W_o^h W_v^h: die Abbildung, die Kopf h in den Residualstrom schreibt, eine Kurve je Kopf</translation>
+    </message>
+    <message>
+        <source>* sum over heads
+</source>
+        <translation>* Summe über Köpfe
+</translation>
+    </message>
+    <message>
+        <source>W_QK^h = W_q^h^T W_k^h</source>
+        <translation>W_QK^h = W_q^h^T W_k^h</translation>
+    </message>
+    <message>
+        <source>W_OV^h = W_o^h W_v^h</source>
+        <translation>W_OV^h = W_o^h W_v^h</translation>
+    </message>
+    <message>
+        <source>No per-head composites in this run at step %1 (files written before they were recorded have none).</source>
+        <translation>Keine Kopf-Komposita in diesem Lauf bei Schritt %1 (Dateien, die vor ihrer Aufzeichnung geschrieben wurden, haben keine).</translation>
+    </message>
+    <message>
+        <source>head %1</source>
+        <translation>Kopf %1</translation>
+    </message>
+    <message>
+        <source>%1
+layer %2 · step %3
+%4 σ per head (rank ≤ head_dim),
+H normalized by log %4
+
+</source>
+        <translation>%1
+Schicht %2 · Schritt %3
+%4 σ je Kopf (Rang ≤ head_dim),
+H normiert mit log %4
+
+</translation>
+    </message>
+    <message>
+        <source>head</source>
+        <translation>Kopf</translation>
     </message>
 </context>
 <context>

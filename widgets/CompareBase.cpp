@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "common/MatrixLabel.h"
+
 namespace ms {
 
 CompareBase::CompareBase(const QVector<RunModel*>& runs, QWidget* parent)
@@ -94,12 +96,7 @@ std::vector<int64_t> CompareBase::unionSnapshotSteps() const {
 }
 
 QString CompareBase::matrixLabel(const QString& name) {
-  static const char* pairs[][2] = {{"attn.q", "W_Q"},    {"attn.k", "W_K"},  {"attn.v", "W_V"},
-                                   {"attn.o", "W_O"},    {"mlp.in", "W_in"}, {"mlp.gate", "W_gate"},
-                                   {"mlp.out", "W_out"}, {"qk", "QK"},       {"vo", "VO"}};
-  for (const auto& p : pairs)
-    if (name == QLatin1String(p[0])) return QString::fromLatin1(p[1]);
-  return name;
+  return QString::fromStdString(matrix_label(name.toStdString()));
 }
 
 QString CompareBase::csvField(const QString& text) {

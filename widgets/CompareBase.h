@@ -42,7 +42,8 @@ class CompareBase : public PlotBase {
   static int nearestSnapshot(const std::vector<Snapshot>& snapshots, int64_t step);
   // Sorted distinct snapshot steps over all runs (for a shared step slider).
   std::vector<int64_t> unionSnapshotSteps() const;
-  // Short display name of a matrix kind: attn.q -> W_Q, mlp.out -> W_out, vo -> VO, ...
+  // Short display name of a matrix kind (ms::matrix_label): attn.q -> W_Q, mlp.out -> W_out,
+  // vo -> "W_VO (sum over heads)", ...
   static QString matrixLabel(const QString& name);
   // A CSV field, quoted when it holds a comma, quote or newline.
   static QString csvField(const QString& text);

@@ -193,8 +193,8 @@ void CompareCurvePlot::syncControls() {
   if (matrixCombo_) {
     const QSignalBlocker b(matrixCombo_);
     matrixCombo_->clear();
-    matrixCombo_->addItem(tr("VO and W_out"), QStringLiteral("vo,mlp.out"));
-    matrixCombo_->addItem(tr("QK and VO"), QStringLiteral("qk,vo"));
+    matrixCombo_->addItem(tr("W_VO (sum over heads) and W_out"), QStringLiteral("vo,mlp.out"));
+    matrixCombo_->addItem(tr("W_QK and W_VO (sums over heads)"), QStringLiteral("qk,vo"));
     for (const QString& n : names) matrixCombo_->addItem(matrixLabel(n), n);
     const QString cur = matrices_.join(QLatin1Char(','));
     if (matrixCombo_->findData(cur) < 0) {

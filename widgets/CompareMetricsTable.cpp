@@ -94,7 +94,8 @@ CompareMetricsTable::CompareMetricsTable(const QVector<RunModel*>& runs, QWidget
       QT_TR_NOOP("Lowest validation loss"),
       QT_TR_NOOP("Training loss averaged over the last 10% of steps"),
       QT_TR_NOOP("PR_sv of k (post-RoPE), mean over layers and heads, last snapshot"),
-      QT_TR_NOOP("Effective rank of W_VO = W_o W_v, mean over layers, last snapshot"),
+      QT_TR_NOOP("Effective rank of W_VO = W_o W_v (sum over heads), mean over layers, last "
+                 "snapshot"),
       QT_TR_NOOP("Effective rank of the FFN output matrix, mean over layers, last snapshot"),
       QT_TR_NOOP("K (post-RoPE) channel/token max-mean ratio, mean over layers, last snapshot"),
       QT_TR_NOOP("V channel/token max-mean ratio, mean over layers, last snapshot"),
@@ -130,7 +131,7 @@ QString CompareMetricsTable::columnName(int column) {
                                         QT_TR_NOOP("Best val loss"),
                                         QT_TR_NOOP("Train loss (last 10%)"),
                                         QT_TR_NOOP("Mean PR_sv(k)"),
-                                        QT_TR_NOOP("eRank VO"),
+                                        QT_TR_NOOP("eRank VO (sum over heads)"),
                                         QT_TR_NOOP("eRank W_out"),
                                         QT_TR_NOOP("K asymmetry"),
                                         QT_TR_NOOP("V asymmetry"),

@@ -93,8 +93,9 @@ CompareReportResult write_compare_report(const QVector<RunModel*>& runs, const Q
                   pr, nullptr, prNote});
 
   auto* iso = new CompareCurvePlot(CompareCurvePlot::Isotropy, runs, &holder);
-  figs.push_back(
-      {QStringLiteral("isotropy"), tr("Isotropy: eRank of VO and W_out"), iso, nullptr, QString()});
+  figs.push_back({QStringLiteral("isotropy"),
+                  tr("Isotropy: eRank of W_VO (sum over heads) and W_out"), iso, nullptr,
+                  QString()});
   auto* kv = new CompareCurvePlot(CompareCurvePlot::Spikiness, runs, &holder);
   figs.push_back({QStringLiteral("kv"), tr("K/V asymmetry (channel / token max-mean ratio)"), kv,
                   nullptr, QString()});

@@ -86,7 +86,10 @@ void CompareSpectrum::syncCombos() {
     matrixCombo_->addItem(tr("All matrices"), QString());
     QStringList names = allMatrixNames();
     if (!matrix_.isEmpty() && !names.contains(matrix_)) names << matrix_;
-    for (const QString& n : names) matrixCombo_->addItem(matrixLabel(n), n);
+    for (const QString& n : names)
+      if (!n.startsWith(QLatin1String("heads:"))) matrixCombo_->addItem(matrixLabel(n), n);
+    matrixCombo_->addItem(tr("W_QK^h per head"), QString::fromLatin1(kHeadsQK));
+    matrixCombo_->addItem(tr("W_OV^h per head"), QString::fromLatin1(kHeadsOV));
     matrixCombo_->setCurrentIndex(std::max(0, matrixCombo_->findData(matrix_)));
   }
   {
@@ -136,7 +139,8 @@ void CompareSpectrum::rebuild() {
   rects_.clear();
   curves_.clear();
   missing_.clear();
-  panels_ = matrix_.isEmpty() ? allMatrixNames() : QStringList{matrix_};
+  const bool perHead = matrix_ == QLatin1String(kHeadsQK) || matrix_ == QLatin1String(kHeadsOV);
+  panels_ = matrix_.isEmpty() ? allMatrixNames() : perHead ? headPanels() : QStringList{matrix_};
   if (runCount() == 0 || panels_.isEmpty()) {
     setPlaceholderText(runCount() == 0 ? tr("No runs to compare.")
                                        : tr("No snapshots yet: spectra appear at the first "
@@ -150,7 +154,7 @@ void CompareSpectrum::rebuild() {
   for (int i = 0; i < panels_.size(); ++i) {
     const int row = 2 * (i / cols), col = i % cols;
     auto* title =
-        new QCPTextElement(p, tr("%1 · layer %2").arg(matrixLabel(panels_[i])).arg(layer_));
+        new QCPTextElement(p, tr("%1 · layer %2").arg(panelTitle(panels_[i])).arg(layer_));
     grid->addElement(row, col, title);
     grid->setRowStretchFactor(row, 0.001);
     auto* rect = new QCPAxisRect(p);
@@ -183,17 +187,16 @@ void CompareSpectrum::rebuild() {
           << tr("%1: no layer %2 (it has %3)").arg(runLabel(r)).arg(layer_).arg(s.layers.size());
       continue;
     }
-    bool inLegend = false;
+    bool inLegend = false, anyPanel = false;
     for (int i = 0; i < panels_.size(); ++i) {
-      int mi = -1;
-      for (size_t k = 0; k < s.matrix_names.size(); ++k)
-        if (QString::fromStdString(s.matrix_names[k]) == panels_[i]) mi = static_cast<int>(k);
-      const auto& mats = s.layers[layer_].matrices;
-      if (mi < 0 || mi >= static_cast<int>(mats.size()) || mats[mi].sv.empty()) {
-        if (panels_.size() == 1) missing_ << tr("%1: no %2").arg(runLabel(r), panels_[i]);
+      const std::vector<float>* found = panelSpectrum(s, panels_[i]);
+      if (!found) {
+        if (panels_.size() == 1 && !perHead)
+          missing_ << tr("%1: no %2").arg(runLabel(r), panels_[i]);
         continue;
       }
-      const auto& sv = mats[mi].sv;
+      anyPanel = true;
+      const auto& sv = *found;
       const double top = sv.front() > 0 ? double(sv.front()) : 1.0;
       QVector<double> x(static_cast<int>(sv.size())), y(x.size());
       for (int k = 0; k < x.size(); ++k) {
@@ -214,6 +217,9 @@ void CompareSpectrum::rebuild() {
       curves_ << Curve{r, panels_[i], s.step, g};
       anyCurve = true;
     }
+    if (perHead && !anyPanel)
+      missing_
+          << tr("%1: no per-head composites (written before they were recorded)").arg(runLabel(r));
   }
   if (!missing_.isEmpty()) {
     auto* note = new QCPTextElement(p, tr("Not drawn: ") + missing_.join(QStringLiteral("; ")));
@@ -247,6 +253,45 @@ void CompareSpectrum::resetRanges() {
   }
 }
 
+const std::vector<float>* CompareSpectrum::panelSpectrum(const Snapshot& s,
+                                                         const QString& panel) const {
+  if (layer_ < 0 || layer_ >= static_cast<int>(s.layers.size())) return nullptr;
+  const LayerMetrics& lm = s.layers[layer_];
+  const QStringList parts = panel.split(QLatin1Char(':'));
+  if (parts.size() == 3 && parts[0] == QLatin1String("heads")) {  // heads:<qk|ov>:<h>
+    const auto& heads = parts[1] == QLatin1String("qk") ? lm.qk_heads : lm.ov_heads;
+    bool ok = false;
+    const int h = parts[2].toInt(&ok);
+    if (!ok || h < 0 || h >= static_cast<int>(heads.size())) return nullptr;
+    for (float v : heads[h].sv)
+      if (std::isfinite(v) && v > 0) return &heads[h].sv;
+    return nullptr;  // all NaN: a file from before the per-head composites
+  }
+  for (size_t k = 0; k < s.matrix_names.size(); ++k)
+    if (QString::fromStdString(s.matrix_names[k]) == panel)
+      return k < lm.matrices.size() && !lm.matrices[k].sv.empty() ? &lm.matrices[k].sv : nullptr;
+  return nullptr;
+}
+
+QString CompareSpectrum::panelTitle(const QString& panel) const {
+  const QStringList parts = panel.split(QLatin1Char(':'));
+  if (parts.size() == 3 && parts[0] == QLatin1String("heads"))
+    return (parts[1] == QLatin1String("qk") ? tr("W_QK^h, head %1") : tr("W_OV^h, head %1"))
+        .arg(parts[2]);
+  return matrixLabel(panel);
+}
+
+QStringList CompareSpectrum::headPanels() const {
+  int H = 0;
+  for (int r = 0; r < runCount(); ++r)
+    if (RunModel* m = run(r)) H = std::max(H, m->info().n_head);
+  const QString kind =
+      matrix_ == QLatin1String(kHeadsQK) ? QStringLiteral("qk") : QStringLiteral("ov");
+  QStringList out;
+  for (int h = 0; h < H; ++h) out << QStringLiteral("heads:%1:%2").arg(kind).arg(h);
+  return out;
+}
+
 QString CompareSpectrum::csv() const {
   QString out = QStringLiteral("run,label,step,layer,matrix,rank,sigma\n");
   for (const Curve& c : curves_) {
@@ -255,11 +300,9 @@ QString CompareSpectrum::csv() const {
     const int si = nearestSnapshot(m->snapshots(), step_);
     if (si < 0) continue;
     const Snapshot& s = m->snapshots()[si];
-    int mi = -1;
-    for (size_t k = 0; k < s.matrix_names.size(); ++k)
-      if (QString::fromStdString(s.matrix_names[k]) == c.matrix) mi = static_cast<int>(k);
-    if (mi < 0 || layer_ >= static_cast<int>(s.layers.size())) continue;
-    const auto& sv = s.layers[layer_].matrices[mi].sv;
+    const std::vector<float>* found = panelSpectrum(s, c.matrix);
+    if (!found) continue;
+    const auto& sv = *found;
     const QString head = QStringLiteral("%1,%2,%3,%4,%5,")
                              .arg(c.run)
                              .arg(csvField(runLabel(c.run)))

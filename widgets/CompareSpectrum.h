@@ -4,7 +4,8 @@
 // in each, so a report page shows the whole layer. Optionally normalized by the largest
 // singular value (sigma_i / sigma_1) to compare shapes across runs of different scale. Runs of
 // different sizes compare fine (each curve has its own length); a run without that layer or
-// matrix is listed as missing.
+// matrix is listed as missing. The per-head composites (kHeadsQK "heads:qk" = W_QK^h,
+// kHeadsOV "heads:ov" = W_OV^h) draw one panel per head instead, runs overlaid in each.
 #pragma once
 
 #include <QStringList>
@@ -25,6 +26,9 @@ class CompareSpectrum : public CompareBase {
   Q_OBJECT
  public:
   static constexpr int kPanelsPerRow = 3;
+  // matrixName() values of the per-head composites; their panels are "heads:qk:<h>".
+  static constexpr const char* kHeadsQK = "heads:qk";
+  static constexpr const char* kHeadsOV = "heads:ov";
 
   struct Curve {
     int run = 0;
@@ -36,10 +40,10 @@ class CompareSpectrum : public CompareBase {
   explicit CompareSpectrum(const QVector<RunModel*>& runs, QWidget* parent = nullptr);
 
   int layer() const { return layer_; }
-  QString matrixName() const { return matrix_; }  // "" = all matrices, one panel each
+  QString matrixName() const { return matrix_; }  // "" = all matrices, one panel each; or kHeads*
   qint64 step() const { return step_; }           // -1 = latest
   bool normalized() const { return normalized_; }
-  // Matrix kinds drawn (one panel each), and the curves of the last rebuild.
+  // Matrix kinds drawn (one panel each; "heads:qk:<h>" per head), and the last rebuild's curves.
   QStringList panelMatrices() const { return panels_; }
   const QVector<Curve>& curves() const { return curves_; }
   QStringList missing() const { return missing_; }
@@ -68,6 +72,11 @@ class CompareSpectrum : public CompareBase {
 
  private:
   void syncCombos();
+  // Singular values of one panel's matrix in s at the layer (a matrix name or "heads:<kind>:<h>");
+  // nullptr when s lacks it or (per-head, from an older file) holds only NaN.
+  const std::vector<float>* panelSpectrum(const Snapshot& s, const QString& panel) const;
+  QString panelTitle(const QString& panel) const;
+  QStringList headPanels() const;  // "heads:<kind>:0" .. for the most heads of any run
 
   int layer_ = 0;
   QString matrix_;

@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "PlotUtil.h"
+#include "common/MatrixLabel.h"
 
 namespace ms {
 
@@ -136,11 +137,12 @@ void IsotropyPlot::syncMenu() {
   QList<QAction*> actions = matricesMenu_->actions();
   bool same = actions.size() == static_cast<int>(names.size());
   for (int i = 0; same && i < actions.size(); ++i)
-    same = actions[i]->text() == QString::fromStdString(names[i]);
+    same = actions[i]->data().toString() == QString::fromStdString(names[i]);
   if (!same) {
     matricesMenu_->clear();
     for (size_t i = 0; i < names.size(); ++i) {
-      QAction* a = matricesMenu_->addAction(QString::fromStdString(names[i]));
+      QAction* a = matricesMenu_->addAction(QString::fromStdString(matrix_name_label(names[i])));
+      a->setData(QString::fromStdString(names[i]));  // the run-file name: the key of hidden_
       a->setCheckable(true);
       const int idx = static_cast<int>(i);
       connect(a, &QAction::toggled, this, [this, idx](bool on) { setMatrixVisible(idx, on); });
@@ -149,7 +151,7 @@ void IsotropyPlot::syncMenu() {
   }
   for (QAction* a : actions) {
     const QSignalBlocker block(a);
-    a->setChecked(!hidden_.contains(a->text()));
+    a->setChecked(!hidden_.contains(a->data().toString()));
   }
 }
 
@@ -232,7 +234,7 @@ void IsotropyPlot::rebuild() {
     s.mean->setData(x, mean);
     s.mean->setPen(QPen(c, 2));
     s.mean->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
-    s.mean->setName(name);
+    s.mean->setName(QString::fromStdString(matrix_name_label(names[m])));
     series_.push_back(s);
   }
 }

@@ -12,6 +12,7 @@
 
 #include "PlotUtil.h"
 #include "SnapshotSlider.h"
+#include "common/MatrixLabel.h"
 
 namespace ms {
 
@@ -20,6 +21,11 @@ constexpr int kMaxOverlays = 4;  // earlier snapshots drawn under the selected o
 
 QString num(double v) {
   return std::isfinite(v) ? QString::number(v, 'g', 4) : QStringLiteral("–");
+}
+
+// Combo data of the per-head entries (after "All matrices" = -1 and the matrix indices).
+int headsComboData(int kind) {
+  return -1 - kind;  // kHeadsQK -> -2, kHeadsOV -> -3
 }
 }  // namespace
 
@@ -43,8 +49,13 @@ SpectrumPlot::SpectrumPlot(RunModel* model, QWidget* parent) : PlotBase(model, p
   ctl->addWidget(slider_, 1);
   connect(layerCombo_, &QComboBox::currentIndexChanged, this,
           [this](int i) { setLayer(layerCombo_->itemData(i).toInt()); });
-  connect(matrixCombo_, &QComboBox::currentIndexChanged, this,
-          [this](int i) { setMatrix(matrixCombo_->itemData(i).toInt()); });
+  connect(matrixCombo_, &QComboBox::currentIndexChanged, this, [this](int i) {
+    const int v = matrixCombo_->itemData(i).toInt();
+    if (v <= headsComboData(kHeadsQK))
+      setHeadComposite(-1 - v);
+    else
+      setMatrix(v);
+  });
   connect(overlayCheck_, &QCheckBox::toggled, this, &SpectrumPlot::setOverlayEarlier);
   connect(slider_, &SnapshotSlider::indexChanged, this, [this] { scheduleRefresh(); });
 
@@ -88,8 +99,17 @@ void SpectrumPlot::setLayer(int layer) {
 
 void SpectrumPlot::setMatrix(int index) {
   if (index < -1) index = -1;
-  if (index == matrix_) return;
+  if (index == matrix_ && heads_ == kNoHeads) return;
   matrix_ = index;
+  heads_ = kNoHeads;
+  syncCombos();
+  scheduleReset();
+}
+
+void SpectrumPlot::setHeadComposite(int kind) {
+  if (kind != kHeadsQK && kind != kHeadsOV) kind = kNoHeads;
+  if (kind == heads_) return;
+  heads_ = kind;
   syncCombos();
   scheduleReset();
 }
@@ -126,17 +146,30 @@ void SpectrumPlot::syncCombos() {
   }
   {
     const QSignalBlocker block(matrixCombo_);
-    bool same = matrixCombo_->count() == static_cast<int>(names.size()) + 1;
+    auto label = [](const std::string& n) { return QString::fromStdString(matrix_name_label(n)); };
+    bool same = matrixCombo_->count() == static_cast<int>(names.size()) + 3;
     for (size_t i = 0; same && i < names.size(); ++i)
-      same = matrixCombo_->itemText(static_cast<int>(i) + 1) == QString::fromStdString(names[i]);
+      same = matrixCombo_->itemText(static_cast<int>(i) + 1) == label(names[i]);
     if (!same) {
       matrixCombo_->clear();
       matrixCombo_->addItem(tr("All matrices"), -1);
       for (size_t i = 0; i < names.size(); ++i)
-        matrixCombo_->addItem(QString::fromStdString(names[i]), static_cast<int>(i));
+        matrixCombo_->addItem(label(names[i]), static_cast<int>(i));
+      matrixCombo_->addItem(tr("W_QK^h per head"), headsComboData(kHeadsQK));
+      matrixCombo_->setItemData(matrixCombo_->count() - 1,
+                                tr("W_QK^h = W_q^h^T W_k^h: the bilinear form head h applies, "
+                                   "one curve per head"),
+                                Qt::ToolTipRole);
+      matrixCombo_->addItem(tr("W_OV^h per head"), headsComboData(kHeadsOV));
+      matrixCombo_->setItemData(matrixCombo_->count() - 1,
+                                tr("W_OV^h = W_o^h W_v^h: the map head h writes to the residual, "
+                                   "one curve per head"),
+                                Qt::ToolTipRole);
     }
-    matrixCombo_->setCurrentIndex(std::max(0, matrixCombo_->findData(matrix_)));
+    const int want = heads_ != kNoHeads ? headsComboData(heads_) : matrix_;
+    matrixCombo_->setCurrentIndex(std::max(0, matrixCombo_->findData(want)));
   }
+  overlayCheck_->setEnabled(heads_ == kNoHeads);
 }
 
 void SpectrumPlot::rebuild() {
@@ -164,6 +197,7 @@ void SpectrumPlot::rebuild() {
     setPlaceholderText(QString());
     return;
   }
+  if (heads_ != kNoHeads) return rebuildHeads(s);
   setPlaceholderText(QString());
   const int nMat = static_cast<int>(s.layers[layer_].matrices.size());
 
@@ -178,8 +212,9 @@ void SpectrumPlot::rebuild() {
     return g;
   };
   auto matName = [&](int m) {
-    return m < static_cast<int>(s.matrix_names.size()) ? QString::fromStdString(s.matrix_names[m])
-                                                       : tr("matrix %1").arg(m);
+    return m < static_cast<int>(s.matrix_names.size())
+               ? QString::fromStdString(matrix_name_label(s.matrix_names[m]))
+               : tr("matrix %1").arg(m);
   };
 
   if (matrix_ >= 0 && matrix_ < nMat) {
@@ -238,15 +273,19 @@ void SpectrumPlot::rebuild() {
                 .arg(tr("H"), 6)
                 .arg(tr("TopE10"), 7)
                 .arg(tr("Q75/25"), 8);
+    bool anySum = false;  // qk / vo: marked with * and a footnote, to keep the columns
     for (int m = 0; m < nMat; ++m) {
       const SpectrumMetrics& sm = s.layers[layer_].matrices[m];
+      const std::string raw = m < static_cast<int>(s.matrix_names.size()) ? s.matrix_names[m] : "";
+      anySum = anySum || is_head_sum(raw);
       text += QStringLiteral("%1 %2 %3 %4 %5\n")
-                  .arg(matName(m), -9)
+                  .arg(is_head_sum(raw) ? QString::fromStdString(raw + "*") : matName(m), -9)
                   .arg(num(sm.erank), 8)
                   .arg(num(sm.entropy), 6)
                   .arg(num(sm.top10), 7)
                   .arg(num(sm.q75_q25), 8);
     }
+    if (anySum) text += tr("* sum over heads\n");
     text.chop(1);
   }
   metrics_->setText(text);
@@ -265,7 +304,82 @@ QString SpectrumPlot::metricsText() const {
   return metrics_->text();
 }
 
+// One curve per head of the selected layer's W_QK^h or W_OV^h, and a per-head metrics table.
+void SpectrumPlot::rebuildHeads(const Snapshot& s) {
+  const LayerMetrics& lm = s.layers[layer_];
+  const std::vector<SpectrumMetrics>& heads = heads_ == kHeadsQK ? lm.qk_heads : lm.ov_heads;
+  const QString what =
+      heads_ == kHeadsQK ? tr("W_QK^h = W_q^h^T W_k^h") : tr("W_OV^h = W_o^h W_v^h");
+  bool any = false;  // a file written before the per-head composites existed reads as NaN
+  for (const SpectrumMetrics& m : heads)
+    for (float v : m.sv) any = any || (std::isfinite(v) && v > 0);
+  if (!any) {
+    metrics_->setText(QString());
+    setPlaceholderText(tr("No per-head composites in this run at step %1 (files written before "
+                          "they were recorded have none).")
+                           .arg(s.step));
+    return;
+  }
+  setPlaceholderText(QString());
+  for (int h = 0; h < static_cast<int>(heads.size()); ++h) {
+    const auto& sv = heads[h].sv;
+    QVector<double> y(static_cast<int>(sv.size()));
+    for (int i = 0; i < y.size(); ++i) y[i] = sv[i] > 0 ? double(sv[i]) : kNaN;  // log axis
+    QCPGraph* g = plot()->addGraph();
+    g->setData(plotutil::iota(y.size(), 1.0), y, true);
+    g->setPen(QPen(seriesColor(h), 1.8));
+    g->setName(tr("head %1").arg(h));
+    current_.push_back(g);
+  }
+  const int hd = model() ? model()->info().head_dim : 0;
+  QString text = tr("%1\nlayer %2 · step %3\n%4 σ per head (rank ≤ head_dim),\nH normalized by "
+                    "log %4\n\n")
+                     .arg(what)
+                     .arg(layer_)
+                     .arg(s.step)
+                     .arg(hd);
+  text += QStringLiteral("%1 %2 %3 %4 %5\n")
+              .arg(tr("head"), -4)
+              .arg(tr("eRank"), 8)
+              .arg(tr("H"), 6)
+              .arg(tr("TopE10"), 7)
+              .arg(tr("Q75/25"), 8);
+  for (int h = 0; h < static_cast<int>(heads.size()); ++h) {
+    const SpectrumMetrics& m = heads[h];
+    text += QStringLiteral("%1 %2 %3 %4 %5\n")
+                .arg(h, -4)
+                .arg(num(m.erank), 8)
+                .arg(num(m.entropy), 6)
+                .arg(num(m.top10), 7)
+                .arg(num(m.q75_q25), 8);
+  }
+  text.chop(1);
+  metrics_->setText(text);
+}
+
+// step,layer,composite,head,rank,sigma: one row per plotted singular value.
+QString SpectrumPlot::headsCsv() const {
+  QString out = QStringLiteral("step,layer,composite,head,rank,sigma\n");
+  const int sel = slider_->index();
+  if (!model() || sel < 0 || sel >= static_cast<int>(model()->snapshots().size())) return out;
+  const Snapshot& s = model()->snapshots()[sel];
+  if (layer_ >= static_cast<int>(s.layers.size())) return out;
+  const auto& heads = heads_ == kHeadsQK ? s.layers[layer_].qk_heads : s.layers[layer_].ov_heads;
+  const QString kind = heads_ == kHeadsQK ? QStringLiteral("qk") : QStringLiteral("ov");
+  for (int h = 0; h < static_cast<int>(heads.size()); ++h)
+    for (size_t i = 0; i < heads[h].sv.size(); ++i)
+      out += QStringLiteral("%1,%2,%3,%4,%5,%6\n")
+                 .arg(s.step)
+                 .arg(layer_)
+                 .arg(kind)
+                 .arg(h)
+                 .arg(i + 1)
+                 .arg(csvNumber(heads[h].sv[i]));
+  return out;
+}
+
 QString SpectrumPlot::csv() const {
+  if (heads_ != kNoHeads) return headsCsv();
   QString out = QStringLiteral("step,layer,matrix,rank,sigma\n");
   if (!model()) return out;
   const auto& snaps = model()->snapshots();

@@ -1,9 +1,12 @@
 // SpectrumPlot: singular values of one layer's weight matrices (rank on x, sigma on a log y)
 // at the selected snapshot, one matrix or all of them (attn.q ... mlp.out and the composites
-// qk = W_q^T W_k, vo = W_o W_v). For a single matrix, earlier snapshots are overlaid in fading
-// colour to show how the spectrum moved. Its isotropy metrics (eRank, normalized entropy,
-// TopE_10, Q75/Q25, stable rank, update alignment; DESIGN.md section 4) are printed beside
-// the plot as a text element, so they are part of exported images too.
+// qk = W_q^T W_k, vo = W_o W_v, labelled as sums over heads). For a single matrix, earlier
+// snapshots are overlaid in fading colour to show how the spectrum moved. The per-head
+// composites W_QK^h / W_OV^h of the layer (the maps each head applies, head_dim singular
+// values each) are drawn as one curve per head instead, with a per-head metrics table. Its isotropy
+// metrics (eRank, normalized entropy, TopE_10, Q75/Q25, stable rank, update alignment; DESIGN.md
+// section 4) are printed beside the plot as a text element, so they are part of exported images
+// too.
 #pragma once
 
 #include <QVector>
@@ -26,11 +29,15 @@ class SpectrumPlot : public PlotBase {
 
   int layer() const { return layer_; }
   int matrix() const { return matrix_; }  // index into the run's matrix names, -1 = all
-  int snapshotIndex() const;              // -1 when there are no snapshots
+  // Per-head composites shown instead of matrix(): kNoHeads, kHeadsQK (W_QK^h) or kHeadsOV.
+  enum HeadComposite { kNoHeads = 0, kHeadsQK = 1, kHeadsOV = 2 };
+  int headComposite() const { return heads_; }
+  int snapshotIndex() const;  // -1 when there are no snapshots
   bool overlayEarlier() const { return overlay_; }
 
   // Graphs of the selected snapshot, one per shown matrix, in matrix order (one when a single
-  // matrix is selected). Valid until the next rebuild.
+  // matrix is selected; one per head, in head order, for a per-head composite). Valid until the
+  // next rebuild.
   QVector<QCPGraph*> currentGraphs() const { return current_; }
   QVector<QCPGraph*> overlayGraphs() const { return overlays_; }  // earlier snapshots, oldest first
   QString metricsText() const;
@@ -41,7 +48,8 @@ class SpectrumPlot : public PlotBase {
 
  public slots:
   void setLayer(int layer);
-  void setMatrix(int index);  // -1 = all matrices
+  void setMatrix(int index);        // -1 = all matrices
+  void setHeadComposite(int kind);  // kHeadsQK / kHeadsOV; kNoHeads = back to matrix()
   void setMatrixByName(const QString& name);
   void setSnapshot(int index);  // < 0 or the last index: follow the latest
   void setOverlayEarlier(bool on);
@@ -52,9 +60,12 @@ class SpectrumPlot : public PlotBase {
 
  private:
   void syncCombos();
+  void rebuildHeads(const Snapshot& s);
+  QString headsCsv() const;
 
   int layer_ = 0;
   int matrix_ = -1;
+  int heads_ = kNoHeads;
   bool overlay_ = true;
   QComboBox* layerCombo_ = nullptr;
   QComboBox* matrixCombo_ = nullptr;

@@ -11,7 +11,8 @@ namespace ms {
 // Mean of the finite entries of v (NaN when there are none).
 double mean_finite(const std::vector<double>& v);
 
-// One line: mean PR_sv of k, collapsed heads, mean eRank of VO and W_out, K/V asymmetry, FTA.
+// One line: mean PR_sv of k, collapsed heads, mean eRank of VO (sum over heads) and W_out, K/V
+// asymmetry, FTA.
 std::string snapshot_summary(const Snapshot& s, const RunInfo& info);
 
 int cmd_info(int argc, char** argv);

@@ -21,6 +21,7 @@
 #include "RunQueue.h"
 #include "assoc/Assoc.h"
 #include "common/Duration.h"
+#include "common/MatrixLabel.h"
 #include "store/RunFile.h"
 #include "store/RunReader.h"
 #include "train/SeedStats.h"
@@ -283,11 +284,12 @@ int cmd_reproduce(int argc, char** argv) {
              4);
     // Isotropy (study 4) from the same pair of runs.
     for (const char* m : {"vo", "mlp.in", "mlp.out"}) {
-      pair_row("isotropy", std::string("eRank ") + m, runs, "Muon higher", *ad, *mu,
+      const std::string label = matrix_name_label(m);  // "vo (sum over heads)"
+      pair_row("isotropy", "eRank " + label, runs, "Muon higher", *ad, *mu,
                spectrum(m, &SpectrumMetrics::erank), false, 1);
-      pair_row("isotropy", std::string("TopE_10 ") + m, runs, "Muon lower", *ad, *mu,
+      pair_row("isotropy", "TopE_10 " + label, runs, "Muon lower", *ad, *mu,
                spectrum(m, &SpectrumMetrics::top10), true);
-      pair_row("isotropy", std::string("Q75/Q25 ") + m, runs, "Muon lower", *ad, *mu,
+      pair_row("isotropy", "Q75/Q25 " + label, runs, "Muon lower", *ad, *mu,
                spectrum(m, &SpectrumMetrics::q75_q25), true, 2);
     }
   }

@@ -40,8 +40,9 @@ std::string snapshot_summary(const Snapshot& s, const RunInfo& info) {
   }
   o << "  [snapshot @" << s.step << "] probe loss " << s.val_loss << " · PR_sv(k) "
     << mean_finite(pr) << "/" << info.head_dim << " (" << collapsed << "/" << heads
-    << " collapsed) · eRank VO " << mean_finite(erank_vo) << " W_out " << mean_finite(erank_out)
-    << " · K/V asym " << mean_finite(asym_k) << "/" << mean_finite(asym_v);
+    << " collapsed) · eRank VO (sum over heads) " << mean_finite(erank_vo) << " W_out "
+    << mean_finite(erank_out) << " · K/V asym " << mean_finite(asym_k) << "/"
+    << mean_finite(asym_v);
   if (s.kivi.valid)
     o << " · KIVI2 dloss " << s.kivi.k_chan_v_tok[0] << " (swapped " << s.kivi.k_tok_v_chan[0]
       << ")";

@@ -37,6 +37,19 @@ std::vector<double> to_doubles(const torch::Tensor& t) {
   return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
 }
 
+// Singular values of the N products F_i G_i^T of thin factors F, G (N, d, r) with r <= d, in
+// one batched QR and one batched SVD: with reduced QR F = Q_F R_F and G = Q_G R_G (Q (d, r)
+// with orthonormal columns, R (r, r)), F G^T = Q_F (R_F R_G^T) Q_G^T has exactly the r singular
+// values of the small R_F R_G^T, and the d - r others are 0. QR first, then the SVD of R, is
+// Chan's R-SVD (T. F. Chan, ACM TOMS 8(1), 1982); it never forms the d x d product.
+// -> (N, r), descending.
+torch::Tensor thin_product_svdvals(const torch::Tensor& F, const torch::Tensor& G) {
+  const int64_t N = F.size(0);
+  const torch::Tensor R =
+      std::get<1>(at::linalg_qr(torch::cat({F, G}, 0), "reduced"));                   // (2N, r, r)
+  return svdvals_any(R.narrow(0, 0, N).matmul(R.narrow(0, N, N).transpose(-2, -1)));  // (N, r)
+}
+
 }  // namespace
 
 SnapshotBuilder::SnapshotBuilder(const RunConfig& cfg, const DataSource& data, torch::Device device)
@@ -194,6 +207,7 @@ Snapshot SnapshotBuilder::compute(GPTImpl& model, int64_t step, bool with_kivi) 
   s.layers.resize(static_cast<size_t>(cfg_.model.layers));
   activations(model, s);
   spectra(model, s);
+  head_spectra(model, s);
   prev_.clear();  // an update is known for one compute() only
   muon_in_.clear();
   if (with_kivi && !kivi_xy_.empty()) kivi(model, s);
@@ -296,6 +310,41 @@ void SnapshotBuilder::spectra(GPTImpl& model, Snapshot& s) const {
       s.layers[static_cast<size_t>(members[j].first)].matrices[members[j].second] =
           std::move(sm[j]);
     }
+  }
+}
+
+// Per-head composites W_QK^h = W_q^h^T W_k^h and W_OV^h = W_o^h W_v^h (DESIGN.md section 4)
+// of every layer and head, one thin_product_svdvals call per kind over all L*H heads. W_q^h,
+// W_k^h, W_v^h are rows h*hd .. (h+1)*hd of the (out, in) weights (the channels that
+// AttentionImpl splits into head h), W_o^h the same columns of W_o. RoPE and QK-norm act
+// between W_q and W_k in the forward pass; like the per-layer "qk", W_QK^h leaves them out.
+// Spectrum metrics over the hd singular values (entropy normalized by log hd).
+void SnapshotBuilder::head_spectra(const GPTImpl& model, Snapshot& s) const {
+  const int L = cfg_.model.layers;
+  const int64_t H = cfg_.model.heads, hd = cfg_.model.head_dim(), d = cfg_.model.d_model;
+  std::vector<torch::Tensor> fq, gk, fo, gv;  // each (H, d, hd) per layer
+  for (int l = 0; l < L; ++l) {
+    const std::vector<torch::Tensor> r = block_roles(model, l);
+    auto w = [&](const char* role) { return r[static_cast<size_t>(role_index(role))]; };  // (d, d)
+    auto rows = [&](const torch::Tensor& m) {  // (d, d) -> (H, d, hd): W^h^T, W^h = rows of head h
+      return m.reshape({H, hd, d}).transpose(1, 2);
+    };
+    fq.push_back(rows(w("attn.q")));                                   // W_q^h^T  (H, d, hd)
+    gk.push_back(rows(w("attn.k")));                                   // W_k^h^T  (H, d, hd)
+    gv.push_back(rows(w("attn.v")));                                   // W_v^h^T  (H, d, hd)
+    fo.push_back(w("attn.o").reshape({d, H, hd}).permute({1, 0, 2}));  // W_o^h    (H, d, hd)
+  }
+  // W_QK^h = (W_q^h^T)(W_k^h^T)^T, W_OV^h = (W_o^h)(W_v^h^T)^T: both F G^T.
+  std::vector<SpectrumMetrics> qk =
+      spectrum_metrics_batched(thin_product_svdvals(torch::cat(fq), torch::cat(gk)));  // (L*H)
+  std::vector<SpectrumMetrics> ov =
+      spectrum_metrics_batched(thin_product_svdvals(torch::cat(fo), torch::cat(gv)));  // (L*H)
+  for (int l = 0; l < L; ++l) {
+    LayerMetrics& lm = s.layers[static_cast<size_t>(l)];
+    lm.qk_heads.assign(std::make_move_iterator(qk.begin() + l * H),
+                       std::make_move_iterator(qk.begin() + (l + 1) * H));
+    lm.ov_heads.assign(std::make_move_iterator(ov.begin() + l * H),
+                       std::make_move_iterator(ov.begin() + (l + 1) * H));
   }
 }
 

@@ -64,6 +64,7 @@ class SnapshotBuilder {
   std::vector<torch::Tensor> block_roles(const GPTImpl& model, int layer) const;
   void activations(GPTImpl& model, Snapshot& s) const;
   void spectra(GPTImpl& model, Snapshot& s) const;
+  void head_spectra(const GPTImpl& model, Snapshot& s) const;
   void kivi(GPTImpl& model, Snapshot& s) const;
   void fta(GPTImpl& model, Snapshot& s) const;
 

@@ -245,6 +245,69 @@ Column<Snapshot> kivi_pair(const std::string& path, std::array<double, 2> KiviMe
   return c;
 }
 
+// The per-head composites of one kind (LayerMetrics::qk_heads or ov_heads) under `g`:
+// sv (L, H, hd) float32 and the spectrum metrics (L, H) float64. A layer whose vector is empty
+// ("not computed") is stored as NaN, as is a head whose sv has the wrong length.
+void head_spectra_columns(std::vector<Column<Snapshot>>& cols, const std::string& g, int L, int H,
+                          int hd, std::vector<SpectrumMetrics> LayerMetrics::*heads) {
+  Column<Snapshot> sv;
+  sv.path = g + "sv";
+  sv.type = DType::F32;
+  sv.inner = {hsize_t(L), hsize_t(H), hsize_t(hd)};
+  sv.pack = [L, H, hd, heads](const Snapshot& s, void* row) {
+    float* dst = static_cast<float*>(row);
+    for (int l = 0; l < L; ++l)
+      for (int h = 0; h < H; ++h) {
+        float* d = dst + (size_t(l) * H + h) * hd;
+        const auto* v = s.layers.size() == size_t(L) && (s.layers[l].*heads).size() == size_t(H)
+                            ? &(s.layers[l].*heads)[h].sv
+                            : nullptr;
+        if (v)
+          put(d, *v, size_t(hd), kNaNf);
+        else
+          for (int i = 0; i < hd; ++i) d[i] = kNaNf;
+      }
+  };
+  sv.unpack = [L, H, hd, heads](const void* row, Snapshot& s) {
+    const float* src = static_cast<const float*>(row);
+    for (int l = 0; l < L && size_t(l) < s.layers.size(); ++l) {
+      auto& v = s.layers[l].*heads;
+      v.resize(size_t(H));
+      for (int h = 0; h < H; ++h) get(v[h].sv, src + (size_t(l) * H + h) * hd, size_t(hd));
+    }
+  };
+  cols.push_back(sv);
+  const std::pair<const char*, double SpectrumMetrics::*> fields[] = {
+      {"entropy", &SpectrumMetrics::entropy},
+      {"erank", &SpectrumMetrics::erank},
+      {"top10", &SpectrumMetrics::top10},
+      {"q75_q25", &SpectrumMetrics::q75_q25},
+      {"stable_rank", &SpectrumMetrics::stable_rank}};
+  for (const auto& [name, field] : fields) {
+    Column<Snapshot> c;
+    c.path = g + name;
+    c.type = DType::F64;
+    c.inner = {hsize_t(L), hsize_t(H)};
+    c.pack = [L, H, heads, f = field](const Snapshot& s, void* row) {
+      double* dst = static_cast<double*>(row);
+      for (int l = 0; l < L; ++l) {
+        const bool have = s.layers.size() == size_t(L) && (s.layers[l].*heads).size() == size_t(H);
+        for (int h = 0; h < H; ++h)
+          dst[size_t(l) * H + h] = have ? (s.layers[l].*heads)[h].*f : kNaN;
+      }
+    };
+    c.unpack = [L, H, heads, f = field](const void* row, Snapshot& s) {
+      const double* src = static_cast<const double*>(row);
+      for (int l = 0; l < L && size_t(l) < s.layers.size(); ++l) {
+        auto& v = s.layers[l].*heads;
+        v.resize(size_t(H));
+        for (int h = 0; h < H; ++h) v[h].*f = src[size_t(l) * H + h];
+      }
+    };
+    cols.push_back(c);
+  }
+}
+
 template <class Rec>
 Column<Rec> since(int version, Column<Rec> c) {
   c.since = version;
@@ -316,6 +379,10 @@ std::vector<Column<Snapshot>> snapshot_columns(const RunInfo& info) {
                                  })));
     }
   }
+
+  // Per-head composites W_QK^h (qk) and W_OV^h (ov), head_dim singular values each.
+  head_spectra_columns(cols, "/snapshots/heads/qk/", L, H, info.head_dim, &LayerMetrics::qk_heads);
+  head_spectra_columns(cols, "/snapshots/heads/ov/", L, H, info.head_dim, &LayerMetrics::ov_heads);
 
   Magnitudes LayerMetrics::*caches[] = {&LayerMetrics::k_pre, &LayerMetrics::k_post,
                                         &LayerMetrics::v};
@@ -439,6 +506,14 @@ void check_snapshot(const Snapshot& s, const RunInfo& info, const std::string& f
       need(size_ok(m.pr_cov[a].size(), H), file, what,
            at + "pr_cov[" + act_name(a) + "]: " + sz(m.pr_cov[a].size(), H));
     }
+    const std::pair<const char*, const std::vector<SpectrumMetrics>*> heads[] = {
+        {"qk_heads", &m.qk_heads}, {"ov_heads", &m.ov_heads}};
+    for (const auto& [name, v] : heads) {
+      need(size_ok(v->size(), H), file, what, at + name + ": " + sz(v->size(), H));
+      for (size_t h = 0; h < v->size(); ++h)
+        need(size_ok((*v)[h].sv.size(), info.head_dim), file, what,
+             at + name + "[" + std::to_string(h) + "] sv: " + sz((*v)[h].sv.size(), info.head_dim));
+    }
     need(size_ok(m.max_logit.size(), H), file, what,
          at + "max_logit: " + sz(m.max_logit.size(), H));
     need(size_ok(m.collapsed.size(), H), file, what,
@@ -469,6 +544,10 @@ Snapshot blank_snapshot(const RunInfo& info) {
       m.pr_sv[a].assign(H, kNaN);
       m.pr_cov[a].assign(H, kNaN);
     }
+    SpectrumMetrics head;
+    head.sv.assign(size_t(info.head_dim), kNaNf);
+    m.qk_heads.assign(H, head);
+    m.ov_heads.assign(H, head);
     m.max_logit.assign(H, kNaN);
     m.collapsed.assign(H, 0);
     for (Magnitudes* g : {&m.k_pre, &m.k_post, &m.v}) {

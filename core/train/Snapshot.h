@@ -44,7 +44,8 @@ struct ValRecord {
   double loss = kNaN;
 };
 
-// Spectrum of one weight matrix (or composite W_QK / W_VO) with its isotropy metrics.
+// Spectrum of one weight matrix (or composite W_QK / W_VO, summed over heads, or one head's
+// W_QK^h / W_OV^h) with its isotropy metrics.
 struct SpectrumMetrics {
   std::vector<float> sv;      // singular values, descending, length min(rows, cols)
   double entropy = kNaN;      // normalized SVD entropy H in [0, 1]
@@ -82,6 +83,13 @@ struct LayerMetrics {
   std::vector<double> max_logit;                     // (H): max q.k/sqrt(hd) over the probe batch
   std::vector<uint8_t> collapsed;                    // (H): PR_sv(k) < collapse_frac * head_dim
   Magnitudes k_pre, k_post, v;                       // K before/after RoPE, V
+  // Per-head composites (DESIGN.md section 4), the maps head h applies (the associative
+  // memories of the tail-learning paper, arXiv 2509.26030): W_QK^h = W_q^h^T W_k^h and
+  // W_OV^h = W_o^h W_v^h, each d x d of rank <= head_dim. sv holds the head_dim leading singular
+  // values (the rest are 0) and the metrics are over those, so entropy is normalized by
+  // log(head_dim); the update fields stay NaN. Empty = not computed. The matrices "qk" / "vo"
+  // above are the sums over heads of these.
+  std::vector<SpectrumMetrics> qk_heads, ov_heads;  // (H) per-head composites
 };
 
 // KIVI-style quantized-cache loss deltas on the validation batches (loss_quant - loss_fp).

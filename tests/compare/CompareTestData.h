@@ -84,6 +84,10 @@ inline double erank(int id, int k, int l, int m) {
 inline float sv(int id, int k, int m, int i) {
   return float((m + 1) * (id + 1) * (k + 1)) / float(i + 1);
 }
+// Per-head composites: kind 0 = W_QK^h, 1 = W_OV^h; i < head_dim.
+inline float headSv(int id, int k, int l, int kind, int h, int i) {
+  return float((id + 1) * (k + 1) * (l + 1 + kind) * (h + 2)) / float(i + 1);
+}
 inline double asymK(int id, int k, int l) {
   return 1.2 + 0.1 * id + 0.01 * l + 0.001 * k;
 }
@@ -126,6 +130,14 @@ inline ms::Snapshot snapshot(const RunSpec& s, int k) {
       for (int h = 0; h < H; ++h) {
         lm.pr_sv[a].push_back(prSv(s.id, k, l, h, a));
         lm.pr_cov[a].push_back(prSv(s.id, k, l, h, a) + 0.5);
+      }
+    for (int kind = 0; kind < 2; ++kind)
+      for (int h = 0; h < H; ++h) {
+        ms::SpectrumMetrics sp;
+        for (int i = 0; i < hd; ++i) sp.sv.push_back(headSv(s.id, k, l, kind, h, i));
+        sp.erank = 2.0 + h;
+        sp.entropy = 0.6;
+        (kind == 0 ? lm.qk_heads : lm.ov_heads).push_back(sp);
       }
     for (int h = 0; h < H; ++h) {
       lm.max_logit.push_back(5.0 + h);

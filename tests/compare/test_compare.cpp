@@ -257,7 +257,7 @@ void TestCompare::snapshotCurvesMatchHand() {
   CompareCurvePlot iso(CompareCurvePlot::Isotropy, r.models);
   iso.refreshNow();
   QCOMPARE(iso.series().size(), 4);  // VO and W_out per run
-  QCOMPARE(iso.series()[0].name, QString("VO"));
+  QCOMPARE(iso.series()[0].name, QString("W_VO (sum over heads)"));
   QVERIFY(near(iso.series()[0].y[1], (ctest::erank(0, 1, 0, 7) + ctest::erank(0, 1, 1, 7)) / 2));
   QVERIFY(near(iso.series()[3].y[2], (ctest::erank(1, 2, 0, 5) + ctest::erank(1, 2, 1, 5)) / 2));
 
@@ -377,6 +377,19 @@ void TestCompare::spectraOverlay() {
            }())
                .size(),
            1 + 16 * 64);
+  // Per-head composites: one panel per head, both runs overlaid in each.
+  spec.setMatrixName(CompareSpectrum::kHeadsOV);
+  spec.refreshNow();
+  QCOMPARE(spec.panelMatrices(),
+           (QStringList{"heads:ov:0", "heads:ov:1", "heads:ov:2", "heads:ov:3"}));
+  QCOMPARE(spec.curves().size(), 2 * 4);
+  for (const auto& c : spec.curves()) {
+    const int id = c.run == 0 ? 0 : 1, h = c.matrix.back().digitValue();
+    QCOMPARE(c.graph->dataCount(), ctest::kDModel / 4);  // head_dim values
+    QCOMPARE((c.graph->data()->constBegin() + 2)->value, double(ctest::headSv(id, 2, 1, 1, h, 2)));
+  }
+  QVERIFY(spec.missing().isEmpty());
+
   // A layer one run lacks: drawn for the other, the missing one named.
   LoadedRuns rc = load_runs({a_, c_}, &holder);
   CompareSpectrum spec2(rc.models);

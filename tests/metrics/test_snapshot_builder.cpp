@@ -1,8 +1,9 @@
 // SnapshotBuilder over a real (small) GPT and the tail-QA source: every Snapshot field filled
 // with the right sizes and finite values, spectra / update alignment against a float64 SVD of
-// the model's own matrices, the probe fixed by train.seed, and FTA against per-question
-// forwards on a rigged question set whose right answers are known (padding, truncation and
-// gathering of the batched FTA pass).
+// the model's own matrices, per-head composites W_QK^h / W_OV^h on weights with known
+// spectra, the probe fixed by train.seed, and FTA against per-question forwards on a rigged
+// question set whose right answers are known (padding, truncation and gathering of the
+// batched FTA pass).
 // torch before Qt: Qt's `slots` macro breaks torch's headers.
 #include <torch/torch.h>
 
@@ -168,6 +169,16 @@ class TestSnapshotBuilder : public QObject {
         QVERIFY(is_fin(m->asymmetry) && m->asymmetry > 0);
       }
     }
+    for (const LayerMetrics& lm : s.layers)
+      for (const auto* heads : {&lm.qk_heads, &lm.ov_heads}) {
+        QCOMPARE(heads->size(), size_t(H));
+        for (const SpectrumMetrics& sm : *heads) {
+          QCOMPARE(sm.sv.size(), size_t(hd));  // rank <= head_dim: the hd leading values
+          QVERIFY(sm.entropy > 0 && sm.entropy <= 1 + 1e-6);
+          QVERIFY(sm.erank >= 1 - 1e-6 && sm.erank <= hd + 1e-3);
+          QVERIFY(std::isnan(sm.update_cosine) && std::isnan(sm.update_top_share));
+        }
+      }
     QCOMPARE(s.kivi.valid, kivi);
     if (kivi) {
       QVERIFY(is_fin(s.kivi.loss_fp));
@@ -343,6 +354,124 @@ class TestSnapshotBuilder : public QObject {
     QVERIFY(std::abs(s.layers[1].matrices[ivo].stable_rank - vo.stable_rank) <
             1e-3 * vo.stable_rank);
     QVERIFY(std::abs(s.layers[1].matrices[ivo].sv[0] - vo.sv[0]) < 1e-4 * vo.sv[0]);
+  }
+
+  // Per-head composites on weights built so that head h of layer l applies known maps:
+  // W_q^h = diag(a_lh) P_lh^T, W_k^h = Q_lh^T, so W_QK^h = P_lh diag(a_lh) Q_lh^T, and
+  // W_o^h = U_lh diag(b_lh), W_v^h = V_lh^T, so W_OV^h = U_lh diag(b_lh) V_lh^T, with P, Q, U, V
+  // (d, hd) orthonormal columns drawn independently per head (so the heads' ranges overlap and
+  // the sum over heads is not a union of the heads' spectra). Checked against the known a, b,
+  // against a float64 reference from an explicit per-head loop over the model's weights with
+  // an SVD of each explicit d x d product, and against the summed per-layer qk / vo.
+  void headCompositesKnownSpectra() {
+    RunConfig c = cfg_;
+    c.metrics.fta = false;
+    c.metrics.kivi_batches = 0;
+    GPT model = make_model(c, 5);
+    const int L = c.model.layers, H = c.model.heads, hd = c.model.head_dim(), d = c.model.d_model;
+    const auto f64 = torch::TensorOptions().dtype(torch::kDouble);
+    auto orthonormal = [&] {  // (d, hd) with orthonormal columns
+      return std::get<0>(at::linalg_qr(torch::randn({d, hd}, f64), "reduced"));
+    };
+    auto known_qk = [](int l, int h, int i) { return (1.0 + h + 0.5 * l) * std::pow(0.8, i); };
+    auto known_ov = [](int l, int h, int i) { return (2.0 + 0.7 * h + l) * std::pow(0.6, i); };
+    torch::manual_seed(11);
+    {
+      torch::NoGradGuard ng;
+      for (int l = 0; l < L; ++l) {
+        torch::Tensor Wq = torch::zeros({d, d}, f64), Wk = torch::zeros({d, d}, f64),
+                      Wv = torch::zeros({d, d}, f64), Wo = torch::zeros({d, d}, f64);
+        for (int h = 0; h < H; ++h) {
+          torch::Tensor a = torch::empty({hd}, f64), b = torch::empty({hd}, f64);
+          for (int i = 0; i < hd; ++i) {
+            a[i] = known_qk(l, h, i);
+            b[i] = known_ov(l, h, i);
+          }
+          const torch::Tensor P = orthonormal(), Q = orthonormal(), U = orthonormal(),
+                              V = orthonormal();
+          const auto rows = torch::indexing::Slice(h * hd, (h + 1) * hd);
+          using torch::indexing::Slice;
+          Wq.index_put_({rows, Slice()}, a.unsqueeze(1) * P.t());  // diag(a) P^T  (hd, d)
+          Wk.index_put_({rows, Slice()}, Q.t());                   // Q^T          (hd, d)
+          Wv.index_put_({rows, Slice()}, V.t());                   // V^T          (hd, d)
+          Wo.index_put_({Slice(), rows}, U * b.unsqueeze(0));      // U diag(b)    (d, hd)
+        }
+        model->weight(l, "attn.q").copy_(Wq);
+        model->weight(l, "attn.k").copy_(Wk);
+        model->weight(l, "attn.v").copy_(Wv);
+        model->weight(l, "attn.o").copy_(Wo);
+      }
+    }
+    SnapshotBuilder b(c, *data_, torch::kCPU);
+    const Snapshot s = b.compute(*model, 1, false);
+    check_fields(s, c, b, false, false);
+
+    const auto& names = s.matrix_names;
+    const size_t iqk = std::find(names.begin(), names.end(), "qk") - names.begin();
+    const size_t ivo = std::find(names.begin(), names.end(), "vo") - names.begin();
+    QVERIFY(iqk < names.size() && ivo < names.size());
+    for (int l = 0; l < L; ++l) {
+      const auto w = [&](const char* r) { return model->weight(l, r).detach().to(torch::kDouble); };
+      const torch::Tensor Wq = w("attn.q"), Wk = w("attn.k"), Wv = w("attn.v"), Wo = w("attn.o");
+      torch::Tensor qk_sum = torch::zeros({d, d}, f64), ov_sum = torch::zeros({d, d}, f64);
+      for (int h = 0; h < H; ++h) {
+        // The explicit d x d maps of head h, from the (out, in) weights.
+        const torch::Tensor Wq_h = Wq.narrow(0, h * hd, hd), Wk_h = Wk.narrow(0, h * hd, hd),
+                            Wv_h = Wv.narrow(0, h * hd, hd), Wo_h = Wo.narrow(1, h * hd, hd);
+        const torch::Tensor QK_h = Wq_h.t().matmul(Wk_h), OV_h = Wo_h.matmul(Wv_h);  // (d, d)
+        qk_sum += QK_h;
+        ov_sum += OV_h;
+        const torch::Tensor ref_qk = at::linalg_svdvals(QK_h).narrow(0, 0, hd);  // (hd)
+        const torch::Tensor ref_ov = at::linalg_svdvals(OV_h).narrow(0, 0, hd);
+        // Rank <= hd: the rest of the d x d spectrum is zero.
+        QVERIFY(at::linalg_svdvals(QK_h)[hd].item<double>() < 1e-10);
+        const SpectrumMetrics& got_qk = s.layers[l].qk_heads[h];
+        const SpectrumMetrics& got_ov = s.layers[l].ov_heads[h];
+        for (int i = 0; i < hd; ++i) {
+          const double kq = known_qk(l, h, i), ko = known_ov(l, h, i);
+          QVERIFY(std::abs(ref_qk[i].item<double>() - kq) < 1e-4 * kq);  // fp32 weights
+          QVERIFY(std::abs(ref_ov[i].item<double>() - ko) < 1e-4 * ko);
+          QVERIFY2(std::abs(got_qk.sv[i] - ref_qk[i].item<double>()) < 1e-5 * kq,
+                   qPrintable(QString("qk layer %1 head %2 sv %3: %4 vs %5")
+                                  .arg(l)
+                                  .arg(h)
+                                  .arg(i)
+                                  .arg(got_qk.sv[i])
+                                  .arg(ref_qk[i].item<double>())));
+          QVERIFY2(std::abs(got_ov.sv[i] - ref_ov[i].item<double>()) < 1e-5 * ko,
+                   qPrintable(QString("ov layer %1 head %2 sv %3: %4 vs %5")
+                                  .arg(l)
+                                  .arg(h)
+                                  .arg(i)
+                                  .arg(got_ov.sv[i])
+                                  .arg(ref_ov[i].item<double>())));
+        }
+        // Metrics over the hd leading values: entropy normalized by log(hd).
+        const SpectrumMetrics mq = spectrum_metrics(ref_qk), mo = spectrum_metrics(ref_ov);
+        QVERIFY(std::abs(got_qk.entropy - mq.entropy) < 1e-5);
+        QVERIFY(std::abs(got_qk.erank - mq.erank) < 1e-4 * mq.erank);
+        QVERIFY(std::abs(got_qk.stable_rank - mq.stable_rank) < 1e-4 * mq.stable_rank);
+        QVERIFY(std::abs(got_qk.top10 - mq.top10) < 1e-5);
+        QVERIFY(std::abs(got_qk.q75_q25 - mq.q75_q25) < 1e-4 * mq.q75_q25);
+        QVERIFY(std::abs(got_ov.entropy - mo.entropy) < 1e-5);
+        QVERIFY(std::abs(got_ov.erank - mo.erank) < 1e-4 * mo.erank);
+        const torch::Tensor q2 = ref_qk.square() / ref_qk.square().sum();
+        const double H_hd = -(q2 * q2.log()).sum().item<double>() / std::log(double(hd));
+        QVERIFY(std::abs(got_qk.entropy - H_hd) < 1e-5);
+      }
+      // The per-layer qk / vo are the sums over heads of these maps, with other spectra.
+      const torch::Tensor sum_qk = at::linalg_svdvals(qk_sum), sum_ov = at::linalg_svdvals(ov_sum);
+      const SpectrumMetrics& lqk = s.layers[l].matrices[iqk];
+      const SpectrumMetrics& lvo = s.layers[l].matrices[ivo];
+      QCOMPARE(lqk.sv.size(), size_t(d));
+      QVERIFY(std::abs(lqk.sv[0] - sum_qk[0].item<double>()) < 1e-4 * sum_qk[0].item<double>());
+      QVERIFY(std::abs(lvo.sv[0] - sum_ov[0].item<double>()) < 1e-4 * sum_ov[0].item<double>());
+      for (int h = 0; h < H; ++h) {
+        QVERIFY(std::abs(lqk.sv[0] - s.layers[l].qk_heads[h].sv[0]) > 1e-2 * lqk.sv[0]);
+        QVERIFY(std::abs(lvo.sv[0] - s.layers[l].ov_heads[h].sv[0]) > 1e-2 * lvo.sv[0]);
+        QVERIFY(std::abs(lqk.entropy - s.layers[l].qk_heads[h].entropy) > 1e-3);
+      }
+    }
   }
 
   void probeIsFixedBySeed() {

@@ -326,6 +326,30 @@ class TestOptim : public QObject {
     QVERIFY(!opt.last_input(p).defined());
   }
 
+  // OptimizerSet hands out Muon's inputs per parameter while recording; none for AdamW ones.
+  void optimizerSetMuonInputs() {
+    torch::manual_seed(11);
+    auto ps = fake_model_params(false);
+    OptimConfig cfg = flat_schedule();
+    cfg.muon = {"attn.q", "attn.k"};
+    cfg.nesterov = false;  // then Muon's input is its momentum buffer: (1 - mu) g after step 1
+    OptimizerSet set(ps, cfg);
+    for (auto& n : ps) set_grad(n.param, torch::randn(n.param.sizes(), torch::kDouble));
+    set.record_muon_inputs(true);
+    set.step(0, 10);
+    for (const auto& n : ps) {
+      const torch::Tensor in = set.muon_input(n.param);
+      if (n.role == "attn.q" || n.role == "attn.k") {
+        QVERIFY2(in.defined(), n.name.c_str());
+        QVERIFY(max_abs_diff(in, (1.0 - cfg.momentum) * n.param.grad()) < 1e-14);
+      } else {
+        QVERIFY2(!in.defined(), n.name.c_str());
+      }
+    }
+    set.record_muon_inputs(false);
+    QVERIFY(!set.muon_input(ps[3].param).defined());
+  }
+
   // optim.grad_clip acts on the base optimizer's gradients only (muon.py does not clip) unless
   // include_muon; the returned norm is over every gradient, before clipping.
   void clipGradientsSparesMuon() {

@@ -1,7 +1,8 @@
 // Deterministic run data for the store suites: a RunInfo of the default model (2 layers,
 // 4 heads, d_model 64, seq 64, probe batch 3, GELU MLP), step/val rows and fully populated
-// snapshots whose values depend only on their index, plus exact (bitwise, NaN == NaN) comparisons.
-// Child processes regenerate the same data from the index, so parents can check what they read.
+// snapshots (per-head composites included) whose values depend only on their index, plus exact
+// (bitwise, NaN == NaN) comparisons. Child processes regenerate the same data from the index, so
+// parents can check what they read.
 #pragma once
 
 #include <cmath>
@@ -95,6 +96,18 @@ inline ms::Snapshot make_snapshot(const ms::RunInfo& in, int k) {
       sp.update_top_share = k == 0 ? ms::kNaN : val01(k, l, mi, 7);
       m.matrices.push_back(sp);
     }
+    for (int kind = 0; kind < 2; ++kind)  // qk_heads, ov_heads
+      for (int h = 0; h < H; ++h) {
+        ms::SpectrumMetrics sp;
+        for (int i = 0; i < in.head_dim; ++i)
+          sp.sv.push_back(float(5.0 * val01(k, l, h, 3000 + 100 * kind + i)));
+        sp.entropy = val01(k, l, h, 4000 + kind);
+        sp.erank = in.head_dim * val01(k, l, h, 4010 + kind);
+        sp.top10 = val01(k, l, h, 4020 + kind);
+        sp.q75_q25 = 1 + val01(k, l, h, 4030 + kind);
+        sp.stable_rank = 3 * val01(k, l, h, 4040 + kind);
+        (kind == 0 ? m.qk_heads : m.ov_heads).push_back(sp);
+      }
     for (int a = 0; a < ms::kNumActs; ++a)
       for (int h = 0; h < H; ++h) {
         m.pr_sv[a].push_back(1 + 15 * val01(k, l, a, h + 200));
@@ -157,6 +170,14 @@ inline bool same_spk(const ms::Spikiness& a, const ms::Spikiness& b) {
          same(a.top1_mass, b.top1_mass);
 }
 
+// Equal spectra: sv and every metric (the update fields included).
+inline bool same_spectrum(const ms::SpectrumMetrics& p, const ms::SpectrumMetrics& q) {
+  return same_vec(p.sv, q.sv) && same(p.entropy, q.entropy) && same(p.erank, q.erank) &&
+         same(p.top10, q.top10) && same(p.q75_q25, q.q75_q25) &&
+         same(p.stable_rank, q.stable_rank) && same(p.update_cosine, q.update_cosine) &&
+         same(p.update_top_share, q.update_top_share);
+}
+
 inline bool same_snapshot(const ms::Snapshot& a, const ms::Snapshot& b, std::string* why) {
   auto no = [why](const std::string& w) {
     if (why) *why = w;
@@ -178,6 +199,14 @@ inline bool same_snapshot(const ms::Snapshot& a, const ms::Snapshot& b, std::str
           !same(p.q75_q25, q.q75_q25) || !same(p.stable_rank, q.stable_rank) ||
           !same(p.update_cosine, q.update_cosine) || !same(p.update_top_share, q.update_top_share))
         return no(at + "spectrum scalars of matrix " + std::to_string(i));
+    }
+    for (int kind = 0; kind < 2; ++kind) {
+      const auto& hx = kind == 0 ? x.qk_heads : x.ov_heads;
+      const auto& hy = kind == 0 ? y.qk_heads : y.ov_heads;
+      const std::string name = kind == 0 ? "qk_heads" : "ov_heads";
+      if (hx.size() != hy.size()) return no(at + name + " count");
+      for (size_t h = 0; h < hx.size(); ++h)
+        if (!same_spectrum(hx[h], hy[h])) return no(at + name + " head " + std::to_string(h));
     }
     for (int act = 0; act < ms::kNumActs; ++act)
       if (!same_vec(x.pr_sv[act], y.pr_sv[act]) || !same_vec(x.pr_cov[act], y.pr_cov[act]))

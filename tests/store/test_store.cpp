@@ -1,6 +1,7 @@
 // Run store: write/read round trip, overwrite and path errors, foreign/newer/damaged files,
-// kill -9 of a writing process (status interrupted, flushed data intact) and tailing a file that
-// another process is writing. Child writers are this binary re-executed with --store-child.
+// files written before the per-head composites existed, kill -9 of a writing process (status
+// interrupted, flushed data intact) and tailing a file that another process is writing. Child
+// writers are this binary re-executed with --store-child.
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -264,6 +265,65 @@ class TestStore : public QObject {
     expect.layers[1].collapsed.assign(4, 0);
     std::string why;
     QVERIFY2(same_snapshot(r.snapshot(1), expect, &why), why.c_str());
+  }
+
+  // A file from before the per-head composites existed (no /snapshots/heads group at all):
+  // it opens, every other value reads exactly, the per-head values read as NaN at the run's
+  // sizes, and each missing dataset is named once in the warnings. A wrongly sized per-head
+  // vector is refused at write time.
+  void fileWithoutHeadComposites() {
+    const std::string path = p("noheads.h5");
+    const RunInfo info = default_info();
+    write_run(path, info, 100, 50);
+    {
+      hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+      QVERIFY(f >= 0);
+      QVERIFY(H5Ldelete(f, "/snapshots/heads", H5P_DEFAULT) >= 0);
+      H5Fclose(f);
+    }
+    RunReader r(path);
+    QCOMPARE(r.num_snapshots(), 2);
+    QCOMPARE(r.warnings().size(), size_t(12));  // (sv + 5 metrics) x (qk, ov)
+    for (const std::string& w : r.warnings())
+      QVERIFY2(w.find("missing dataset /snapshots/heads/") != std::string::npos, w.c_str());
+    const Snapshot got = r.snapshot(1);
+    Snapshot expect = make_snapshot(info, 1);
+    for (LayerMetrics& l : expect.layers)
+      for (auto* heads : {&l.qk_heads, &l.ov_heads})
+        for (SpectrumMetrics& h : *heads) {
+          h = SpectrumMetrics{};
+          h.sv.assign(size_t(info.head_dim), std::nanf(""));
+        }
+    std::string why;
+    QVERIFY2(same_snapshot(got, expect, &why), why.c_str());
+    QCOMPARE(got.layers[1].ov_heads.size(), size_t(info.n_head));
+    QVERIFY(std::isnan(got.layers[1].ov_heads[3].sv[0]) &&
+            std::isnan(got.layers[1].ov_heads[3].erank));
+
+    RunWriter w(p("badheads.h5"), false);
+    w.begin(info);
+    Snapshot bad = make_snapshot(info, 0);
+    bad.layers[0].qk_heads[2].sv.resize(5);
+    try {
+      w.append_snapshot(bad);
+      QFAIL("misshapen per-head spectrum accepted");
+    } catch (const StoreError& e) {
+      QVERIFY2(std::string(e.what()).find("qk_heads[2] sv") != std::string::npos, e.what());
+    }
+    Snapshot few = make_snapshot(info, 0);
+    few.layers[1].ov_heads.pop_back();
+    QVERIFY_THROWS_EXCEPTION(StoreError, w.append_snapshot(few));
+    Snapshot none = make_snapshot(info, 0);  // empty = not computed: stored as NaN
+    none.layers[0].qk_heads.clear();
+    w.append_snapshot(none);
+    w.finish(RunStatus::Finished, "");
+    RunReader r2(p("badheads.h5"));
+    QVERIFY(r2.warnings().empty());
+    const Snapshot n0 = r2.snapshot(0);
+    QCOMPARE(n0.layers[0].qk_heads.size(), size_t(info.n_head));
+    QVERIFY(std::isnan(n0.layers[0].qk_heads[0].sv[0]) &&
+            std::isnan(n0.layers[0].qk_heads[0].entropy));
+    QVERIFY(same_spectrum(n0.layers[0].ov_heads[1], make_snapshot(info, 0).layers[0].ov_heads[1]));
   }
 
   void overwriteRefusedUnlessAllowed() {

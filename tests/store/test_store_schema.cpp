@@ -117,6 +117,8 @@ std::map<std::string, DsInfo> expand(const Doc& doc, const RunInfo& in, hsize_t 
         paths.push_back({replace_all(tmpl, "<matrix>", in.matrix_names[m]), int(m)});
     } else if (tmpl.find("<cache>") != std::string::npos) {
       for (const auto& c : caches) paths.push_back({replace_all(tmpl, "<cache>", c), -1});
+    } else if (tmpl.find("<composite>") != std::string::npos) {
+      for (const char* c : {"qk", "ov"}) paths.push_back({replace_all(tmpl, "<composite>", c), -1});
     } else {
       paths.push_back({tmpl, -1});
     }
@@ -136,6 +138,7 @@ std::map<std::string, DsInfo> expand(const Doc& doc, const RunInfo& in, hsize_t 
             {"L", hsize_t(in.n_layer)},
             {"H", hsize_t(in.n_head)},
             {"C", hsize_t(in.n_head * in.head_dim)},
+            {"hd", hsize_t(in.head_dim)},
             {"T", hsize_t(in.seq_len)},
             {"G", hsize_t(in.fta_groups)},
             {"n", m >= 0 ? hsize_t(std::min(in.matrix_shapes[m][0], in.matrix_shapes[m][1])) : 0}};

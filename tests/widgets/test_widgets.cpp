@@ -1,9 +1,12 @@
 // Widget tests (offscreen): the views of libmuonscope_widgets on a synthetic run with known
 // values (2 layers, 4 heads, head_dim 16, 3 snapshots). Checks that each view plots exactly
 // the model's numbers, that clicks map to the right layer/head, that scrubbing changes the map,
-// the debiased EMA, the exports (PNG size, SVG validity, PDF magic, CSV rows), palette
-// re-styling, and that a burst of 1000 steps is drawn with a handful of replots, not 1000.
+// the spectrum view's per-head composites (one curve per head), the debiased EMA, the exports (PNG
+// size, SVG validity, PDF magic, CSV rows), palette re-styling, and that a burst of 1000 steps is
+// drawn with a handful of replots, not 1000.
+#include <QComboBox>
 #include <QImage>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
@@ -63,6 +66,13 @@ float sv(int k, int l, int m, int i) {
 double erank(int k, int l, int m) {
   return 10.123 + k + 0.5 * l + 0.01 * m;
 }
+// Per-head composites: kind 0 = W_QK^h, 1 = W_OV^h; i < kHd.
+float headSv(int k, int l, int kind, int h, int i) {
+  return float((k + 1) * (l + 2) * (h + 1) * (kind + 3)) / float((i + 1) * (i + 1));
+}
+double headErank(int k, int l, int kind, int h) {
+  return 3.25 + 0.5 * h + 0.125 * kind + 0.0625 * l + k;
+}
 
 Snapshot makeSnapshot(int k) {
   Snapshot s;
@@ -86,6 +96,14 @@ Snapshot makeSnapshot(int k) {
       sm.update_top_share = k == 0 ? kNaN : 0.1 * k;
       lm.matrices.push_back(sm);
     }
+    for (int kind = 0; kind < 2; ++kind)
+      for (int h = 0; h < kH; ++h) {
+        SpectrumMetrics sm;
+        for (int i = 0; i < kHd; ++i) sm.sv.push_back(headSv(k, l, kind, h, i));
+        sm.erank = headErank(k, l, kind, h);
+        sm.entropy = 0.7;
+        (kind == 0 ? lm.qk_heads : lm.ov_heads).push_back(sm);
+      }
     for (int a = 0; a < kNumActs; ++a)
       for (int h = 0; h < kH; ++h) {
         lm.pr_sv[a].push_back(prSv(k, a, l, h));
@@ -181,6 +199,7 @@ class TestWidgets : public QObject {
   void heatmapClickEmitsLayer();
   void heatmapScrubChangesMap();
   void spectrumShowsLayerValues();
+  void spectrumPerHeadComposites();
   void lossPlotDataAndSmoothing();
   void emaDebiasedReference();
   void isotropyMeanAndBand();
@@ -410,6 +429,84 @@ void TestWidgets::spectrumShowsLayerValues() {
   v.setOverlayEarlier(false);
   v.refreshNow();
   QCOMPARE(v.csv().split('\n', Qt::SkipEmptyParts).size(), 1 + 64);
+}
+
+// The user picks "W_QK^h per head" in the matrix combo of the clicked layer: one curve per head
+// with that head's head_dim singular values, a legend entry per head and a per-head metrics
+// table; then W_OV^h; a matrix entry leaves the per-head view; a run without the per-head
+// values (an older file) shows a note instead of empty curves.
+void TestWidgets::spectrumPerHeadComposites() {
+  RunModel m;
+  fillModel(m);
+  SpectrumPlot v(&m);
+  showView(v);
+  v.setLayer(1);
+  v.setSnapshot(1);
+  QComboBox* combo = nullptr;
+  for (QComboBox* c : v.findChildren<QComboBox*>())
+    if (c->findText("W_QK^h per head") >= 0) combo = c;
+  QVERIFY(combo);
+  QCOMPARE(combo->itemText(7), QString("qk (sum over heads)"));  // after All, 6 block matrices
+  QCOMPARE(combo->itemText(8), QString("vo (sum over heads)"));
+  for (int kind = 0; kind < 2; ++kind) {
+    combo->setCurrentIndex(combo->findText(kind == 0 ? "W_QK^h per head" : "W_OV^h per head"));
+    v.refreshNow();
+    QCOMPARE(v.headComposite(),
+             kind == 0 ? int(SpectrumPlot::kHeadsQK) : int(SpectrumPlot::kHeadsOV));
+    QCOMPARE(v.currentGraphs().size(), kH);
+    QVERIFY(v.overlayGraphs().isEmpty());
+    QCOMPARE(v.plot()->graphCount(), kH);
+    QCOMPARE(v.plot()->legend->itemCount(), kH);
+    for (int h = 0; h < kH; ++h) {
+      const QCPGraph* g = v.currentGraphs()[h];
+      QCOMPARE(g->name(), QString("head %1").arg(h));
+      QVERIFY(v.plot()->legend->hasItemWithPlottable(g));
+      const QVector<double> keys = keysOf(g), vals = valuesOf(g);
+      QCOMPARE(vals.size(), kHd);
+      for (int i = 0; i < kHd; ++i) {
+        QCOMPARE(keys[i], double(i + 1));
+        QCOMPARE(vals[i], double(headSv(1, 1, kind, h, i)));
+      }
+      QVERIFY(v.metricsText().contains(QString::number(headErank(1, 1, kind, h), 'g', 4)));
+    }
+    QVERIFY(
+        v.metricsText().contains(kind == 0 ? "W_QK^h = W_q^h^T W_k^h" : "W_OV^h = W_o^h W_v^h"));
+    QVERIFY(v.metricsText().contains("H normalized by log 16"));
+    const QStringList rows = v.csv().split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(rows.size(), 1 + kH * kHd);
+    QCOMPARE(rows[0], QString("step,layer,composite,head,rank,sigma"));
+    QCOMPARE(rows[1],
+             QString("20,1,%1,0,1,%2").arg(kind == 0 ? "qk" : "ov").arg(headSv(1, 1, kind, 0, 0)));
+  }
+  // Back to a matrix: the single-matrix view again.
+  combo->setCurrentIndex(combo->findData(4));
+  v.refreshNow();
+  QCOMPARE(v.headComposite(), int(SpectrumPlot::kNoHeads));
+  QCOMPARE(v.matrix(), 4);
+  QCOMPARE(v.currentGraphs().size(), 1);
+  // The summed composites are labelled so in the legend of "All matrices".
+  v.setMatrix(-1);
+  v.refreshNow();
+  QCOMPARE(v.currentGraphs()[6]->name(), QString("qk (sum over heads)"));
+  QVERIFY(v.metricsText().contains("* sum over heads"));
+
+  // An older file: per-head values NaN (as RunReader reads them) -> a note, no curves.
+  RunModel old;
+  old.setInfo(makeInfo());
+  Snapshot s = makeSnapshot(0);
+  for (LayerMetrics& lm : s.layers)
+    for (auto* heads : {&lm.qk_heads, &lm.ov_heads})
+      for (SpectrumMetrics& h : *heads) h.sv.assign(kHd, std::nanf(""));
+  old.appendSnapshot(s);
+  SpectrumPlot o(&old);
+  o.setHeadComposite(SpectrumPlot::kHeadsOV);
+  o.refreshNow();
+  QVERIFY(o.currentGraphs().isEmpty());
+  QCOMPARE(o.plot()->graphCount(), 0);
+  bool note = false;
+  for (const QLabel* l : o.findChildren<QLabel*>())
+    note = note || l->text().contains("No per-head composites");
+  QVERIFY(note);
 }
 
 void TestWidgets::lossPlotDataAndSmoothing() {
