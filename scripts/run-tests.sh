@@ -1,15 +1,35 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to every test: installs the Debian packages,
-# builds everything (GUI included), runs all Qt Test suites with CTest (GUI suites offscreen),
-# then builds the run-file corruption test with AddressSanitizer and runs it.
+# builds everything (GUI included), runs all Qt Test suites with CTest (GUI suites offscreen,
+# the translation check among them), then builds the run-file corruption test with
+# AddressSanitizer and runs it. Fails when something was not tested: a suite declared in
+# tests/*/CMakeLists.txt but not registered (a stale build/ configured without the GUI, say),
+# no tests at all, or an ASan filter that matches nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 start=$(date +%s)
-bash scripts/build.sh
+# GUI and tests forced on: an existing build/ configured with MUONSCOPE_GUI=OFF is reconfigured.
+bash scripts/build.sh -DMUONSCOPE_GUI=ON -DMUONSCOPE_TESTS=ON
 export QT_QPA_PLATFORM=offscreen
-ctest --test-dir build --output-on-failure -j"$(nproc)"
+
+# Every suite the test folders declare must be one CTest runs.
+expected=$(sed -n 's/^[[:space:]]*muonscope_test(\([A-Za-z0-9_]*\).*/\1/p' tests/*/CMakeLists.txt | sort -u)
+registered=$(ctest --test-dir build -N | sed -n 's/^[[:space:]]*Test[[:space:]]*#[0-9]*:[[:space:]]*\([A-Za-z0-9_]*\)$/\1/p' | sort -u)
+missing=$(comm -23 <(echo "$expected") <(echo "$registered"))
+if [ -z "$expected" ] || [ -n "$missing" ]; then
+  echo "run-tests: suites declared in tests/ but not registered with CTest:" ${missing:-"(none found)"} >&2
+  exit 1
+fi
+echo "run-tests: $(echo "$registered" | wc -l) suites registered"
+ctest --test-dir build --output-on-failure --no-tests=error -j"$(nproc)"
+
 # AddressSanitizer build of the torch-free store and its corruption test only.
-BUILD_DIR=build-asan bash -c 'cmake -S . -B "$BUILD_DIR" -G Ninja -DMUONSCOPE_GUI=OFF -DMUONSCOPE_ASAN=ON >/dev/null && cmake --build "$BUILD_DIR" --target test_store_corrupt -j"$(nproc)"'
-ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan -R test_store_corrupt --output-on-failure
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S . -B build-asan -G Ninja "${launcher[@]}" -DMUONSCOPE_GUI=OFF -DMUONSCOPE_TESTS=ON \
+  -DMUONSCOPE_ASAN=ON >/dev/null
+cmake --build build-asan --target test_store_corrupt -j"$(nproc)"
+ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan -R '^test_store_corrupt$' --no-tests=error \
+  --output-on-failure
 echo "run-tests: all suites passed in $(( $(date +%s) - start )) s"

@@ -1121,12 +1121,16 @@ Schritt %3</translation>
         <translation>Stabiler Rang</translation>
     </message>
     <message>
-        <source>Update alignment |⟨u1(ΔW), u1(W)⟩|</source>
-        <translation>Update-Ausrichtung |⟨u1(ΔW), u1(W)⟩|</translation>
-    </message>
-    <message>
         <source>No snapshots yet: isotropy metrics appear at the first metrics snapshot.</source>
         <translation>Noch keine Snapshots: Isotropiemaße erscheinen mit dem ersten Snapshot.</translation>
+    </message>
+    <message>
+        <source>Update cosine |⟨u1(D), u1(W)⟩| (D: Muon&apos;s input, else ΔW)</source>
+        <translation>Update-Kosinus |⟨u1(D), u1(W)⟩| (D: Muons Eingabe, sonst ΔW)</translation>
+    </message>
+    <message>
+        <source>Update share in W&apos;s top-10 directions (chance 10/rows)</source>
+        <translation>Update-Anteil in den Top-10-Richtungen von W (Zufall 10/Zeilen)</translation>
     </message>
 </context>
 <context>
@@ -2449,10 +2453,6 @@ Schicht %3 · Schritt %4
 </translation>
     </message>
     <message>
-        <source>update align %1</source>
-        <translation>Update-Ausr. %1</translation>
-    </message>
-    <message>
         <source>layer %1 · step %2
 
 </source>
@@ -2485,6 +2485,16 @@ Schicht %3 · Schritt %4
     <message>
         <source>Q75/25</source>
         <translation>Q75/25</translation>
+    </message>
+    <message>
+        <source>update cos   %1
+</source>
+        <translation>Update-Kos.  %1
+</translation>
+    </message>
+    <message>
+        <source>update top10 %1 (chance %2)</source>
+        <translation>Update-Top10 %1 (Zufall %2)</translation>
     </message>
     <message>
         <source>W_QK^h per head</source>
@@ -2650,6 +2660,14 @@ H normiert mit log %4
     <message>
         <source>Fix the settings to see the runs this study makes.</source>
         <translation>Die Einstellungen korrigieren, um die Läufe dieser Studie zu sehen.</translation>
+    </message>
+    <message>
+        <source>Run every member with this many seeds (model init and batch order vary; data and probe batch stay fixed), so the comparison can tell a difference from seed noise.</source>
+        <translation>Jeden Lauf der Studie mit so vielen Startwerten ausführen (Initialisierung und Batch-Reihenfolge variieren, Daten und Probe-Batch bleiben fest), damit der Vergleich einen Unterschied vom Startwert-Rauschen trennen kann.</translation>
+    </message>
+    <message>
+        <source>Seeds per member:</source>
+        <translation>Startwerte je Lauf:</translation>
     </message>
 </context>
 <context>

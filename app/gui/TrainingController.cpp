@@ -83,6 +83,11 @@ bool TrainingController::waitForThread(int timeoutMs) {
   return thread_->wait(QDeadlineTimer(timeoutMs));
 }
 
+int64_t TrainingController::pausedAtStep() const {
+  if (!trainer_ || state_ != State::Paused || !trainer_->is_waiting_in_pause()) return -1;
+  return trainer_->current_step();
+}
+
 void TrainingController::pause() {
   if (!trainer_ || (state_ != State::Running && state_ != State::Preparing)) return;
   trainer_->pause();

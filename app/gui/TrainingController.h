@@ -47,6 +47,9 @@ class TrainingController : public QObject {
   const RunConfig& config() const { return cfg_; }
   int64_t totalSteps() const { return cfg_.train.steps; }
   int64_t lastStep() const { return lastStep_; }  // last step delivered to the GUI thread
+  // While paused: the step the trainer stopped after, once its step in flight has ended (its
+  // record is then on the way to the GUI thread); -1 before that and when not paused. For tests.
+  int64_t pausedAtStep() const;
   // True when the current (or last) run's file has been created on disk.
   bool fileCreated() const { return fileCreated_; }
 

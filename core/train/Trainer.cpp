@@ -74,6 +74,7 @@ struct Trainer::Impl {
   std::mt19937_64 rng;
 
   std::atomic<bool> stop_flag{false}, pause_flag{false};
+  std::atomic<bool> waiting{false};  // run() is blocked in a pause (for tests and UIs)
   std::atomic<int64_t> step{0};
   std::mutex mu;
   std::condition_variable cv;
@@ -192,7 +193,9 @@ RunStatus Trainer::run(const Callbacks& cb) {
     for (int64_t s = d.step; s < total; ++s) {
       if (d.pause_flag) {
         std::unique_lock<std::mutex> lk(d.mu);
+        d.waiting = true;
         d.cv.wait(lk, [&] { return !d.pause_flag || d.stop_flag; });
+        d.waiting = false;
       }
       if (d.stop_flag) {
         d.message = "stopped by the user after step " + std::to_string(s);
@@ -316,6 +319,9 @@ void Trainer::stop() {
 }
 bool Trainer::is_paused() const {
   return impl_->pause_flag;
+}
+bool Trainer::is_waiting_in_pause() const {
+  return impl_->waiting;
 }
 int64_t Trainer::current_step() const {
   return impl_->step;

@@ -44,6 +44,9 @@ class Trainer {
   void resume();
   void stop();
   bool is_paused() const;
+  // True while run() is blocked in a pause: the step in flight when pause() came has ended and
+  // its callbacks have returned; no step runs until resume() or stop(). (A hook for tests.)
+  bool is_waiting_in_pause() const;
   int64_t current_step() const;  // steps completed so far
 
   const std::string& message() const;

@@ -83,14 +83,12 @@ void setTinyRun(SetupPanel* p, int steps, int every) {
 
 // Clicks "Yes" in the next modal question box (closing during a run asks first).
 void answerNextQuestionYes() {
-  QTimer::singleShot(50, [] {
-    for (int i = 0; i < 100; ++i) {
-      if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
-        box->button(QMessageBox::Yes)->click();
-        return;
-      }
-      QTest::qWait(20);
-    }
+  QTimer::singleShot(0, [] {
+    QMessageBox* box = nullptr;
+    if (QTest::qWaitFor(
+            [&] { return (box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())); },
+            kRunTimeoutMs))
+      box->button(QMessageBox::Yes)->click();
   });
 }
 
@@ -295,15 +293,17 @@ void TestApp::liveRunPauseResumeStop() {
   for (int i = 0; i < static_cast<int>(sv.size()); ++i)
     QCOMPARE(graphs[0]->data()->at(i)->value, static_cast<double>(sv[i]));
 
-  // Pause: the step count stops advancing.
+  // Pause: the step in flight ends, the trainer waits, and every step it made reaches the views
+  // (the steps still batched in the worker included); then the count stands still.
   w.pauseAction()->trigger();
   QCOMPARE(w.controller()->state(), TrainingController::State::Paused);
   QCOMPARE(w.pauseAction()->text(), QStringLiteral("&Resume"));
-  QTest::qWait(400);  // the step in flight ends, its record arrives
-  const int64_t pausedAt = m->steps().back().step;
-  QTest::qWait(800);
-  QCOMPARE(m->steps().back().step, pausedAt);
+  QTRY_VERIFY_WITH_TIMEOUT(w.controller()->pausedAtStep() > 0, kRunTimeoutMs);
+  const int64_t pausedAt = w.controller()->pausedAtStep();
+  QTRY_COMPARE_WITH_TIMEOUT(m->steps().back().step, pausedAt, kRunTimeoutMs);
   QCOMPARE(w.controller()->lastStep(), pausedAt);
+  QCOMPARE(w.statusPanel()->step(), pausedAt);
+  QCOMPARE(w.controller()->pausedAtStep(), pausedAt);  // still waiting
 
   // Resume: steps advance again.
   w.pauseAction()->trigger();
@@ -368,11 +368,13 @@ void TestApp::reopenFinishedRun() {
   b->parentWidget()->show();
   QDockWidget* runsDock = w.findChild<QDockWidget*>(QStringLiteral("dockRuns"));
   runsDock->raise();
-  QTest::qWait(50);
+  QTRY_VERIFY(b->view()->viewport()->isVisible());
   const QModelIndex idx = b->model()->index(b->rowOf(file), RunBrowser::ColRun);
   b->view()->scrollTo(idx);
+  // Laid out and scrolled: the row's cell lies inside the viewport.
+  QTRY_VERIFY(b->view()->visualRect(idx).isValid() &&
+              b->view()->viewport()->rect().contains(b->view()->visualRect(idx).center()));
   const QRect r = b->view()->visualRect(idx);
-  QVERIFY(r.isValid());
   // A real double-click: press, release, then the double-click event (QTest sends only that).
   QTest::mouseClick(b->view()->viewport(), Qt::LeftButton, Qt::NoModifier, r.center());
   QTest::mouseDClick(b->view()->viewport(), Qt::LeftButton, Qt::NoModifier, r.center());

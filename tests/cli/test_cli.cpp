@@ -4,8 +4,11 @@
 // the file as stopped, and `selfcheck` passing on the CPU.
 #include <QtTest>
 
+#include <cmath>
 #include <csignal>
+#include <map>
 
+#include "assoc/Assoc.h"
 #include "store/RunReader.h"
 #include "train/RunConfig.h"
 #include "train/Studies.h"
@@ -64,7 +67,22 @@ class TestCli : public QObject {
     QVERIFY(doc.isObject());
     QCOMPARE(doc["steps"].toInt(), 10);
     QCOMPARE(doc["status"].toString(), QString("finished"));
-    QVERIFY(doc["latest_snapshot"]["mean_pr_sv_k"].toDouble() >= 1.0);
+    {  // the latest snapshot's numbers are the file's: mean PR_sv / PR_cov of K over (layer, head)
+      RunReader rr(out.toStdString());
+      const Snapshot s = rr.snapshot(rr.num_snapshots() - 1);
+      double pr = 0, pc = 0;
+      int n = 0;
+      for (const LayerMetrics& L : s.layers)
+        for (size_t h = 0; h < L.pr_sv[kActK].size(); ++h, ++n)
+          pr += L.pr_sv[kActK][h], pc += L.pr_cov[kActK][h];
+      QCOMPARE(n, 2);  // 1 layer x 2 heads
+      const QJsonValue latest = doc["latest_snapshot"];
+      QCOMPARE(latest["step"].toInt(), 10);
+      QVERIFY(std::abs(latest["mean_pr_sv_k"].toDouble() - pr / n) <= 1e-12 * pr / n);
+      QVERIFY(std::abs(latest["mean_pr_cov_k"].toDouble() - pc / n) <= 1e-12 * pc / n);
+      QVERIFY(latest["mean_pr_sv_k"].toDouble() >= 1.0);  // sanity: PR is at least 1
+      QCOMPARE(doc["final_loss"].toDouble(), rr.steps(9, 10).front().loss);
+    }
     // an existing file is not overwritten without --force
     auto again = cli(QStringList{"train", "--steps", "2", "--out", out} + kTiny);
     QCOMPARE(again.code, 1);
@@ -117,15 +135,26 @@ class TestCli : public QObject {
     QProcess p;
     p.start(MUONSCOPE_CLI, QStringList{"train", "--steps", "100000", "--out", out} + kTiny);
     QVERIFY(p.waitForStarted());
-    // wait until it has written a snapshot
-    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(out) && QFileInfo(out).size() > 0, 60000);
-    QTest::qWait(1500);
+    // The handler is installed before the run file is created, and (stderr not a terminal) the
+    // CLI prints "step 1/N" once step 1 is appended to the file: wait for that line.
+    QByteArray err;
+    QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError()).contains("step 1/100000"), 60000);
+    QVERIFY(QFileInfo(out).size() > 0);
     ::kill(static_cast<pid_t>(p.processId()), SIGINT);
     QVERIFY(p.waitForFinished(60000));
+    err += p.readAllStandardError();
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
     QCOMPARE(p.exitCode(), 130);
     RunReader rr(out.toStdString());
     QCOMPARE(rr.status(), RunStatus::Stopped);
-    QVERIFY(rr.num_steps() > 0);
+    // Every step completed before the stop is in the file, and the message names the last one.
+    const int64_t n = rr.num_steps();
+    QVERIFY(n >= 1);
+    QCOMPARE(QString::fromStdString(rr.status_message()),
+             QString("stopped by the user after step %1").arg(n));
+    QCOMPARE(rr.steps(n - 1, n).front().step, n);
+    QVERIFY2(err.contains("stopped: stopped by the user after step " + QByteArray::number(n)),
+             err.constData());
   }
   // study --seeds 2 --jobs 2: four member runs as two child processes at a time; study.json
   // groups them by member with their seed.
@@ -219,10 +248,59 @@ class TestCli : public QObject {
     QVERIFY(r.out.contains("checks passed"));
     QCOMPARE(cli({"selfcheck", "--device", "tpu"}).code, 1);
   }
+  // The table holds what the library computes for the settings given (K and seed reach it):
+  // one row per embedding and optimizer, steps exact, probabilities and gap to the 4 decimals
+  // printed; and the finding it is about: Muon's gap below GD's for both embeddings.
   void assocStudyPrintsTheTable() {
-    auto r = cli({"study", "assoc-memory", "--set", "K=32"});
-    QCOMPARE(r.code, 0);
-    QVERIFY(r.out.contains("muon") && r.out.contains("signgd") && r.out.contains("orthogonal"));
+    auto r = cli({"study", "assoc-memory", "--set", "K=32", "--set", "seed=3"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.out.startsWith("assoc-memory: K = 32, alpha = 0.9, beta = 0.1, eps = 0.01\n"),
+             qPrintable(r.out));
+    const QRegularExpression row(
+        R"(^(onehot|orthogonal) +(gd|signgd|muon) +(\d+) +([0-9.]+) +([0-9.]+) +([0-9.]+) +(yes|no)$)",
+        QRegularExpression::MultilineOption);
+    std::map<std::pair<QString, QString>, QRegularExpressionMatch> rows;
+    for (auto it = row.globalMatch(r.out); it.hasNext();) {
+      const auto m = it.next();
+      rows[{m.captured(1), m.captured(2)}] = m;
+    }
+    QCOMPARE(int(rows.size()), 6);
+    std::map<QString, std::map<QString, double>> gap;
+    for (const char* emb : {"onehot", "orthogonal"}) {
+      AssocConfig c;
+      c.K = 32;
+      c.seed = 3;
+      c.embedding = emb;
+      for (const AssocResult& want : run_assoc_all(c)) {
+        const QString what = QString("%1 %2").arg(emb, want.optimizer.c_str());
+        const auto it = rows.find({emb, QString::fromStdString(want.optimizer)});
+        QVERIFY2(it != rows.end(), qPrintable("no row for " + what));
+        const QRegularExpressionMatch& m = it->second;
+        QCOMPARE(m.captured(3).toInt(), want.steps);
+        const double got[] = {m.captured(4).toDouble(), m.captured(5).toDouble(),
+                              m.captured(6).toDouble()};
+        const double ref[] = {want.min_prob, want.max_prob, want.gap};
+        for (int k = 0; k < 3; ++k)
+          QVERIFY2(std::abs(got[k] - ref[k]) <= 0.51e-4,
+                   qPrintable(QString("%1 column %2: printed %3, library %4")
+                                  .arg(what)
+                                  .arg(k)
+                                  .arg(got[k])
+                                  .arg(ref[k], 0, 'g', 10)));
+        QCOMPARE(m.captured(7), QString(want.converged ? "yes" : "no"));
+        gap[emb][QString::fromStdString(want.optimizer)] = got[2];
+      }
+    }
+    for (const char* emb : {"onehot", "orthogonal"})
+      QVERIFY2(
+          gap[emb]["muon"] < gap[emb]["gd"],
+          qPrintable(
+              QString("%1: muon %2, gd %3").arg(emb).arg(gap[emb]["muon"]).arg(gap[emb]["gd"])));
+    QVERIFY(gap["orthogonal"]["signgd"] > gap["onehot"]["signgd"]);
+    // A setting the command does not know is a usage error naming it.
+    auto bad = cli({"study", "assoc-memory", "--set", "Q=1"});
+    QCOMPARE(bad.code, 2);
+    QVERIFY2(bad.err.contains("'Q'"), qPrintable(bad.err));
   }
 };
 

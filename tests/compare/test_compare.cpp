@@ -601,7 +601,24 @@ void TestCompare::report() {
   QVERIFY(md.contains("](spectrum-layer1.png)"));
   QVERIFY(md.contains("| `optim.muon` |"));
   QCOMPARE(md.count("```json"), 2);
-  QVERIFY(md.contains("\"batch_size\": 8") || md.contains("batch_size"));
+  // Each run's section holds its own config as JSON, in the order of the runs.
+  const QRegularExpression jsonBlock("```json\\n(.*?)\\n```",
+                                     QRegularExpression::DotMatchesEverythingOption);
+  std::vector<QJsonObject> configs;
+  for (auto it = jsonBlock.globalMatch(md); it.hasNext();) {
+    QJsonParseError err;
+    const QJsonDocument doc = QJsonDocument::fromJson(it.next().captured(1).toUtf8(), &err);
+    QVERIFY2(doc.isObject(), qPrintable(err.errorString()));
+    configs.push_back(doc.object());
+  }
+  QCOMPARE(int(configs.size()), 2);
+  const auto batch = [&](int i) {
+    return configs[i].value("train").toObject().value("batch_size");
+  };
+  QCOMPARE(batch(0).toInt(), 16);
+  QCOMPARE(batch(1).toInt(), 8);
+  QCOMPARE(configs[0].value("name").toString(), QString("adamw"));
+  QCOMPARE(configs[1].value("name").toString(), QString("muon"));
   QVERIFY(md.contains(QString::number(ctest::valLoss(0, 1), 'f', 4)));  // the metrics table
   const QByteArray pdf = readAll(QDir(dir).filePath("report.pdf"));
   QVERIFY(pdf.startsWith("%PDF"));

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -221,6 +222,49 @@ void TestData::tailqaTokensAndDecode() {
   // Val is about 10% of train, and made of fresh draws (not a copy of a train slice).
   const double ratio = double(d.size(Split::Val)) / double(d.size(Split::Train));
   QVERIFY2(ratio > 0.05 && ratio < 0.2, qPrintable(QString::number(ratio)));
+  {
+    // m = 6: 1 * 64 + sum_g 2^(g-1) 2^(6-g) = 64 + 6 * 32 = 256 training appearances, val
+    // round(0.1 * 256) = 26; each appearance is a biography and a QA document.
+    const auto docs = [&](Split s) {
+      const auto v = all_tokens(d, s);
+      std::vector<std::vector<int64_t>> out;
+      for (int64_t t : v) {
+        if (t == 0 || out.empty()) out.emplace_back();  // <eod> opens every document
+        out.back().push_back(t);
+      }
+      return out;
+    };
+    const auto q_word = std::find(d.words().begin(), d.words().end(), "Q:") - d.words().begin();
+    QVERIFY(q_word < int64_t(d.words().size()));
+    const auto bios = [&](const std::vector<std::vector<int64_t>>& ds) {
+      std::vector<std::vector<int64_t>> b;
+      for (const auto& doc : ds)
+        if (doc.size() > 1 && doc[1] != q_word) b.push_back(doc);
+      return b;
+    };
+    const auto train_docs = docs(Split::Train), val_docs = docs(Split::Val);
+    const auto train_bios = bios(train_docs), val_bios = bios(val_docs);
+    // Fresh draws: no validation biography (one of 720 sentence orders x 5^6 template choices)
+    // repeats a training one word for word. A copied train slice would repeat all of them.
+    std::set<std::vector<int64_t>> seen(train_bios.begin(), train_bios.end());
+    int copied = 0;
+    for (const auto& b : val_bios) copied += seen.count(b) > 0;
+    QCOMPARE(copied, 0);
+    QCOMPARE(train_docs.front().front(), int64_t(0));
+    QCOMPARE(val_docs.front().front(), int64_t(0));
+    QCOMPARE(int(train_docs.size()), 2 * 256);
+    QCOMPARE(int(val_docs.size()), 2 * 26);
+    QCOMPARE(int(train_bios.size()), 256);
+    QCOMPARE(int(val_bios.size()), 26);
+    // ...of the training individuals: every biography opens with the full name of one of them.
+    std::set<std::pair<int64_t, int64_t>> names;
+    for (const TailQAPerson& p : d.people()) names.insert({p.first, p.last});
+    for (const auto& b : val_bios) {
+      bool named = false;
+      for (size_t i = 1; i + 1 < b.size() && !named; ++i) named = names.count({b[i], b[i + 1]});
+      QVERIFY(named);
+    }
+  }
   // Decoding: the first question of person 0 reads as a sentence.
   const QAItem& q0 = d.questions()[0];
   QCOMPARE(q0.attribute, int(kQABirthplace));

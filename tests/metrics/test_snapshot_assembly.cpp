@@ -2,13 +2,14 @@
 // GPT (2 layers, d_model 16, 2 heads, seq_len 40, vocab 50, RoPE) on random tokens is recomputed
 // here by a plain reference that shares no code with GPT.cpp, SnapshotBuilder.cpp or
 // Metrics.cpp: its own forward over the model's weights (explicit loops for RoPE, attention and
-// the streaming KIVI cache), its own PR_sv (eigenvalues of the Gram matrix), magnitudes,
-// spikiness and quantization. Compared: PR_sv per activation (q, k post-RoPE, v, head_out) and
-// head, K pre-RoPE / post-RoPE / V channel and token magnitudes with their spikiness and
-// asymmetry, the probe loss, and the KIVI deltas of both schemes at 2 and 4 bits. A swap of q
-// and k, of pre and post RoPE, or of per-channel and per-token fails it. Last, the Python
-// snippet of docs/run-format.md recomputes the K/V spikiness from a written run file (skipped
-// without python3 + h5py + numpy).
+// the streaming KIVI cache), its own PR_sv (eigenvalues of the Gram matrix), PR_cov (of the
+// centered covariance), max attention logit, magnitudes, spikiness and quantization. Compared:
+// PR_sv and PR_cov per activation (q, k post-RoPE, v, head_out) and head, the max logit per head,
+// K pre-RoPE / post-RoPE / V channel and token magnitudes with their spikiness and asymmetry,
+// the probe loss, and the KIVI deltas of both schemes at 2 and 4 bits. A swap of q and k, of pre
+// and post RoPE, or of per-channel and per-token fails it. Last, the Python snippet of
+// docs/run-format.md recomputes the K/V spikiness from a written run file (skipped without
+// python3 + h5py + numpy).
 // torch before Qt: Qt's `slots` macro breaks torch's headers.
 #include <torch/torch.h>
 
@@ -239,6 +240,30 @@ double ref_pr_sv(const torch::Tensor& x, int64_t h) {
   return lam.sqrt().sum().square().item<double>() / lam.sum().item<double>();
 }
 
+// PR_cov = (sum lambda)^2 / sum lambda^2, lambda = eig of the covariance of the centered rows.
+double ref_pr_cov(const torch::Tensor& x, int64_t h) {
+  const torch::Tensor X = x.select(1, h).reshape({-1, x.size(3)});  // (B*T, hd)
+  const torch::Tensor Xc = X - X.mean(0, true);
+  const torch::Tensor lam = at::linalg_eigvalsh(Xc.t().matmul(Xc)).clamp_min(0);
+  return lam.sum().square().item<double>() / lam.square().sum().item<double>();
+}
+
+// Largest attention logit q_i.k_j / sqrt(hd) of head h over the batch and causal pairs j <= i.
+double ref_max_logit(const torch::Tensor& q, const torch::Tensor& k, int64_t h) {
+  const int64_t B = q.size(0), T = q.size(2), hd = q.size(3);
+  auto Q = q.accessor<double, 4>();
+  auto K = k.accessor<double, 4>();
+  double mx = -1e300;
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t i = 0; i < T; ++i)
+      for (int64_t j = 0; j <= i; ++j) {
+        double dot = 0;
+        for (int64_t e = 0; e < hd; ++e) dot += Q[b][h][i][e] * K[b][h][j][e];
+        mx = std::max(mx, dot / std::sqrt(double(hd)));
+      }
+  return mx;
+}
+
 struct RefSpk {
   double max_mean, p99_p50, top1_mass;
 };
@@ -362,7 +387,17 @@ class TestSnapshotAssembly : public QObject {
           expect(close(lm.pr_sv[act][size_t(h)], want, 1e-5),
                  at + "PR_sv " + act_name(act) + " head " + std::to_string(h),
                  lm.pr_sv[act][size_t(h)], want);
+          const double want_cov = ref_pr_cov(*per_act[act], h);
+          expect(close(lm.pr_cov[act][size_t(h)], want_cov, 1e-5),
+                 at + "PR_cov " + act_name(act) + " head " + std::to_string(h),
+                 lm.pr_cov[act][size_t(h)], want_cov);
         }
+      QCOMPARE(lm.max_logit.size(), size_t(H));
+      for (int h = 0; h < H; ++h) {
+        const double want = ref_max_logit(a.q, a.k, h);
+        expect(close(lm.max_logit[size_t(h)], want, 1e-9, 1e-12),
+               at + "max logit head " + std::to_string(h), lm.max_logit[size_t(h)], want);
+      }
       const std::pair<const char*, std::pair<const Magnitudes*, const torch::Tensor*>> caches[] = {
           {"k_pre", {&lm.k_pre, &a.k_pre}}, {"k_post", {&lm.k_post, &a.k}}, {"v", {&lm.v, &a.v}}};
       for (const auto& [name, pair] : caches) {
@@ -395,7 +430,8 @@ class TestSnapshotAssembly : public QObject {
         expect(close(m.asymmetry, r.asymmetry, 1e-5), c + "asymmetry", m.asymmetry, r.asymmetry);
       }
     }
-    qInfo("PR_sv, magnitudes, spikiness: max relative difference %.3g", worst_rel_);
+    qInfo("PR_sv, PR_cov, max logit, magnitudes, spikiness: max relative difference %.3g",
+          worst_rel_);
   }
 
   void kiviDeltas() {

@@ -81,6 +81,41 @@ class TestSnapshotBuilder : public QObject {
         p.param.add_(torch::randn_like(p.param) * 1e-3);
   }
 
+  // The spectrum metrics of every (layer, matrix) of s against a float64 SVD of the model's own
+  // matrix (the composites as products), so that the ranges in check_fields stand beside values.
+  // Reports the first difference.
+  static void check_spectra(const Snapshot& s, GPTImpl& m) {
+    torch::NoGradGuard ng;
+    int checked = 0;
+    for (size_t l = 0; l < s.layers.size(); ++l) {
+      const auto w = [&](const std::string& r) { return m.weight(int(l), r).to(torch::kDouble); };
+      for (size_t i = 0; i < s.matrix_names.size(); ++i) {
+        const std::string& name = s.matrix_names[i];
+        const torch::Tensor W = name == "qk"   ? w("attn.q").t().matmul(w("attn.k"))
+                                : name == "vo" ? w("attn.o").matmul(w("attn.v"))
+                                               : w(name);
+        const SpectrumMetrics ref = spectrum_metrics(at::linalg_svdvals(W));
+        const SpectrumMetrics& got = s.layers[l].matrices[i];
+        QCOMPARE(got.sv.size(), ref.sv.size());
+        const std::pair<const char*, std::pair<double, double>> fields[] = {
+            {"sigma_max", {got.sv.front(), ref.sv.front()}},
+            {"sigma_min", {got.sv.back(), ref.sv.back()}},
+            {"entropy", {got.entropy, ref.entropy}},
+            {"erank", {got.erank, ref.erank}},
+            {"top10", {got.top10, ref.top10}},
+            {"q75/q25", {got.q75_q25, ref.q75_q25}},
+            {"stable rank", {got.stable_rank, ref.stable_rank}}};
+        for (const auto& [what, v] : fields)
+          QVERIFY2(std::abs(v.first - v.second) <= 1e-4 * std::abs(v.second) + 1e-6,
+                   ("layer " + std::to_string(l) + " " + name + " " + what + ": snapshot " +
+                    std::to_string(v.first) + ", float64 " + std::to_string(v.second))
+                       .c_str());
+        ++checked;
+      }
+    }
+    QCOMPARE(checked, int(s.layers.size() * s.matrix_names.size()));
+  }
+
   // Sizes and ranges of every field.
   void check_fields(const Snapshot& s, const RunConfig& c, const SnapshotBuilder& b, bool kivi,
                     bool aligned) {
@@ -170,6 +205,8 @@ class TestSnapshotBuilder : public QObject {
     QCOMPARE(s.step, int64_t(7));
     QCOMPARE(s.tokens, int64_t(7 * cfg_.train.batch_size * cfg_.model.seq_len));
     check_fields(s, cfg_, b, true, true);
+    check_spectra(s, *model);
+    if (QTest::currentTestFailed()) return;
     // An unchanged matrix has no update direction.
     const size_t iout =
         std::find(s.matrix_names.begin(), s.matrix_names.end(), "mlp.out") - s.matrix_names.begin();
@@ -210,6 +247,8 @@ class TestSnapshotBuilder : public QObject {
     QVERIFY(std::find(s.matrix_names.begin(), s.matrix_names.end(), "mlp.gate") !=
             s.matrix_names.end());
     check_fields(s, c, b, true, false);
+    check_spectra(s, *model);
+    if (QTest::currentTestFailed()) return;
     QVERIFY(s.fta.empty());
   }
 

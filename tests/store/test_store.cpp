@@ -7,10 +7,12 @@
 
 #include <fcntl.h>
 #include <hdf5.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 
@@ -28,8 +30,19 @@ void send_byte(int fd, char c) {
   }
 }
 
-bool recv_byte(int fd, char* c) {
+// One byte from fd within timeout_ms (the other side may be stuck or gone): false on timeout,
+// end of file or error.
+bool recv_byte(int fd, char* c, int timeout_ms = 60000) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
+    if (left <= 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    const int n = ::poll(&p, 1, int(left));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;  // timeout or error
     const ssize_t r = ::read(fd, c, 1);
     if (r == 1) return true;
     if (r < 0 && errno == EINTR) continue;
@@ -63,7 +76,7 @@ int run_child(int argc, char** argv) {
       w.append_snapshot(make_snapshot(info, k));
       send_byte(out, 's');
       char go;
-      if (!recv_byte(in, &go)) return 4;
+      if (!recv_byte(in, &go, 600000)) return 4;  // the parent went away or is stuck
     }
     w.finish(RunStatus::Finished, "tail done");
     send_byte(out, 'f');
@@ -101,6 +114,21 @@ void close_child(Child& c) {
   if (c.to_child >= 0) ::close(c.to_child);
   c.from_child = c.to_child = -1;
 }
+
+// A test that fails half-way (a recv_byte timeout) leaves no child writing on: SIGKILL and reap
+// it unless the test reaped it already (reaped()).
+struct ChildGuard {
+  Child& c;
+  bool done = false;
+  void reaped() { done = true; }
+  ~ChildGuard() {
+    if (!done && c.pid > 0) {
+      ::kill(c.pid, SIGKILL);
+      ::waitpid(c.pid, nullptr, 0);
+    }
+    close_child(c);
+  }
+};
 
 std::string file_bytes(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -556,11 +584,13 @@ class TestStore : public QObject {
     const std::string path = p("killed.h5");
     Child c = spawn_child("kill", path);
     QVERIFY(c.pid > 0);
+    ChildGuard guard{c};
     char b;
     for (int i = 0; i < 3; ++i) QVERIFY(recv_byte(c.from_child, &b));
     ::kill(c.pid, SIGKILL);
     int st = 0;
     QCOMPARE(::waitpid(c.pid, &st, 0), c.pid);
+    guard.reaped();
     QVERIFY(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
     close_child(c);
 
@@ -589,6 +619,7 @@ class TestStore : public QObject {
     const std::string path = p("tail.h5");
     Child c = spawn_child("tail", path);
     QVERIFY(c.pid > 0);
+    ChildGuard guard{c};
     const RunInfo info = default_info();
     char b = 0;
     QVERIFY(recv_byte(c.from_child, &b));
@@ -614,6 +645,7 @@ class TestStore : public QObject {
     QCOMPARE(b, 'f');
     int st = 0;
     QCOMPARE(::waitpid(c.pid, &st, 0), c.pid);
+    guard.reaped();
     QVERIFY(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     close_child(c);
     QVERIFY(r.refresh());  // the writer is gone: final status

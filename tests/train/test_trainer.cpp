@@ -44,6 +44,19 @@ struct Recorded {
   }
 };
 
+// Ends a training thread when a test returns early (a failed check): stop, wake, join, so the
+// failure is reported instead of std::thread's destructor terminating the suite.
+struct JoinOnExit {
+  Trainer& t;
+  std::thread& th;
+  ~JoinOnExit() {
+    if (!th.joinable()) return;
+    t.stop();
+    t.resume();  // wakes a paused run() even if stop() did not
+    th.join();
+  }
+};
+
 }  // namespace
 
 class TestTrainer : public QObject {
@@ -96,31 +109,54 @@ class TestTrainer : public QObject {
     td.run(d.callbacks());
     QVERIFY(d.steps[5].loss != a.steps[5].loss);
   }
+  // Pause, resume and stop from the test thread while run() trains on another. No sleeps: the
+  // test waits on the trainer's state (is_waiting_in_pause: the step in flight has ended).
   void pauseResumeStopFromAnotherThread() {
     RunConfig c = tiny();
     c.train.steps = 100000;
     Trainer t(c);
     t.prepare();
     std::atomic<int64_t> seen{0};
+    std::atomic<bool> resumed{false}, step_while_paused{false};
+    std::atomic<double> step_s{0};  // measured seconds per step
     Trainer::Callbacks cb;
-    cb.on_step = [&](const StepRecord& r) { seen = r.step; };
+    cb.on_step = [&](const StepRecord& r) {
+      if (t.is_paused() && !resumed) step_while_paused = true;  // a step after the pause settled
+      step_s = r.wall_s / double(r.step);
+      seen = r.step;
+    };
     RunStatus st = RunStatus::Running;
-    std::thread th([&] { st = t.run(cb); });
+    std::atomic<bool> done{false};
+    std::thread th([&] {
+      st = t.run(cb);
+      done = true;
+    });
+    JoinOnExit join{t, th};
     QTRY_VERIFY_WITH_TIMEOUT(seen >= 3, 20000);
     t.pause();
-    QTest::qWait(300);
-    const int64_t at_pause = seen;
-    QTest::qWait(500);
-    QVERIFY(seen - at_pause <= 0);  // no step while paused (the one in flight finished before)
     QVERIFY(t.is_paused());
+    // The step in flight ends (its record arrives), then run() blocks.
+    QTRY_VERIFY_WITH_TIMEOUT(t.is_waiting_in_pause(), 20000);
+    const int64_t at_pause = seen;
+    QCOMPARE(t.current_step(), at_pause);
+    step_while_paused = false;
+    // While it waits, no step runs: watch for one for as long as 5 steps take.
+    const int window_ms = std::max(100, int(5000 * step_s));
+    QVERIFY2(!QTest::qWaitFor([&] { return seen != at_pause || step_while_paused; }, window_ms),
+             qPrintable(QString("step %1 ran while paused at %2").arg(seen).arg(at_pause)));
+    QVERIFY(t.is_waiting_in_pause());
+    resumed = true;
     t.resume();
     QTRY_VERIFY_WITH_TIMEOUT(seen > at_pause + 2, 20000);
+    QVERIFY(!t.is_waiting_in_pause());
     t.stop();
+    QTRY_VERIFY_WITH_TIMEOUT(done, 20000);
     th.join();
     QCOMPARE(st, RunStatus::Stopped);
     QVERIFY(QString::fromStdString(t.message()).contains("stopped"));
     QCOMPARE(t.current_step(), int64_t(seen));
   }
+  // stop() wakes a trainer that waits in a pause: run() returns Stopped without a step.
   void stopWhilePausedReturns() {
     RunConfig c = tiny();
     c.train.steps = 100000;
@@ -128,12 +164,22 @@ class TestTrainer : public QObject {
     t.prepare();
     t.pause();
     RunStatus st = RunStatus::Running;
-    std::thread th([&] { st = t.run({}); });
-    QTest::qWait(200);
+    std::atomic<bool> done{false};
+    std::thread th([&] {
+      st = t.run({});
+      done = true;
+    });
+    JoinOnExit join{t, th};
+    QTRY_VERIFY_WITH_TIMEOUT(t.is_waiting_in_pause(), 20000);
+    QVERIFY(!done);
     t.stop();
+    const bool woke = QTest::qWaitFor([&] { return bool(done); }, 20000);
+    if (!woke) t.resume();  // let the thread end so the test can fail instead of hanging
     th.join();
+    QVERIFY2(woke, "stop() did not wake the paused trainer");
     QCOMPARE(st, RunStatus::Stopped);
     QCOMPARE(t.current_step(), int64_t(0));
+    QCOMPARE(QString::fromStdString(t.message()), QString("stopped by the user after step 0"));
   }
   void divergingRunFailsNamingTheStep() {
     RunConfig c = tiny();

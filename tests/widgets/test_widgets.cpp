@@ -745,11 +745,18 @@ void TestWidgets::exportErrorsThrow() {
   QVERIFY_THROWS_EXCEPTION(std::runtime_error,
                            v.exportImage(dir.filePath("no/such/dir/x.png"), 100, 100));
   QVERIFY_THROWS_EXCEPTION(std::runtime_error, v.exportCsv(dir.filePath("no/such/dir/x.csv")));
+  // A format outside .png/.svg/.pdf is refused (even one Qt could write), naming the file and
+  // the formats that work, and nothing is written.
+  const QString tiff = dir.filePath("x.tiff");
   try {
-    v.exportImage(dir.filePath("x.tiff"), 100, 100);
+    v.exportImage(tiff, 100, 100);
+    QFAIL("exporting x.tiff did not throw");
   } catch (const std::runtime_error& e) {
-    QVERIFY(QString(e.what()).contains("x.tiff"));  // the message names the file
+    const QString msg = QString::fromUtf8(e.what());
+    QVERIFY2(msg.contains(tiff), qPrintable(msg));  // the message names the file
+    QVERIFY2(msg.contains("'tiff'") && msg.contains(".png, .svg or .pdf"), qPrintable(msg));
   }
+  QVERIFY(!QFileInfo::exists(tiff));
 }
 
 void TestWidgets::replotsAreCoalesced() {
@@ -757,14 +764,19 @@ void TestWidgets::replotsAreCoalesced() {
   fillModel(m);
   LossPlot v(&m);
   showView(v);
-  QTest::qWait(2 * PlotBase::kRefreshIntervalMs);
+  // Whatever showing the view scheduled (resize, polish) runs before the counts are taken.
+  QCoreApplication::processEvents();
+  QTRY_VERIFY(!v.refreshPending());
   v.refreshNow();
   const int replots0 = v.replotCount(), rebuilds0 = v.rebuildCount();
   for (int i = kSteps + 1; i <= kSteps + 1000; ++i) m.appendStep(makeStep(i));
   QCOMPARE(v.replotCount(), replots0);  // nothing drawn synchronously per step
   QVERIFY(v.refreshPending());
   QTRY_VERIFY(!v.refreshPending());
-  QTest::qWait(3 * PlotBase::kRefreshIntervalMs);
+  // Nothing else is queued: once the posted events ran, no refresh is pending, so no further
+  // rebuild can follow (a rebuild only ever comes from a pending refresh).
+  QCoreApplication::processEvents();
+  QVERIFY(!v.refreshPending());
   QCOMPARE(v.rebuildCount() - rebuilds0, 1);
   QVERIFY(v.replotCount() - replots0 >= 1);
   QVERIFY(v.replotCount() - replots0 <= 3);  // 1000 steps, a handful of replots
