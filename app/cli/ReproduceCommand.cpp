@@ -349,8 +349,8 @@ int cmd_reproduce(int argc, char** argv) {
     if (auto* h1 = by("tail-qa", "Muon (VO+FFN) & AdamW (QK)"),
         *h2 = by("tail-qa", "Muon (QK) & AdamW (VO+FFN)");
         h1 && h2)
-      pair_row(s, "tail FTA of the hybrids", "Muon(VO+FFN) / Muon(QK)", "VO+FFN hybrid higher", *h2,
-               *h1, tail, false);
+      pair_row(s, "tail FTA of the hybrids", "Muon(QK) / Muon(VO+FFN)", "VO+FFN hybrid higher", *h2,
+               *h1, tail, false);  // values in the order of the runs column: h2, then h1
   }
   if (!a.has("--only")) {
     AssocConfig c;  // the theory model is deterministic: one run each, no seeds
