@@ -25,6 +25,7 @@
 #include <random>
 #include <sstream>
 
+#include "MetricsReference.h"
 #include "data/DataSource.h"
 #include "metrics/SnapshotBuilder.h"
 #include "model/GPT.h"
@@ -59,46 +60,7 @@ class RandomTokens : public DataSource {
   std::vector<int64_t> train_, val_;
 };
 
-// ---- Reference quantization (KIVI, Liu et al. 2024): asymmetric min-max per group ----------
-
-void quantize_group(std::vector<double>& x, const std::vector<size_t>& idx, int bits) {
-  double mn = 1e300, mx = -1e300;
-  for (size_t i : idx) mn = std::min(mn, x[i]), mx = std::max(mx, x[i]);
-  const double levels = std::pow(2.0, bits) - 1, s = (mx - mn) / levels;
-  if (!(s > 0)) return;
-  for (size_t i : idx)
-    x[i] = std::nearbyint(std::min(levels, std::max(0.0, (x[i] - mn) / s))) * s + mn;
-}
-
-// Completed groups of G tokens of a (B, H, T, hd) cache quantized, as a flat copy: per_channel:
-// each (b, channel h*hd + j) over the group's tokens; else each token over groups of G channels.
-std::vector<double> kivi_cache(const torch::Tensor& x, int bits, int64_t G, bool per_channel) {
-  const int64_t B = x.size(0), H = x.size(1), T = x.size(2), hd = x.size(3), C = H * hd;
-  std::vector<double> out(x.data_ptr<double>(), x.data_ptr<double>() + x.numel());
-  auto at = [&](int64_t b, int64_t ch, int64_t t) {
-    return size_t(((b * H + ch / hd) * T + t) * hd + ch % hd);
-  };
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t t0 = 0; t0 + G <= T; t0 += G) {
-      if (per_channel) {
-        for (int64_t ch = 0; ch < C; ++ch) {
-          std::vector<size_t> idx;
-          for (int64_t t = t0; t < t0 + G; ++t) idx.push_back(at(b, ch, t));
-          quantize_group(out, idx, bits);
-        }
-      } else {
-        for (int64_t t = t0; t < t0 + G; ++t)
-          for (int64_t c0 = 0; c0 < C; c0 += G) {
-            std::vector<size_t> idx;
-            for (int64_t ch = c0; ch < std::min(C, c0 + G); ++ch) idx.push_back(at(b, ch, t));
-            quantize_group(out, idx, bits);
-          }
-      }
-    }
-  return out;
-}
-
-// ---- Reference model -----------------------------------------------------------------------
+// Reference quantization (KIVI, Liu et al. 2024): msref::ref_kivi_cache in MetricsReference.h.
 
 struct RefActs {
   torch::Tensor q, k_pre, k, v, out;  // (B, H, T, hd) float64; q, k after RoPE
@@ -197,8 +159,8 @@ class RefGPT {
     const double* V = v.data_ptr<double>();
     std::vector<double> kq(K, K + k.numel()), vq(V, V + v.numel());
     if (kv.group > 0) {
-      kq = kivi_cache(k, kv.bits, kv.group, kv.k_per_channel);
-      vq = kivi_cache(v, kv.bits, kv.group, !kv.k_per_channel);
+      kq = msref::ref_kivi_cache(k, kv.bits, kv.group, kv.k_per_channel);
+      vq = msref::ref_kivi_cache(v, kv.bits, kv.group, !kv.k_per_channel);
     }
     const double* Q = q.data_ptr<double>();
     torch::Tensor out = torch::zeros({B, H, T, hd}, f64);
@@ -267,19 +229,14 @@ double ref_max_logit(const torch::Tensor& q, const torch::Tensor& k, int64_t h) 
 struct RefSpk {
   double max_mean, p99_p50, top1_mass;
 };
-double quantile(std::vector<double> v, double p) {  // numpy "linear"
-  std::sort(v.begin(), v.end());
-  const double pos = p * double(v.size() - 1);
-  const size_t lo = size_t(std::floor(pos)), hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (pos - double(lo)) * (v[hi] - v[lo]);
-}
 RefSpk ref_spk(std::vector<double> m) {
   const double sum = std::accumulate(m.begin(), m.end(), 0.0);
   const double mx = *std::max_element(m.begin(), m.end());
   const size_t k = (m.size() + 99) / 100;
   std::sort(m.begin(), m.end(), std::greater<double>());
   const double top = std::accumulate(m.begin(), m.begin() + long(k), 0.0);
-  return {mx / (sum / double(m.size())), quantile(m, 0.99) / quantile(m, 0.5), top / sum};
+  return {mx / (sum / double(m.size())), msref::ref_quantile(m, 0.99) / msref::ref_quantile(m, 0.5),
+          top / sum};
 }
 
 struct RefMags {
