@@ -10,6 +10,7 @@ PKGS=(
   libhdf5-dev hdf5-tools
   nlohmann-json3-dev
   xvfb xauth
+  python3-h5py python3-numpy   # tests run docs/run-format.md's h5py snippets against real files
 )
 missing=()
 for p in "${PKGS[@]}"; do
