@@ -326,7 +326,7 @@ void validate(const RunConfig& c) {
   // logits stay. Refused rather than silently doing nothing (docs/metrics.md).
   if (o.muon_clip && m.qk_norm)
     throw ConfigError(
-        "config keys 'optim.muon_clip' = true and 'model.qk_norm' = true cannot be combined: "
+        "config key 'optim.muon_clip' = true: cannot be combined with 'model.qk_norm' = true: "
         "QK-norm rescales q and k per head, which undoes MuonClip's W_q/W_k row scaling (the "
         "logits would not change); turn one of them off");
   one_of("optim.schedule", o.schedule, {"constant", "cosine", "wsd"});

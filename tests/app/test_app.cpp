@@ -183,6 +183,26 @@ void TestApp::setupPanelMarksInvalidFields() {
   QCOMPARE(p->config().data.source, std::string("text"));
   QCOMPARE(QString::fromStdString(p->config().data.path), f.fileName());
 
+  // MuonClip (from a loaded config) and a click on QK-norm: refused, naming both keys, Start
+  // disabled; a second click makes the setup valid again.
+  RunConfig clip = p->config();
+  clip.optim.muon_clip = true;
+  clip.model.qk_norm = false;
+  p->setConfig(clip);
+  QVERIFY2(p->isValid(), qPrintable(p->errorMessages().join("; ")));
+  QVERIFY(p->config().optim.muon_clip);
+  auto* qk = fieldAs<QCheckBox>(p, "model.qk_norm");
+  qk->click();  // as a mouse click does: toggles and emits clicked()
+  QVERIFY(qk->isChecked());
+  QVERIFY(!p->isValid());
+  QVERIFY2(p->fieldError("optim.muon_clip").contains("model.qk_norm"),
+           qPrintable(p->errorMessages().join("; ")));
+  QVERIFY(errors->text().contains("QK-norm rescales"));
+  QVERIFY(!w.startAction()->isEnabled());
+  qk->click();  // as a mouse click does: toggles and emits clicked()
+  QVERIFY2(p->isValid(), qPrintable(p->errorMessages().join("; ")));
+  QVERIFY(w.startAction()->isEnabled());
+
   // An empty run folder cannot be started into.
   p->setRunFolder(QString());
   QVERIFY(!p->fieldError(SetupPanel::kRunFolderKey).isEmpty());
