@@ -130,6 +130,81 @@ class TestCli : public QObject {
       QVERIFY(h.out.contains("usage"));
     }
   }
+  // --config FILE over the preset, `config --keys`, `--version`, and a bad or missing file.
+  void configFileKeysAndVersion() {
+    const QString cfg = dir_.filePath("tiny.json");
+    {
+      QFile f(cfg);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(R"({"model": {"layers": 1, "d_model": 32, "heads": 2, "seq_len": 32},
+                 "train": {"steps": 4, "batch_size": 4, "threads": 1},
+                 "metrics": {"every": 2}, "device": "cpu"})");
+    }
+    auto c = cli({"config", "--config", cfg});
+    QCOMPARE(c.code, 0);
+    const auto doc = QJsonDocument::fromJson(c.out.toUtf8());
+    QCOMPARE(doc["model"]["layers"].toInt(), 1);
+    QCOMPARE(doc["train"]["steps"].toInt(), 4);
+    QCOMPARE(doc["optim"]["lr_muon"].toDouble(), 0.02);  // the rest from the quick preset
+    auto k = cli({"config", "--config", cfg, "--keys", "--set", "model.heads=4"});
+    QCOMPARE(k.code, 0);
+    QVERIFY2(k.out.contains(
+                 QRegularExpression("^model\\.layers = 1$", QRegularExpression::MultilineOption)),
+             qPrintable(k.out));
+    QVERIFY(k.out.contains(
+        QRegularExpression("^model\\.heads = 4$", QRegularExpression::MultilineOption)));
+    QVERIFY(k.out.contains(
+        QRegularExpression("^metrics\\.probe_seed = 0$", QRegularExpression::MultilineOption)));
+    const QString out = dir_.filePath("fromfile.h5");
+    auto t = cli({"train", "--config", cfg, "--out", out});
+    QVERIFY2(t.code == 0, qPrintable(t.err));
+    {
+      RunReader rr(out.toStdString());
+      QCOMPARE(rr.num_steps(), int64_t(4));
+      QCOMPARE(rr.info().n_layer, 1);
+    }
+    auto v = cli({"--version"});
+    QCOMPARE(v.code, 0);
+    QVERIFY2(v.out.contains(QRegularExpression(R"(^muonscope-cli \d+\.\d+\.\d+\n$)")),
+             qPrintable(v.out));
+    const QString bad = dir_.filePath("bad.json");
+    {
+      QFile f(bad);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(R"({"model": {"layerz": 2}})");
+    }
+    auto b = cli({"config", "--config", bad});
+    QCOMPARE(b.code, 2);
+    QVERIFY(b.err.contains(bad) && b.err.contains("model.layerz"));
+    auto m = cli({"train", "--config", dir_.filePath("nope.json"), "--out", dir_.filePath("n.h5")});
+    QCOMPARE(m.code, 2);
+    QVERIFY(m.err.contains("nope.json"));
+  }
+  // A run killed with SIGKILL: `info` says interrupted; `info --json` stays valid JSON with
+  // null where a value is NaN (no validation row was written).
+  void infoOnInterruptedFile() {
+    const QString out = dir_.filePath("killed.h5");
+    QProcess p;
+    p.start(MUONSCOPE_CLI, QStringList{"train", "--steps", "100000", "--out", out, "--set",
+                                       "train.val_every=100000"} +
+                               kTiny);
+    QVERIFY(p.waitForStarted());
+    QString err;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (err += QString::fromUtf8(p.readAllStandardError())).contains("step 1/"), 60000);
+    p.kill();  // SIGKILL: no handler, no finish()
+    QVERIFY(p.waitForFinished(30000));
+    auto i = cli({"info", out});
+    QCOMPARE(i.code, 0);
+    QVERIFY2(i.out.contains("interrupted"), qPrintable(i.out));
+    auto j = cli({"info", out, "--json"});
+    QCOMPARE(j.code, 0);
+    QJsonParseError pe;
+    const auto doc = QJsonDocument::fromJson(j.out.toUtf8(), &pe);
+    QVERIFY2(pe.error == QJsonParseError::NoError, qPrintable(pe.errorString() + ": " + j.out));
+    QCOMPARE(doc["status"].toString(), QStringLiteral("interrupted"));
+    QVERIFY2(doc["final_val_loss"].isNull(), qPrintable(j.out));  // NaN -> null
+  }
   void sigintStopsAndFinalizes() {
     const QString out = dir_.filePath("int.h5");
     QProcess p;
