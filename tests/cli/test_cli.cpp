@@ -205,6 +205,64 @@ class TestCli : public QObject {
     QCOMPARE(doc["status"].toString(), QStringLiteral("interrupted"));
     QVERIFY2(doc["final_val_loss"].isNull(), qPrintable(j.out));  // NaN -> null
   }
+  // data.source=tokens end to end: a nanoGPT train.bin/val.bin pair (raw uint16) and a
+  // modded-nanogpt shard (256 x int32 header: magic 20240520, version 1, count; then uint16).
+  void trainsOnTokenFiles() {
+    std::vector<uint16_t> toks(6000);
+    for (size_t i = 0; i < toks.size(); ++i) toks[i] = uint16_t((i * 7 + i / 13) % 300);
+    auto write = [&](const QString& path, size_t from, size_t n, bool header) {
+      QFile f(path);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      if (header) {
+        std::vector<int32_t> h(256, 0);
+        h[0] = 20240520;
+        h[1] = 1;
+        h[2] = int32_t(n);
+        f.write(reinterpret_cast<const char*>(h.data()), qint64(h.size() * 4));
+      }
+      f.write(reinterpret_cast<const char*>(toks.data() + from), qint64(n * 2));
+    };
+    write(dir_.filePath("train.bin"), 0, 5000, false);
+    write(dir_.filePath("val.bin"), 5000, 1000, false);
+    write(dir_.filePath("shard_train_000001.bin"), 0, 5000, true);
+    write(dir_.filePath("shard_val_000000.bin"), 5000, 1000, true);
+    const QStringList common =
+        QStringList{"--steps", "4", "--set", "data.source=tokens", "--set", "metrics.fta=false"} +
+        kTiny;
+    for (const auto& [train, val] :
+         {std::pair<QString, QString>{"train.bin", "val.bin"},
+          std::pair<QString, QString>{"shard_train_000001.bin", "shard_val_000000.bin"}}) {
+      const QString out = dir_.filePath(train + ".h5");
+      auto r = cli(QStringList{"train", "--out", out, "--set", "data.path=" + dir_.filePath(train),
+                               "--set", "data.val_path=" + dir_.filePath(val)} +
+                   common);
+      QVERIFY2(r.code == 0, qPrintable(r.err));
+      RunReader rr(out.toStdString());
+      QCOMPARE(rr.status(), RunStatus::Finished);
+      QCOMPARE(rr.num_steps(), int64_t(4));
+      // The largest id is 299; a shard read as raw tokens would show its header (20240520 =
+      // 0x0134 0x4D28 as uint16s) as ids up to 19752.
+      QVERIFY2(rr.info().vocab_size >= 300 && rr.info().vocab_size < 1000,
+               qPrintable(QString::number(rr.info().vocab_size)));
+      QVERIFY(std::isfinite(rr.steps(3, 4).at(0).loss));
+      QCOMPARE(config_from_json(rr.info().config_json).data.source, std::string("tokens"));
+    }
+    // A shard with a wrong magic is refused naming the file.
+    QFile bad(dir_.filePath("bad_shard.bin"));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    std::vector<int32_t> h(256, 0);
+    h[0] = 12345;
+    h[1] = 1;
+    h[2] = 4;
+    bad.write(reinterpret_cast<const char*>(h.data()), 1024);
+    bad.write(QByteArray(8, 0));
+    bad.close();
+    auto b = cli(QStringList{"train", "--out", dir_.filePath("bad.h5"), "--set",
+                             "data.path=" + bad.fileName()} +
+                 common);
+    QVERIFY(b.code != 0);
+    QVERIFY2(b.err.contains("bad_shard.bin"), qPrintable(b.err));
+  }
   void sigintStopsAndFinalizes() {
     const QString out = dir_.filePath("int.h5");
     QProcess p;
