@@ -11,6 +11,7 @@
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QSvgRenderer>
 #include <QTableWidget>
@@ -73,6 +74,7 @@ class TestCompare : public QObject {
   void metricsTable();
   void exportEveryPlotKind();
   void headlessExitCodes();
+  void exportBinaryAsProcess();
   void report();
   void compareWindow();
 
@@ -581,6 +583,37 @@ void TestCompare::headlessExitCodes() {
   QVERIFY(is_headless_invocation(
       3, std::array<char*, 3>{(char*)"m", (char*)"--report", (char*)"d"}.data()));
   QVERIFY(!is_headless_invocation(2, std::array<char*, 2>{(char*)"m", (char*)"run.h5"}.data()));
+}
+
+// The installed entry point: the muonscope binary itself, run as a user would from a shell
+// (offscreen, no display), writes the figure and exits 0; a bad plot name exits 2 with the
+// message on stderr; without --export it would open a window, so is_headless_invocation above
+// covers that path.
+void TestCompare::exportBinaryAsProcess() {
+  const QString png = tmp_.filePath("process-loss.png");
+  auto run = [](const QStringList& args, QString* err) {
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    p.setProcessEnvironment(env);
+    p.start(MUONSCOPE_GUI_BIN, args);
+    if (!p.waitForFinished(120000)) {
+      p.kill();
+      return -1;
+    }
+    *err = QString::fromUtf8(p.readAllStandardError());
+    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+  };
+  QString err;
+  QCOMPARE(run({"--export", png, "--plot", "loss", "--size", "640x400", a_, b_}, &err), 0);
+  const QImage img(png);
+  QCOMPARE(img.size(), QSize(640, 400));
+  QCOMPARE(run({"--export", png, "--plot", "bogus", a_}, &err), 2);
+  QVERIFY2(err.contains("unknown plot 'bogus'"), qPrintable(err));
+  QCOMPARE(run({"--export", tmp_.filePath("p.csv"), "--plot", "loss", a_, tmp_.filePath("gone.h5")},
+               &err),
+           2);
+  QVERIFY2(err.contains("gone.h5"), qPrintable(err));
 }
 
 void TestCompare::report() {
