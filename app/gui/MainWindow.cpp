@@ -382,6 +382,7 @@ void MainWindow::showEvent(QShowEvent* event) {
     if (layoutRestored_) return;
     applyDefaultDockSizes();
     defaultState_ = saveState(kLayoutVersion);  // "Reset Layout" returns to this
+    defaultLayoutSized_ = true;
   });
 }
 

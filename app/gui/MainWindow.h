@@ -56,6 +56,9 @@ class MainWindow : public QMainWindow {
   // The file shown in the views ("" for nothing; the live run's file while it is shown).
   QString currentFile() const;
   bool showsLiveRun() const;
+  // Whether the default layout that "Reset Layout" returns to has its dock sizes: taken once,
+  // just after the window is first shown at its real size, unless a saved layout was restored.
+  bool defaultLayoutSized() const { return defaultLayoutSized_; }
 
   SetupPanel* setupPanel() const { return setup_; }
   RunBrowser* runBrowser() const { return browser_; }
@@ -77,7 +80,9 @@ class MainWindow : public QMainWindow {
   QAction* openAction() const { return openAct_; }
   QAction* liveAction() const { return liveAct_; }
   QAction* compareAction() const { return compareAct_; }
-  class StudyRunner* studyRunner() const { return studyRunner_; }
+  class StudyRunner* studyRunner() const {
+    return studyRunner_;
+  }
   // Whether closing during a run asks first (tests may switch it off; default on).
   void setConfirmClose(bool on) { confirmClose_ = on; }
 
@@ -136,6 +141,7 @@ class MainWindow : public QMainWindow {
   class StudyRunner* studyRunner_ = nullptr;
   QMenu* viewMenu_ = nullptr;
   QByteArray defaultState_;
+  bool defaultLayoutSized_ = false;
   bool layoutRestored_ = false;  // a saved layout was restored: keep its sizes
   bool shown_ = false;
   bool confirmClose_ = true;

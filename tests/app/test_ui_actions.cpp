@@ -1,0 +1,516 @@
+// GUI test of the desktop app through its real controls, offscreen: toolbar buttons and menu
+// entries are clicked with the mouse, the dialogs they open are filled and their OK buttons
+// pressed, and the test checks what changed. Covered: Start, Open Run… (file dialog), Show Live
+// Run, File > Open Study…, View > (hide a view) and Reset Layout, Studies > Run Study… (dialog
+// OK) and Stop Study, Studies > Associative Memory…, a view's context menu > Export data / image
+// (file dialog), and File > Preferences… (change, OK, reopen: it stuck, a new window uses it).
+// Modal dialogs and popup menus are answered by a polling timer set up before the click, since
+// the click returns only once the dialog has closed.
+#include <qcustomplot.h>
+
+#include <QAbstractButton>
+#include <QApplication>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QElapsedTimer>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QPointer>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QToolBar>
+#include <QtTest>
+#include <functional>
+
+#include "AppSettings.h"
+#include "AssocMemoryPanel.h"
+#include "CompareWindow.h"
+#include "LossPlot.h"
+#include "MainWindow.h"
+#include "PreferencesDialog.h"
+#include "RunBrowser.h"
+#include "RunModel.h"
+#include "SetupPanel.h"
+#include "StudyDialog.h"
+#include "StudyRunner.h"
+#include "TrainingController.h"
+#include "store/RunReader.h"
+#include "train/Studies.h"
+
+using namespace ms;
+
+namespace {
+
+constexpr int kRunTimeoutMs = 60000;
+
+QString plain(QString text) {
+  return text.remove(QLatin1Char('&'));
+}
+
+// Calls f(w) once a widget of type T is the active modal dialog (or, with popup = true, the
+// active popup menu). Polls from a timer, so it also runs inside the dialog's own exec() loop.
+// Gives up (with a warning; the test's checks then fail) after kRunTimeoutMs.
+template <class T>
+void whenActive(std::function<void(T*)> f, bool popup = false) {
+  auto* timer = new QTimer(qApp);
+  auto* clock = new QElapsedTimer;
+  clock->start();
+  timer->setInterval(10);
+  QObject::connect(timer, &QTimer::timeout, qApp, [=] {
+    QWidget* active = popup ? QApplication::activePopupWidget() : QApplication::activeModalWidget();
+    T* target = qobject_cast<T*>(active);
+    if (!target && clock->elapsed() < kRunTimeoutMs) return;
+    timer->stop();
+    timer->deleteLater();
+    delete clock;
+    if (target)
+      f(target);
+    else
+      qWarning("no %s appeared", T::staticMetaObject.className());
+  });
+  timer->start();
+}
+
+// Clicks the accept button (Open / Save / OK) of a dialog's button box.
+bool clickAccept(QWidget* dialog) {
+  for (auto* box : dialog->findChildren<QDialogButtonBox*>())
+    for (QAbstractButton* b : box->buttons())
+      if (box->buttonRole(b) == QDialogButtonBox::AcceptRole && b->isVisible()) {
+        if (!b->isEnabled()) return false;
+        QTest::mouseClick(b, Qt::LeftButton);
+        return true;
+      }
+  return false;
+}
+
+bool clickReject(QWidget* dialog) {
+  for (auto* box : dialog->findChildren<QDialogButtonBox*>())
+    for (QAbstractButton* b : box->buttons())
+      if (box->buttonRole(b) == QDialogButtonBox::RejectRole && b->isVisible()) {
+        QTest::mouseClick(b, Qt::LeftButton);
+        return true;
+      }
+  return false;
+}
+
+// Answers the next (Qt, non-native) file dialog with `path` typed into its file name field.
+void answerFileDialog(const QString& path, QString* shownDir = nullptr) {
+  whenActive<QFileDialog>([=](QFileDialog* d) {
+    if (shownDir) *shownDir = d->directory().absolutePath();
+    auto* name = d->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
+    if (!name) {
+      qWarning("file dialog without fileNameEdit");
+      d->reject();
+      return;
+    }
+    name->setText(path);
+    if (!clickAccept(d)) {
+      qWarning("file dialog: accept button missing or disabled");
+      d->reject();
+    }
+  });
+}
+
+// Clicks the toolbar button of `action` in the window's Run toolbar.
+bool clickToolbar(MainWindow& w, QAction* action) {
+  auto* bar = w.findChild<QToolBar*>(QStringLiteral("runToolBar"));
+  QWidget* button = bar ? bar->widgetForAction(action) : nullptr;
+  if (!button || !button->isVisible() || !button->isEnabled()) return false;
+  QTest::mouseClick(button, Qt::LeftButton);
+  return true;
+}
+
+QMenu* menuOf(QMainWindow& w, const QString& title) {
+  for (QAction* a : w.menuBar()->actions())
+    if (a->menu() && plain(a->text()) == title) return a->menu();
+  return nullptr;
+}
+
+QAction* itemOf(QMenu* menu, const QString& text) {
+  for (QAction* a : menu->actions())
+    if (plain(a->text()) == text) return a;
+  return nullptr;
+}
+
+// Opens menu `title` by clicking it in the menu bar, then clicks its entry `item`.
+bool clickMenu(QMainWindow& w, const QString& title, const QString& item) {
+  QMenu* menu = menuOf(w, title);
+  if (!menu) return false;
+  QAction* a = itemOf(menu, item);
+  if (!a || !a->isEnabled()) return false;
+  QMenuBar* bar = w.menuBar();
+  QTest::mouseClick(bar, Qt::LeftButton, Qt::NoModifier,
+                    bar->actionGeometry(menu->menuAction()).center());
+  if (!QTest::qWaitFor([&] { return menu->isVisible(); }, 5000)) return false;
+  QTest::mouseClick(menu, Qt::LeftButton, Qt::NoModifier, menu->actionGeometry(a).center());
+  return true;
+}
+
+template <class T>
+T* fieldAs(SetupPanel* p, const QString& key) {
+  T* w = qobject_cast<T*>(p->field(key));
+  if (!w) qFatal("setup field %s missing or of another type", qPrintable(key));
+  return w;
+}
+
+void setTinyRun(SetupPanel* p, int steps, int every) {
+  p->applyPreset(QStringLiteral("quick"));
+  fieldAs<QSpinBox>(p, "train.steps")->setValue(steps);
+  fieldAs<QSpinBox>(p, "metrics.every")->setValue(every);
+  fieldAs<QSpinBox>(p, "model.layers")->setValue(1);
+  fieldAs<QSpinBox>(p, "model.d_model")->setValue(32);
+  fieldAs<QSpinBox>(p, "model.heads")->setValue(2);
+  fieldAs<QSpinBox>(p, "train.batch_size")->setValue(4);
+  fieldAs<QSpinBox>(p, "model.seq_len")->setValue(32);
+  auto* device = fieldAs<QComboBox>(p, "device");
+  device->setCurrentIndex(device->findData(QStringLiteral("cpu")));
+}
+
+QString readAll(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+}
+
+}  // namespace
+
+class TestUiActions : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase();
+  void toolbarStartOpenAndShowLive();
+  void openStudyFromMenu();
+  void resetLayoutFromMenu();
+  void runStudyFromDialogAndStop();
+  void assocMemoryFromMenu();
+  void viewExportFromContextMenu();
+  void preferencesStick();  // last: it changes the run folder and the default device
+
+ private:
+  QString runsDir() const { return tmp_.filePath(QStringLiteral("runs")); }
+  QTemporaryDir tmp_;
+  QString liveRun_, copyRun_;
+};
+
+void TestUiActions::initTestCase() {
+  QVERIFY(tmp_.isValid());
+  QStandardPaths::setTestModeEnabled(true);
+  QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, tmp_.filePath("settings"));
+  QCoreApplication::setOrganizationName(QStringLiteral("MuonscopeTest"));
+  QCoreApplication::setApplicationName(QStringLiteral("muonscope-ui-test"));
+  QSettings().clear();
+  settings::setRunFolder(runsDir());
+  QVERIFY(QDir().mkpath(runsDir()));
+}
+
+// Start (toolbar) trains a run; Open Run… (toolbar, file dialog starting in the run folder)
+// shows another file; Show Live Run (toolbar) brings the trained run back into the views.
+void TestUiActions::toolbarStartOpenAndShowLive() {
+  MainWindow w;
+  w.setConfirmClose(false);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  setTinyRun(w.setupPanel(), 30, 10);
+  QSignalSpy finished(&w, &MainWindow::runFinished);
+  QVERIFY(clickToolbar(w, w.startAction()));
+  QVERIFY(w.controller()->isActive());
+  QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, kRunTimeoutMs);
+  QCOMPARE(finished.at(0).at(0).value<RunStatus>(), RunStatus::Finished);
+  liveRun_ = QFileInfo(w.controller()->runFile()).absoluteFilePath();
+  QCOMPARE(w.liveModel()->steps().size(), size_t(30));
+
+  // A copy is another run file: opening it shows the file, not the live run.
+  copyRun_ = QDir(runsDir()).filePath(QStringLiteral("copy.h5"));
+  QVERIFY(QFile::copy(liveRun_, copyRun_));
+  QString shownDir;
+  answerFileDialog(copyRun_, &shownDir);
+  QVERIFY(clickToolbar(w, w.openAction()));
+  QCOMPARE(shownDir, QFileInfo(runsDir()).absoluteFilePath());
+  QCOMPARE(w.currentFile(), copyRun_);
+  QVERIFY(!w.showsLiveRun());
+  QCOMPARE(w.currentModel(), w.fileModel());
+  QCOMPARE(w.fileModel()->steps().size(), size_t(30));
+  QCOMPARE(w.fileModel()->snapshots().size(), size_t(3));
+  QVERIFY(w.windowTitle().contains(QStringLiteral("copy")));
+
+  // Show Live Run: the views draw the trained run again.
+  QVERIFY(clickToolbar(w, w.liveAction()));
+  QVERIFY(w.showsLiveRun());
+  QCOMPARE(w.currentModel(), w.liveModel());
+  QCOMPARE(w.currentFile(), liveRun_);
+  w.lossPlot()->refreshNow();
+  QCOMPARE(w.lossPlot()->trainGraph()->data()->size(), 30);
+  QCOMPARE(w.lossPlot()->trainGraph()->data()->at(29)->value, w.liveModel()->steps()[29].loss);
+  QVERIFY(!w.windowTitle().contains(QStringLiteral("copy")));
+}
+
+// File > Open Study… with a study.json: a comparison of its members opens.
+void TestUiActions::openStudyFromMenu() {
+  QVERIFY(!copyRun_.isEmpty());
+  StudyIndex idx;
+  idx.study = "kv-asymmetry";
+  idx.members.push_back(
+      {"First", QFileInfo(liveRun_).fileName().toStdString(), "finished", "", "", 0});
+  idx.members.push_back(
+      {"Second", QFileInfo(copyRun_).fileName().toStdString(), "finished", "", "", 0});
+  const QString index = QDir(runsDir()).filePath(QStringLiteral("study.json"));
+  {
+    QFile f(index);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QByteArray::fromStdString(study_index_to_json(idx)));
+  }
+  MainWindow w;
+  w.setConfirmClose(false);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  QVERIFY(w.findChildren<CompareWindow*>().isEmpty());
+  answerFileDialog(index);
+  QVERIFY(clickMenu(w, "File", "Open Study…"));
+  QTRY_COMPARE(w.findChildren<CompareWindow*>().size(), 1);
+  CompareWindow* cw = w.findChildren<CompareWindow*>().front();
+  QCOMPARE(cw->labels(), (QStringList{QStringLiteral("First"), QStringLiteral("Second")}));
+  QVERIFY(cw->files().contains(liveRun_) && cw->files().contains(copyRun_));
+  cw->close();
+  QFile::remove(index);
+}
+
+// View > Loss hides the loss view, a view is floated; View > Reset Layout brings back the
+// default: every view docked and visible, the loss view at its default size.
+void TestUiActions::resetLayoutFromMenu() {
+  QSettings().remove(QStringLiteral("ui/state"));  // no saved layout: the default is taken
+  QSettings().remove(QStringLiteral("ui/geometry"));
+  MainWindow w;
+  w.setConfirmClose(false);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  QTRY_VERIFY(w.defaultLayoutSized());
+  auto* loss = w.findChild<QDockWidget*>(QStringLiteral("dockLoss"));
+  auto* pr = w.findChild<QDockWidget*>(QStringLiteral("dockPR"));
+  QVERIFY(loss && pr);
+  QTRY_VERIFY(loss->isVisible() && pr->isVisible());
+  // The sizes reach the docks' geometry with the next layout pass.
+  QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+  const QSize lossSize = loss->size();
+  QVERIFY(lossSize.width() > 100 && lossSize.height() > 100);
+  auto* setup = w.findChild<QDockWidget*>(QStringLiteral("dockSetup"));
+  const int setupWidth = setup->width();
+
+  QVERIFY(clickMenu(w, "View", plain(loss->windowTitle())));
+  QTRY_VERIFY(!loss->isVisible());
+  QVERIFY(!loss->toggleViewAction()->isChecked());
+  pr->setFloating(true);
+  QTRY_VERIFY(pr->isFloating());
+
+  QVERIFY(clickMenu(w, "View", "Reset Layout"));
+  QTRY_VERIFY(loss->isVisible());
+  QVERIFY(loss->toggleViewAction()->isChecked());
+  QVERIFY(!pr->isFloating());
+  QCOMPARE(w.dockWidgetArea(loss), Qt::RightDockWidgetArea);
+  QCOMPARE(w.dockWidgetArea(pr), Qt::RightDockWidgetArea);
+  QTRY_COMPARE(loss->size(), lossSize);
+  QCOMPARE(setup->width(), setupWidth);
+}
+
+// Studies > Run Study…: the dialog is filled (study, scale, settings, output folder) and Run
+// pressed; the study starts with those settings; Studies > Stop Study ends it, the member's
+// file says "stopped" and study.json records it.
+void TestUiActions::runStudyFromDialogAndStop() {
+  MainWindow w;
+  w.setConfirmClose(false);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  StudyRunner* runner = w.studyRunner();
+  QSignalSpy started(runner, &StudyRunner::memberStarted);
+  QSignalSpy done(runner, &StudyRunner::finished);
+  const QString out = tmp_.filePath(QStringLiteral("study-ui"));
+  QString countText;
+  bool filled = false;
+  whenActive<StudyDialog>([&](StudyDialog* d) {
+    auto* study = d->findChild<QComboBox*>(QStringLiteral("studyCombo"));
+    auto* scale = d->findChild<QComboBox*>(QStringLiteral("scaleCombo"));
+    auto* sets = d->findChild<QLineEdit*>(QStringLiteral("studySettings"));
+    auto* outEdit = d->findChild<QLineEdit*>(QStringLiteral("studyOutput"));
+    auto* seeds = d->findChild<QSpinBox*>(QStringLiteral("seedsSpin"));
+    if (!study || !scale || !sets || !outEdit || !seeds) {
+      d->reject();
+      return;
+    }
+    study->setCurrentIndex(study->findData(QStringLiteral("kv-asymmetry")));
+    scale->setCurrentIndex(scale->findData(QStringLiteral("cpu")));
+    seeds->setValue(1);
+    // Long enough that it is still running when Stop Study is clicked.
+    QTest::keyClicks(sets,
+                     "model.layers=1 model.d_model=32 model.heads=2 model.seq_len=32 "
+                     "train.steps=100000 metrics.every=5 metrics.kivi_every=0 "
+                     "train.batch_size=4 train.threads=1");
+    outEdit->selectAll();
+    QTest::keyClicks(outEdit, out);
+    countText = d->findChild<QLabel*>(QStringLiteral("studyRunCount"))->text();
+    filled = true;
+    if (!clickAccept(d)) d->reject();
+  });
+  QVERIFY(clickMenu(w, "Studies", "Run Study…"));
+  QVERIFY(filled);
+  QVERIFY2(countText.contains(QStringLiteral("2 runs")), qPrintable(countText));
+  QVERIFY(runner->isActive());
+  QCOMPARE(runner->study(), QStringLiteral("kv-asymmetry"));
+  QVERIFY(!w.startAction()->isEnabled());
+  QTRY_VERIFY_WITH_TIMEOUT(started.count() == 1, kRunTimeoutMs);
+  const QString memberFile = started.at(0).at(3).toString();
+  QVERIFY2(memberFile.startsWith(out), qPrintable(memberFile));
+  QTRY_VERIFY_WITH_TIMEOUT(w.liveModel()->steps().size() >= 3, kRunTimeoutMs);
+  QCOMPARE(w.liveModel()->info().n_head, 2);  // the settings typed in the dialog were used
+  QCOMPARE(w.liveModel()->info().n_layer, 1);
+
+  QVERIFY(clickMenu(w, "Studies", "Stop Study"));
+  QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kRunTimeoutMs);
+  QCOMPARE(done.at(0).at(0).toBool(), false);
+  QCOMPARE(started.count(), 1);  // the second member never started
+  QVERIFY(!runner->isActive());
+  QVERIFY(w.startAction()->isEnabled());
+  QVERIFY(!itemOf(menuOf(w, "Studies"), "Stop Study")->isEnabled());
+  {
+    RunReader r(memberFile.toStdString());
+    QCOMPARE(r.status(), RunStatus::Stopped);
+    QVERIFY(r.num_steps() >= 3 && r.num_steps() < 100000);
+    QCOMPARE(r.info().n_head, 2);
+  }
+  const QString index = done.at(0).at(1).toString();
+  QVERIFY2(QFileInfo(index).absolutePath() == QFileInfo(out).absoluteFilePath(), qPrintable(index));
+  const StudyIndex idx = study_index_from_json(readAll(index).toStdString());
+  QVERIFY(!idx.members.empty());
+  QCOMPARE(QString::fromStdString(idx.members.front().status), QStringLiteral("stopped"));
+}
+
+// Studies > Associative Memory… opens the panel as its own window; it computes GD, SignGD and
+// Muon for its default config and its table shows their gaps; closing deletes it.
+void TestUiActions::assocMemoryFromMenu() {
+  MainWindow w;
+  w.setConfirmClose(false);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  QVERIFY(clickMenu(w, "Studies", "Associative Memory…"));
+  QPointer<AssocMemoryPanel> panel = w.findChild<AssocMemoryPanel*>();
+  QVERIFY(panel);
+  QVERIFY(panel->isWindow() && panel->isVisible());
+  QVERIFY(panel->windowTitle().contains(QStringLiteral("Muon")));
+  QTRY_VERIFY_WITH_TIMEOUT(!panel->isBusy() && panel->results().size() == 3, kRunTimeoutMs);
+  QVERIFY2(panel->errorText().isEmpty(), qPrintable(panel->errorText()));
+  QCOMPARE(panel->table()->rowCount(), 3);
+  for (int r = 0; r < 3; ++r)
+    QCOMPARE(panel->table()->item(r, AssocMemoryPanel::ColGap)->data(Qt::UserRole).toDouble(),
+             panel->results()[r].gap);
+  QCOMPARE(panel->resultConfig().K, panel->config().K);
+  panel->close();
+  QTRY_VERIFY(panel.isNull());
+}
+
+// The loss view's context menu: Export data (CSV)… and Export image… through the file dialog
+// write exactly what the view holds.
+void TestUiActions::viewExportFromContextMenu() {
+  QVERIFY(!copyRun_.isEmpty());
+  MainWindow w;
+  w.setConfirmClose(false);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  QVERIFY(w.openRunFile(copyRun_));
+  LossPlot* loss = w.lossPlot();
+  w.findChild<QDockWidget*>(QStringLiteral("dockLoss"))->raise();
+  QTRY_VERIFY(loss->plot()->isVisible() && loss->plot()->width() > 100);
+  loss->refreshNow();
+
+  auto exportVia = [&](const QString& entry, const QString& path) {
+    whenActive<QMenu>(
+        [=](QMenu* menu) {
+          QAction* a = itemOf(menu, entry);
+          if (!a) {
+            qWarning("context menu has no %s", qPrintable(entry));
+            menu->close();
+            return;
+          }
+          answerFileDialog(path);  // the entry opens a file dialog
+          QTest::mouseClick(menu, Qt::LeftButton, Qt::NoModifier, menu->actionGeometry(a).center());
+        },
+        true);
+    const QPoint at = loss->plot()->rect().center();
+    QContextMenuEvent event(QContextMenuEvent::Mouse, at, loss->plot()->mapToGlobal(at));
+    QApplication::sendEvent(loss->plot(), &event);  // returns once the menu has closed
+  };
+
+  const QString csv = tmp_.filePath(QStringLiteral("loss.csv"));
+  exportVia(QStringLiteral("Export data (CSV)…"), csv);
+  QVERIFY(QFileInfo::exists(csv));
+  const QString text = readAll(csv);
+  QCOMPARE(text, loss->csv());
+  // Header, 30 step rows and the validation rows.
+  RunReader r(copyRun_.toStdString());
+  QCOMPARE(text.trimmed().split(QLatin1Char('\n')).size(), 1 + 30 + static_cast<int>(r.num_vals()));
+
+  const QString png = tmp_.filePath(QStringLiteral("loss.png"));
+  exportVia(QStringLiteral("Export image…"), png);
+  QImage image(png);
+  QVERIFY2(!image.isNull(), qPrintable(png));
+  QCOMPARE(image.width(), loss->plot()->width() * 2);  // PNG at 192 dpi
+  QCOMPARE(image.height(), loss->plot()->height() * 2);
+}
+
+// File > Preferences…: default device and run folder changed and OK pressed; the window uses
+// them at once; reopened, the dialog shows them; a new window starts with them.
+void TestUiActions::preferencesStick() {
+  const QString otherRuns = tmp_.filePath(QStringLiteral("runs2"));
+  QVERIFY(QDir().mkpath(otherRuns));
+  MainWindow w;
+  w.setConfirmClose(false);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  QCOMPARE(settings::defaultDevice(), QStringLiteral("auto"));
+  QString deviceBefore;
+  whenActive<PreferencesDialog>([&](PreferencesDialog* d) {
+    auto* device = d->findChild<QComboBox*>(QStringLiteral("prefDevice"));
+    auto* folder = d->findChild<QLineEdit*>(QStringLiteral("prefRunFolder"));
+    if (!device || !folder) {
+      d->reject();
+      return;
+    }
+    deviceBefore = device->currentData().toString();
+    device->setCurrentIndex(device->findData(QStringLiteral("cpu")));
+    folder->selectAll();
+    QTest::keyClicks(folder, otherRuns);
+    if (!clickAccept(d)) d->reject();
+  });
+  QVERIFY(clickMenu(w, "File", "Preferences…"));
+  QCOMPARE(deviceBefore, QStringLiteral("auto"));
+  QCOMPARE(settings::defaultDevice(), QStringLiteral("cpu"));
+  QCOMPARE(settings::runFolder(), otherRuns);
+  QCOMPARE(w.setupPanel()->config().device, std::string("cpu"));
+  QCOMPARE(w.setupPanel()->runFolder(), otherRuns);
+  QCOMPARE(w.runBrowser()->folder(), otherRuns);
+
+  QString deviceShown, folderShown;
+  whenActive<PreferencesDialog>([&](PreferencesDialog* d) {
+    deviceShown = d->findChild<QComboBox*>(QStringLiteral("prefDevice"))->currentData().toString();
+    folderShown = d->findChild<QLineEdit*>(QStringLiteral("prefRunFolder"))->text();
+    if (!clickReject(d)) d->reject();
+  });
+  QVERIFY(clickMenu(w, "File", "Preferences…"));
+  QCOMPARE(deviceShown, QStringLiteral("cpu"));
+  QCOMPARE(folderShown, otherRuns);
+
+  MainWindow fresh;
+  QCOMPARE(fresh.setupPanel()->config().device, std::string("cpu"));
+  QCOMPARE(fresh.runBrowser()->folder(), otherRuns);
+}
+
+QTEST_MAIN(TestUiActions)
+#include "test_ui_actions.moc"
