@@ -2,9 +2,10 @@
 # One command from a fresh Debian 12 machine to every test: installs the Debian packages,
 # builds everything (GUI included), runs all Qt Test suites with CTest (GUI suites offscreen,
 # the translation check among them), then builds the run-file corruption test with
-# AddressSanitizer and runs it. Fails when something was not tested: a suite declared in
+# AddressSanitizer and the threaded suites (trainer, store, controller + follower) with
+# ThreadSanitizer and runs them. Fails when something was not tested: a suite declared in
 # tests/*/CMakeLists.txt but not registered (a stale build/ configured without the GUI, say),
-# no tests at all, or an ASan filter that matches nothing.
+# no tests at all, or an ASan/TSan filter that matches fewer suites than it names.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -32,4 +33,20 @@ cmake -S . -B build-asan -G Ninja "${launcher[@]}" -DMUONSCOPE_GUI=OFF -DMUONSCO
 cmake --build build-asan --target test_store_corrupt -j"$(nproc)"
 ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan -R '^test_store_corrupt$' --no-tests=error \
   --output-on-failure
+
+# ThreadSanitizer build of the threaded parts: the trainer (pause/stop from another thread), the
+# run store (SWMR writer and tailing readers), TrainingController (the 100-cycle soak) and
+# RunFollower. Qt, LibTorch and HDF5 are not instrumented; tests/tsan.supp lists the one report
+# that comes from inside Qt. Any other report fails the step (TSan exits 66).
+tsan_suites='^(test_trainer|test_store|test_controller)$'
+cmake -S . -B build-tsan -G Ninja "${launcher[@]}" -DMUONSCOPE_GUI=ON -DMUONSCOPE_TESTS=ON \
+  -DMUONSCOPE_TSAN=ON >/dev/null
+cmake --build build-tsan --target test_trainer test_store test_controller muonscope-cli \
+  -j"$(nproc)"
+if [ "$(ctest --test-dir build-tsan -N -R "$tsan_suites" | grep -c 'Test *#')" -ne 3 ]; then
+  echo "run-tests: the TSan filter $tsan_suites does not match its 3 suites" >&2
+  exit 1
+fi
+TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp second_deadlock_stack=1" \
+  ctest --test-dir build-tsan -R "$tsan_suites" --no-tests=error --output-on-failure
 echo "run-tests: all suites passed in $(( $(date +%s) - start )) s"

@@ -7,6 +7,7 @@
 
 #include "RunModel.h"
 #include "TrainingWorker.h"
+#include "TsanSync.h"
 #include "train/Trainer.h"
 
 namespace ms {
@@ -19,12 +20,20 @@ TrainingController::TrainingController(QObject* parent) : QObject(parent) {
 }
 
 TrainingController::~TrainingController() {
-  if (thread_) {
-    if (trainer_) trainer_->stop();
-    thread_->wait();  // the worker finishes its step and closes the run file
-    delete thread_;
-    thread_ = nullptr;
-  }
+  if (trainer_) trainer_->stop();
+  reclaimThread();
+}
+
+void TrainingController::reclaimThread() {
+  if (!thread_) return;
+  thread_->wait();         // the worker finishes its step and closes the run file
+  tsan::acquire(worker_);  // pairs with the release at the end of TrainingWorker::run()
+  // The worker is deleted here, on this thread, once its own thread has ended: its connections
+  // (and the slot objects queued calls still hold) die on the thread that delivers them.
+  delete worker_;
+  worker_ = nullptr;
+  delete thread_;
+  thread_ = nullptr;
 }
 
 bool TrainingController::start(const RunConfig& cfg, const QString& runFile, QString* error) {
@@ -42,11 +51,7 @@ bool TrainingController::start(const RunConfig& cfg, const QString& runFile, QSt
   } catch (const std::exception& e) {
     return fail(QString::fromUtf8(e.what()));
   }
-  if (thread_) {  // the previous run's thread has ended (state is Idle); reclaim it
-    thread_->wait();
-    delete thread_;
-    thread_ = nullptr;
-  }
+  reclaimThread();  // a previous run's thread has ended (state is Idle)
   cfg_ = cfg;
   runFile_ = QFileInfo(runFile).absoluteFilePath();
   lastStep_ = 0;
@@ -57,7 +62,7 @@ bool TrainingController::start(const RunConfig& cfg, const QString& runFile, QSt
 
   thread_ = new QThread;
   thread_->setObjectName(QStringLiteral("muonscope-training"));
-  auto* worker = new TrainingWorker(trainer_, pending_, runFile_, kStepBatchMs);
+  auto* worker = worker_ = new TrainingWorker(trainer_, pending_, runFile_, kStepBatchMs);
   worker->moveToThread(thread_);
   connect(thread_, &QThread::started, worker, &TrainingWorker::run);
   connect(worker, &TrainingWorker::info, this, &TrainingController::onWorkerInfo,
@@ -71,7 +76,6 @@ bool TrainingController::start(const RunConfig& cfg, const QString& runFile, QSt
   connect(worker, &TrainingWorker::done, this, &TrainingController::onWorkerDone,
           Qt::QueuedConnection);
   connect(worker, &TrainingWorker::done, thread_, &QThread::quit, Qt::DirectConnection);
-  connect(thread_, &QThread::finished, worker, &QObject::deleteLater);
   setState(State::Preparing);
   thread_->start();
   emit started(runFile_);
@@ -124,7 +128,13 @@ void TrainingController::drainPendingSteps() {
       this, [this, batch = std::move(batch)] { onWorkerSteps(batch); }, Qt::QueuedConnection);
 }
 
+void TrainingController::syncWithWorker() {
+  if (!pending_) return;
+  std::lock_guard<std::mutex> lk(pending_->mu);  // released at once; see PendingSteps
+}
+
 void TrainingController::onWorkerInfo(const RunInfo& info) {
+  syncWithWorker();
   fileCreated_ = true;
   infoReceived_ = true;
   if (state_ == State::Preparing) setState(State::Running);
@@ -132,23 +142,28 @@ void TrainingController::onWorkerInfo(const RunInfo& info) {
 }
 
 void TrainingController::onWorkerSteps(const std::vector<StepRecord>& steps) {
+  syncWithWorker();
   if (steps.empty()) return;
   lastStep_ = steps.back().step;
   emit stepsReady(steps);
 }
 
 void TrainingController::onWorkerVal(const ValRecord& val) {
+  syncWithWorker();
   emit valReady(val);
 }
 
 void TrainingController::onWorkerSnapshot(const Snapshot& snapshot) {
+  syncWithWorker();
   emit snapshotReady(snapshot);
 }
 
 void TrainingController::onWorkerDone(RunStatus status, const QString& message, bool fileCreated) {
+  syncWithWorker();
   fileCreated_ = fileCreated;
   trainer_.reset();
   pending_.reset();
+  reclaimThread();  // done was the worker's last signal; its thread is ending now
   setState(State::Idle);
   emit finished(status, message, runFile_);
 }

@@ -21,6 +21,7 @@ class QThread;
 namespace ms {
 
 class Trainer;
+class TrainingWorker;
 struct PendingSteps;
 
 class TrainingController : public QObject {
@@ -84,6 +85,9 @@ class TrainingController : public QObject {
 
  private:
   void setState(State s);
+  void reclaimThread();
+  void syncWithWorker();  // takes the worker's lock once before reading a signal's arguments  //
+                          // waits for the worker thread, deletes the worker and the thread
 
   State state_ = State::Idle;
   RunConfig cfg_;
@@ -94,6 +98,7 @@ class TrainingController : public QObject {
   std::shared_ptr<Trainer> trainer_;
   std::shared_ptr<PendingSteps> pending_;
   QThread* thread_ = nullptr;
+  TrainingWorker* worker_ = nullptr;  // lives on thread_; deleted by reclaimThread()
   QTimer drainTimer_;  // while paused/stopping: delivers steps the worker still holds
 };
 

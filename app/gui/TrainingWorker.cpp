@@ -7,6 +7,7 @@
 #include <exception>
 #include <optional>
 
+#include "TsanSync.h"
 #include "store/RunWriter.h"
 #include "train/Trainer.h"
 
@@ -30,6 +31,13 @@ void TrainingWorker::flushSteps(bool force) {
 }
 
 void TrainingWorker::run() {
+  runAndReport();
+  // Last on this thread: everything above (done's direct call to QThread::quit included)
+  // precedes TrainingController::reclaimThread()'s wait() (see TsanSync.h).
+  tsan::release(this);
+}
+
+void TrainingWorker::runAndReport() {
   std::optional<RunWriter> writer;
   bool begun = false;  // the file holds a run (a writer that never began removes its file)
   RunStatus status = RunStatus::Failed;
@@ -39,7 +47,10 @@ void TrainingWorker::run() {
     writer.emplace(runFile_.toStdString(), false);
     writer->begin(ri);
     begun = true;
-    emit info(ri);
+    {
+      std::lock_guard<std::mutex> lk(pending_->mu);
+      emit info(ri);
+    }
     sinceFlush_.start();
 
     const int64_t total = ri.total_steps;
@@ -58,11 +69,13 @@ void TrainingWorker::run() {
     cb.on_val = [&](const ValRecord& v) {
       writer->append_val(v);
       flushSteps(true);
+      std::lock_guard<std::mutex> lk(pending_->mu);
       emit val(v);
     };
     cb.on_snapshot = [&](const Snapshot& s) {
       writer->append_snapshot(s);
       flushSteps(true);
+      std::lock_guard<std::mutex> lk(pending_->mu);
       emit snapshot(s);
     };
     status = trainer_->run(cb);
@@ -84,6 +97,7 @@ void TrainingWorker::run() {
     }
     writer.reset();
   }
+  std::lock_guard<std::mutex> lk(pending_->mu);
   emit done(status, message, begun);
 }
 

@@ -20,7 +20,10 @@ class Trainer;
 
 // Step records not yet sent to the GUI. The worker appends and sends batches; the GUI thread
 // drains the remainder while the trainer is paused. Whoever sends does so while holding `mu`,
-// so batches enter the GUI thread's event queue in step order.
+// so batches enter the GUI thread's event queue in step order. The worker emits every signal
+// while holding `mu`, and the controller takes `mu` once before it reads a signal's arguments:
+// the copy of the arguments made inside the emit is then ordered before the read by a mutex
+// of our own, not only by Qt's event-queue lock (which ThreadSanitizer cannot see).
 struct PendingSteps {
   std::mutex mu;
   std::vector<StepRecord> steps;
@@ -43,6 +46,7 @@ class TrainingWorker : public QObject {
   void done(ms::RunStatus status, const QString& message, bool fileCreated);
 
  private:
+  void runAndReport();  // run()'s work: train, write the file, emit done
   // Sends the pending steps (if any). `force`: regardless of the batching interval.
   void flushSteps(bool force);
 
