@@ -27,7 +27,7 @@ StudyRunner::~StudyRunner() {
   if (!active_) return;
   // The controller's finished() will not reach this object any more: record the end here.
   if (memberRunning_ && current_ >= 0) {
-    controller_->stop();
+    if (controller_) controller_->stop();  // else its destructor has stopped the run already
     index_.members[current_].status = "stopped";
     index_.members[current_].summary = "study closed while the run was in progress";
     saveIndex();

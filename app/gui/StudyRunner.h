@@ -13,6 +13,7 @@
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 #include <QStringList>
 #include <vector>
@@ -83,7 +84,9 @@ class StudyRunner : public QObject {
   bool saveIndex(QString* error = nullptr);
   void emitProgress(double memberFraction);
 
-  TrainingController* controller_ = nullptr;
+  // Guarded: a window deletes its children in creation order, so a controller made before this
+  // runner is gone when the runner's destructor runs.
+  QPointer<TrainingController> controller_;
   std::vector<StudyMember> members_;
   StudyIndex index_;
   QString outDir_, indexPath_, lastError_;

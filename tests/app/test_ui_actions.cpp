@@ -193,6 +193,7 @@ class TestUiActions : public QObject {
   void openStudyFromMenu();
   void resetLayoutFromMenu();
   void runStudyFromDialogAndStop();
+  void windowDeletedDuringStudy();
   void assocMemoryFromMenu();
   void viewExportFromContextMenu();
   void preferencesStick();  // last: it changes the run folder and the default device
@@ -389,6 +390,35 @@ void TestUiActions::runStudyFromDialogAndStop() {
   const QString index = done.at(0).at(1).toString();
   QVERIFY2(QFileInfo(index).absolutePath() == QFileInfo(out).absoluteFilePath(), qPrintable(index));
   const StudyIndex idx = study_index_from_json(readAll(index).toStdString());
+  QVERIFY(!idx.members.empty());
+  QCOMPARE(QString::fromStdString(idx.members.front().status), QStringLiteral("stopped"));
+}
+
+// A window deleted while its study trains (its children go in creation order: the training
+// controller before the study runner) stops the run, finalizes the member's file as "stopped"
+// and records that in study.json, without touching the deleted controller.
+void TestUiActions::windowDeletedDuringStudy() {
+  auto* w = new MainWindow;
+  w->setConfirmClose(false);
+  QSignalSpy started(w->studyRunner(), &StudyRunner::memberStarted);
+  const QString out = tmp_.filePath(QStringLiteral("study-deleted"));
+  QString err;
+  QVERIFY2(
+      w->studyRunner()->start(QStringLiteral("kv-asymmetry"), QStringLiteral("cpu"),
+                              {"model.layers=1", "model.d_model=32", "model.heads=2",
+                               "model.seq_len=32", "train.steps=100000", "metrics.every=5",
+                               "metrics.kivi_every=0", "train.batch_size=4", "train.threads=1"},
+                              out, &err),
+      qPrintable(err));
+  QTRY_VERIFY_WITH_TIMEOUT(started.count() == 1, kRunTimeoutMs);
+  const QString memberFile = started.at(0).at(3).toString();
+  QTRY_VERIFY_WITH_TIMEOUT(w->liveModel()->steps().size() >= 2, kRunTimeoutMs);
+  delete w;
+  RunReader r(memberFile.toStdString());
+  QCOMPARE(r.status(), RunStatus::Stopped);
+  QVERIFY(r.num_steps() >= 2);
+  const StudyIndex idx = study_index_from_json(
+      readAll(QDir(out).filePath(QStringLiteral("study.json"))).toStdString());
   QVERIFY(!idx.members.empty());
   QCOMPARE(QString::fromStdString(idx.members.front().status), QStringLiteral("stopped"));
 }
