@@ -33,6 +33,7 @@
 #include <memory>
 
 #include "AppSettings.h"
+#include "AppTestSupport.h"
 #include "CompareWindow.h"
 #include "FTAPlot.h"
 #include "IsotropyPlot.h"
@@ -60,26 +61,8 @@ namespace {
 
 constexpr int kRunTimeoutMs = 60000;
 
-template <class T>
-T* fieldAs(SetupPanel* p, const QString& key) {
-  T* w = qobject_cast<T*>(p->field(key));
-  if (!w) qFatal("setup field %s missing or of another type", qPrintable(key));
-  return w;
-}
-
-// A tiny, fast run through the setup panel's own fields.
-void setTinyRun(SetupPanel* p, int steps, int every) {
-  p->applyPreset(QStringLiteral("quick"));
-  fieldAs<QSpinBox>(p, "train.steps")->setValue(steps);
-  fieldAs<QSpinBox>(p, "metrics.every")->setValue(every);
-  fieldAs<QSpinBox>(p, "model.layers")->setValue(2);
-  fieldAs<QSpinBox>(p, "model.d_model")->setValue(64);
-  fieldAs<QSpinBox>(p, "model.heads")->setValue(4);
-  fieldAs<QSpinBox>(p, "train.batch_size")->setValue(8);
-  fieldAs<QSpinBox>(p, "model.seq_len")->setValue(32);
-  auto* device = fieldAs<QComboBox>(p, "device");
-  device->setCurrentIndex(device->findData(QStringLiteral("cpu")));
-}
+using apptest::fieldAs;
+using apptest::setTinyRun;
 
 // Clicks "Yes" in the next modal question box (closing during a run asks first).
 void answerNextQuestionYes() {
@@ -537,41 +520,11 @@ void TestApp::followFileBeingWritten() {
   // muonscope-cli writes a run in another process; the window opens it mid-run and follows it.
   const QString file = QDir(runsDir()).filePath(QStringLiteral("cli-live.h5"));
   QProcess cli;
-  cli.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-  cli.start(QStringLiteral(MUONSCOPE_CLI), {"train",
-                                            "--preset",
-                                            "quick",
-                                            "--set",
-                                            "model.layers=2",
-                                            "--set",
-                                            "model.d_model=64",
-                                            "--set",
-                                            "model.seq_len=32",
-                                            "--set",
-                                            "train.batch_size=8",
-                                            "--set",
-                                            "metrics.every=20",
-                                            "--set",
-                                            "metrics.kivi_every=0",
-                                            "--steps",
-                                            "1000000",
-                                            "--device",
-                                            "cpu",
-                                            "--quiet",
-                                            "--out",
-                                            file});
+  apptest::startEndlessCliRun(cli, QStringLiteral(MUONSCOPE_CLI), file, 20);
   QVERIFY2(cli.waitForStarted(10000), qPrintable(cli.errorString()));
-  auto stepsOnDisk = [&]() -> int64_t {
-    try {
-      RunReader r(file.toStdString());
-      return r.num_steps();
-    } catch (const std::exception&) {
-      return 0;  // not created or not begun yet
-    }
-  };
   // The run is far longer than the test: it is still being written when the window opens it,
   // and it ends only when the test stops it (SIGTERM, as Ctrl-C: finalized as "stopped").
-  QTRY_VERIFY_WITH_TIMEOUT(stepsOnDisk() >= 1, kRunTimeoutMs);
+  QTRY_VERIFY_WITH_TIMEOUT(apptest::stepsOnDisk(file) >= 1, kRunTimeoutMs);
   QCOMPARE(cli.state(), QProcess::Running);
 
   MainWindow w;

@@ -14,6 +14,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "AppTestSupport.h"
 #include "RunFollower.h"
 #include "RunModel.h"
 #include "TrainingController.h"
@@ -172,42 +173,9 @@ void TestController::followerTailsAWriterProcess() {
 #else
   const QString file = dir_.filePath(QStringLiteral("tailed.h5"));
   QProcess cli;
-  cli.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-  cli.start(QStringLiteral(MUONSCOPE_CLI), {"train",
-                                            "--preset",
-                                            "quick",
-                                            "--set",
-                                            "model.layers=1",
-                                            "--set",
-                                            "model.d_model=32",
-                                            "--set",
-                                            "model.heads=2",
-                                            "--set",
-                                            "model.seq_len=32",
-                                            "--set",
-                                            "train.batch_size=4",
-                                            "--set",
-                                            "metrics.every=10",
-                                            "--set",
-                                            "metrics.kivi_every=0",
-                                            "--set",
-                                            "train.threads=1",
-                                            "--steps",
-                                            "1000000",
-                                            "--device",
-                                            "cpu",
-                                            "--quiet",
-                                            "--out",
-                                            file});
+  apptest::startEndlessCliRun(cli, QStringLiteral(MUONSCOPE_CLI), file, 10, {1, 32, 2, 4});
   QVERIFY2(cli.waitForStarted(10000), qPrintable(cli.errorString()));
-  auto stepsOnDisk = [&]() -> int64_t {
-    try {
-      return RunReader(file.toStdString()).num_steps();
-    } catch (const std::exception&) {
-      return 0;  // not created or not begun yet
-    }
-  };
-  QTRY_VERIFY_WITH_TIMEOUT(stepsOnDisk() >= 1, kTimeoutMs);
+  QTRY_VERIFY_WITH_TIMEOUT(apptest::stepsOnDisk(file) >= 1, kTimeoutMs);
   RunModel model;
   RunFollower f(&model);
   QSignalSpy updated(&f, &RunFollower::updated);

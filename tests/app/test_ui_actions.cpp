@@ -34,6 +34,7 @@
 #include <functional>
 
 #include "AppSettings.h"
+#include "AppTestSupport.h"
 #include "AssocMemoryPanel.h"
 #include "CompareWindow.h"
 #include "LossPlot.h"
@@ -157,24 +158,11 @@ bool clickMenu(QMainWindow& w, const QString& title, const QString& item) {
   return true;
 }
 
-template <class T>
-T* fieldAs(SetupPanel* p, const QString& key) {
-  T* w = qobject_cast<T*>(p->field(key));
-  if (!w) qFatal("setup field %s missing or of another type", qPrintable(key));
-  return w;
-}
+using apptest::fieldAs;
 
+// 1 layer x 32, 2 heads, batch 4: the smallest run that fills every view.
 void setTinyRun(SetupPanel* p, int steps, int every) {
-  p->applyPreset(QStringLiteral("quick"));
-  fieldAs<QSpinBox>(p, "train.steps")->setValue(steps);
-  fieldAs<QSpinBox>(p, "metrics.every")->setValue(every);
-  fieldAs<QSpinBox>(p, "model.layers")->setValue(1);
-  fieldAs<QSpinBox>(p, "model.d_model")->setValue(32);
-  fieldAs<QSpinBox>(p, "model.heads")->setValue(2);
-  fieldAs<QSpinBox>(p, "train.batch_size")->setValue(4);
-  fieldAs<QSpinBox>(p, "model.seq_len")->setValue(32);
-  auto* device = fieldAs<QComboBox>(p, "device");
-  device->setCurrentIndex(device->findData(QStringLiteral("cpu")));
+  apptest::setTinyRun(p, steps, every, {1, 32, 2, 4});
 }
 
 QString readAll(const QString& path) {

@@ -1,0 +1,72 @@
+// Helpers shared by the app's suites (test_app, test_ui_actions, test_controller): the setup
+// panel's fields by key, a tiny fast run set through those fields, and a muonscope-cli run in
+// another process that trains until the test stops it, with its file's step count.
+#pragma once
+
+#include <QComboBox>
+#include <QProcess>
+#include <QSpinBox>
+#include <QStringList>
+#include <cstdint>
+#include <exception>
+
+#include "SetupPanel.h"
+#include "store/RunReader.h"
+
+namespace apptest {
+
+template <class T>
+T* fieldAs(ms::SetupPanel* p, const QString& key) {
+  T* w = qobject_cast<T*>(p->field(key));
+  if (!w) qFatal("setup field %s missing or of another type", qPrintable(key));
+  return w;
+}
+
+// The model and batch of a tiny run (the default: 2 layers x 64, 4 heads, batch 8).
+struct TinySize {
+  int layers = 2, d_model = 64, heads = 4, batch = 8;
+};
+
+// A tiny, fast run on the CPU through the setup panel's own fields.
+inline void setTinyRun(ms::SetupPanel* p, int steps, int every, TinySize s = {}) {
+  p->applyPreset(QStringLiteral("quick"));
+  fieldAs<QSpinBox>(p, "train.steps")->setValue(steps);
+  fieldAs<QSpinBox>(p, "metrics.every")->setValue(every);
+  fieldAs<QSpinBox>(p, "model.layers")->setValue(s.layers);
+  fieldAs<QSpinBox>(p, "model.d_model")->setValue(s.d_model);
+  fieldAs<QSpinBox>(p, "model.heads")->setValue(s.heads);
+  fieldAs<QSpinBox>(p, "train.batch_size")->setValue(s.batch);
+  fieldAs<QSpinBox>(p, "model.seq_len")->setValue(32);
+  auto* device = fieldAs<QComboBox>(p, "device");
+  device->setCurrentIndex(device->findData(QStringLiteral("cpu")));
+}
+
+// Starts `cli` (muonscope-cli at cliPath) training a tiny model for 1,000,000 steps into `file`,
+// a snapshot every `every` steps: far longer than any test, which ends it with terminate()
+// (SIGTERM, as Ctrl-C: the file is finalized as "stopped", exit code 130).
+inline void startEndlessCliRun(QProcess& cli, const QString& cliPath, const QString& file,
+                               int every, TinySize s = {}) {
+  QStringList args = {"train",    "--preset", "quick",   "--steps", "1000000",
+                      "--device", "cpu",      "--quiet", "--out",   file};
+  for (const QString& set :
+       {QStringLiteral("model.layers=%1").arg(s.layers),
+        QStringLiteral("model.d_model=%1").arg(s.d_model),
+        QStringLiteral("model.heads=%1").arg(s.heads), QStringLiteral("model.seq_len=32"),
+        QStringLiteral("train.batch_size=%1").arg(s.batch),
+        QStringLiteral("metrics.every=%1").arg(every), QStringLiteral("metrics.kivi_every=0"),
+        QStringLiteral("train.threads=1")})
+    args << QStringLiteral("--set") << set;
+  cli.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+  cli.start(cliPath, args);
+}
+
+// The steps a run file holds now; 0 while it is not created or not begun.
+inline int64_t stepsOnDisk(const QString& file) {
+  try {
+    return ms::RunReader(file.toStdString()).num_steps();
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+}  // namespace apptest
