@@ -80,9 +80,7 @@ class MainWindow : public QMainWindow {
   QAction* openAction() const { return openAct_; }
   QAction* liveAction() const { return liveAct_; }
   QAction* compareAction() const { return compareAct_; }
-  class StudyRunner* studyRunner() const {
-    return studyRunner_;
-  }
+  class StudyRunner* studyRunner() const { return studyRunner_; }
   // Whether closing during a run asks first (tests may switch it off; default on).
   void setConfirmClose(bool on) { confirmClose_ = on; }
 

@@ -85,9 +85,10 @@ class TrainingController : public QObject {
 
  private:
   void setState(State s);
+  // Waits for the worker thread (if any), then deletes the worker and the thread.
   void reclaimThread();
-  void syncWithWorker();  // takes the worker's lock once before reading a signal's arguments  //
-                          // waits for the worker thread, deletes the worker and the thread
+  // Takes the worker's lock once before a slot reads its signal's arguments (see PendingSteps).
+  void syncWithWorker();
 
   State state_ = State::Idle;
   RunConfig cfg_;

@@ -1,19 +1,67 @@
-// Helpers shared by the app's suites (test_app, test_ui_actions, test_controller): the setup
-// panel's fields by key, a tiny fast run set through those fields, and a muonscope-cli run in
-// another process that trains until the test stops it, with its file's step count.
+// Helpers shared by the app's suites (test_app, test_ui_actions, test_controller): settings in a
+// temporary folder, answering the next modal dialog or popup menu, the setup panel's fields by
+// key, a tiny fast run set through those fields, and a muonscope-cli run in another process
+// that trains until the test stops it, with its file's step count.
 #pragma once
 
+#include <QApplication>
 #include <QComboBox>
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QDir>
 #include <QProcess>
+#include <QSettings>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QStringList>
+#include <QTimer>
+#include <QWidget>
 #include <cstdint>
 #include <exception>
+#include <functional>
 
+#include "AppSettings.h"
 #include "SetupPanel.h"
 #include "store/RunReader.h"
 
 namespace apptest {
+
+constexpr int kDialogTimeoutMs = 60000;
+
+// QSettings under `dir` (cleared) with `runs` as the run folder, so a suite never touches the
+// user's settings or run files. Returns false when the run folder cannot be made.
+inline bool isolateSettings(const QString& dir, const QString& appName, const QString& runs) {
+  QStandardPaths::setTestModeEnabled(true);
+  QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, dir);
+  QCoreApplication::setOrganizationName(QStringLiteral("MuonscopeTest"));
+  QCoreApplication::setApplicationName(appName);
+  QSettings().clear();
+  ms::settings::setRunFolder(runs);
+  return QDir().mkpath(runs);
+}
+
+// Calls f(w) once a widget of type T is the active modal dialog (or, with popup = true, the
+// active popup menu). Polls from a timer, so it also runs inside the dialog's own exec() loop:
+// arm it before the click that opens the dialog. Gives up with a warning after 60 s (the
+// test's own checks then fail).
+template <class T>
+void whenActive(std::function<void(T*)> f, bool popup = false) {
+  auto* timer = new QTimer(qApp);
+  const QDeadlineTimer deadline(kDialogTimeoutMs);
+  timer->setInterval(10);
+  QObject::connect(timer, &QTimer::timeout, qApp, [=] {
+    QWidget* active = popup ? QApplication::activePopupWidget() : QApplication::activeModalWidget();
+    T* target = qobject_cast<T*>(active);
+    if (!target && !deadline.hasExpired()) return;
+    timer->stop();
+    timer->deleteLater();
+    if (target)
+      f(target);
+    else
+      qWarning("no %s appeared", T::staticMetaObject.className());
+  });
+  timer->start();
+}
 
 template <class T>
 T* fieldAs(ms::SetupPanel* p, const QString& key) {

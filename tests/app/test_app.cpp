@@ -66,13 +66,8 @@ using apptest::setTinyRun;
 
 // Clicks "Yes" in the next modal question box (closing during a run asks first).
 void answerNextQuestionYes() {
-  QTimer::singleShot(0, [] {
-    QMessageBox* box = nullptr;
-    if (QTest::qWaitFor(
-            [&] { return (box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())); },
-            kRunTimeoutMs))
-      box->button(QMessageBox::Yes)->click();
-  });
+  apptest::whenActive<QMessageBox>(
+      [](QMessageBox* box) { box->button(QMessageBox::Yes)->click(); });
 }
 
 }  // namespace
@@ -102,13 +97,7 @@ class TestApp : public QObject {
 
 void TestApp::initTestCase() {
   QVERIFY(tmp_.isValid());
-  QStandardPaths::setTestModeEnabled(true);
-  QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, tmp_.filePath("settings"));
-  QCoreApplication::setOrganizationName(QStringLiteral("MuonscopeTest"));
-  QCoreApplication::setApplicationName(QStringLiteral("muonscope-test"));
-  QSettings().clear();
-  settings::setRunFolder(runsDir());
-  QVERIFY(QDir().mkpath(runsDir()));
+  QVERIFY(apptest::isolateSettings(tmp_.filePath("settings"), "muonscope-test", runsDir()));
 }
 
 void TestApp::setupPanelMarksInvalidFields() {

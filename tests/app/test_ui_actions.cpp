@@ -14,7 +14,6 @@
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QDockWidget>
-#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QImage>
@@ -59,29 +58,7 @@ QString plain(QString text) {
   return text.remove(QLatin1Char('&'));
 }
 
-// Calls f(w) once a widget of type T is the active modal dialog (or, with popup = true, the
-// active popup menu). Polls from a timer, so it also runs inside the dialog's own exec() loop.
-// Gives up (with a warning; the test's checks then fail) after kRunTimeoutMs.
-template <class T>
-void whenActive(std::function<void(T*)> f, bool popup = false) {
-  auto* timer = new QTimer(qApp);
-  auto* clock = new QElapsedTimer;
-  clock->start();
-  timer->setInterval(10);
-  QObject::connect(timer, &QTimer::timeout, qApp, [=] {
-    QWidget* active = popup ? QApplication::activePopupWidget() : QApplication::activeModalWidget();
-    T* target = qobject_cast<T*>(active);
-    if (!target && clock->elapsed() < kRunTimeoutMs) return;
-    timer->stop();
-    timer->deleteLater();
-    delete clock;
-    if (target)
-      f(target);
-    else
-      qWarning("no %s appeared", T::staticMetaObject.className());
-  });
-  timer->start();
-}
+using apptest::whenActive;
 
 // Clicks the accept button (Open / Save / OK) of a dialog's button box.
 bool clickAccept(QWidget* dialog) {
@@ -194,13 +171,7 @@ class TestUiActions : public QObject {
 
 void TestUiActions::initTestCase() {
   QVERIFY(tmp_.isValid());
-  QStandardPaths::setTestModeEnabled(true);
-  QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, tmp_.filePath("settings"));
-  QCoreApplication::setOrganizationName(QStringLiteral("MuonscopeTest"));
-  QCoreApplication::setApplicationName(QStringLiteral("muonscope-ui-test"));
-  QSettings().clear();
-  settings::setRunFolder(runsDir());
-  QVERIFY(QDir().mkpath(runsDir()));
+  QVERIFY(apptest::isolateSettings(tmp_.filePath("settings"), "muonscope-ui-test", runsDir()));
 }
 
 // Start (toolbar) trains a run; Open Run… (toolbar, file dialog starting in the run folder)
