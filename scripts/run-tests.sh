@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to every test: installs the Debian packages,
 # builds everything (GUI included), runs all Qt Test suites with CTest (GUI suites offscreen,
-# the translation check among them), then builds the run-file corruption test with
-# AddressSanitizer and the threaded suites (trainer, store, controller + follower) with
+# the translation check among them), then builds the run-file and safetensors corruption tests
+# with AddressSanitizer and the threaded suites (trainer, store, controller + follower) with
 # ThreadSanitizer and runs them. Fails when something was not tested: a suite declared in
 # tests/*/CMakeLists.txt but not registered (a stale build/ configured without the GUI, say),
 # no tests at all, or an ASan/TSan filter that matches fewer suites than it names.
@@ -25,13 +25,19 @@ fi
 echo "run-tests: $(echo "$registered" | wc -l) suites registered"
 ctest --test-dir build --output-on-failure --no-tests=error -j"$(nproc)"
 
-# AddressSanitizer build of the torch-free store and its corruption test only.
+# AddressSanitizer build of the torch-free readers of outside files and their corruption tests:
+# the run store and the safetensors parser.
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S . -B build-asan -G Ninja "${launcher[@]}" -DMUONSCOPE_GUI=OFF -DMUONSCOPE_TESTS=ON \
   -DMUONSCOPE_ASAN=ON >/dev/null
-cmake --build build-asan --target test_store_corrupt -j"$(nproc)"
-ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan -R '^test_store_corrupt$' --no-tests=error \
+cmake --build build-asan --target test_store_corrupt test_safetensors -j"$(nproc)"
+asan_suites='^(test_store_corrupt|test_safetensors)$'
+if [ "$(ctest --test-dir build-asan -N -R "$asan_suites" | grep -c 'Test *#')" -ne 2 ]; then
+  echo "run-tests: the ASan filter $asan_suites does not match its 2 suites" >&2
+  exit 1
+fi
+ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan -R "$asan_suites" --no-tests=error \
   --output-on-failure
 
 # ThreadSanitizer build of the threaded parts: the trainer (pause/stop from another thread), the
