@@ -148,16 +148,28 @@ SnapshotBuilder::SnapshotBuilder(const RunConfig& cfg, const DataSource& data, t
 
 std::vector<std::array<int, 2>> SnapshotBuilder::matrix_shapes() const {
   const int d = cfg_.model.d_model, h = cfg_.model.ffn_hidden();
+  const int kv = cfg_.model.kv_head_count() * cfg_.model.head_dim();
   std::vector<std::array<int, 2>> out;
   for (const auto& n : names_) {
     if (n == "mlp.in" || n == "mlp.gate")
       out.push_back({h, d});
     else if (n == "mlp.out")
       out.push_back({d, h});
+    else if (n == "attn.k" || n == "attn.v")
+      out.push_back({kv, d});
     else
       out.push_back({d, d});  // attn.*, qk = W_q^T W_k, vo = W_o W_v
   }
   return out;
+}
+
+torch::Tensor SnapshotBuilder::expand_kv(const torch::Tensor& w) const {
+  // (Hkv*hd, d) -> (H*hd, d): K/V head g's rows repeated for its H/Hkv query heads, as
+  // AttentionImpl's repeat_kv does with the activations.
+  const int64_t H = cfg_.model.heads, Hkv = cfg_.model.kv_head_count();
+  if (H == Hkv) return w;
+  const int64_t hd = cfg_.model.head_dim(), d = w.size(1);
+  return w.view({Hkv, 1, hd, d}).expand({Hkv, H / Hkv, hd, d}).reshape({H * hd, d});
 }
 
 std::vector<torch::Tensor> SnapshotBuilder::block_roles(const GPTImpl& model, int layer) const {
@@ -171,9 +183,10 @@ std::vector<torch::Tensor> SnapshotBuilder::block_roles(const GPTImpl& model, in
 
 torch::Tensor SnapshotBuilder::matrix(const std::vector<torch::Tensor>& roles,
                                       const std::string& name) const {
-  // Composites (DESIGN.md section 4): logits q.k = x W_q^T W_k x'^T, output W_o W_v x.
-  if (name == "qk") return roles[0].t().matmul(roles[1]);  // W_QK = W_q^T W_k  (d, d)
-  if (name == "vo") return roles[3].matmul(roles[2]);      // W_VO = W_o W_v    (d, d)
+  // Composites (DESIGN.md section 4): logits q.k = x W_q^T W_k x'^T, output W_o W_v x; with
+  // grouped-query attention W_k / W_v repeated per query head (sum over heads of W_q^h^T W_k^g).
+  if (name == "qk") return roles[0].t().matmul(expand_kv(roles[1]));  // W_QK = W_q^T W_k (d, d)
+  if (name == "vo") return roles[3].matmul(expand_kv(roles[2]));      // W_VO = W_o W_v   (d, d)
   const int i = role_index(name);
   if (i < 0 || !roles[static_cast<size_t>(i)].defined())
     throw std::runtime_error("SnapshotBuilder: model has no matrix '" + name + "'");
@@ -330,8 +343,8 @@ void SnapshotBuilder::head_spectra(const GPTImpl& model, Snapshot& s) const {
       return m.reshape({H, hd, d}).transpose(1, 2);
     };
     fq.push_back(rows(w("attn.q")));                                   // W_q^h^T  (H, d, hd)
-    gk.push_back(rows(w("attn.k")));                                   // W_k^h^T  (H, d, hd)
-    gv.push_back(rows(w("attn.v")));                                   // W_v^h^T  (H, d, hd)
+    gk.push_back(rows(expand_kv(w("attn.k"))));                        // W_k^h^T  (H, d, hd)
+    gv.push_back(rows(expand_kv(w("attn.v"))));                        // W_v^h^T  (H, d, hd)
     fo.push_back(w("attn.o").reshape({d, H, hd}).permute({1, 0, 2}));  // W_o^h    (H, d, hd)
   }
   // W_QK^h = (W_q^h^T)(W_k^h^T)^T, W_OV^h = (W_o^h)(W_v^h^T)^T: both F G^T.

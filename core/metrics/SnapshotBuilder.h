@@ -62,6 +62,9 @@ class SnapshotBuilder {
 
   torch::Tensor matrix(const std::vector<torch::Tensor>& roles, const std::string& name) const;
   std::vector<torch::Tensor> block_roles(const GPTImpl& model, int layer) const;
+  // Grouped-query attention: a (kv_heads * hd, d) K/V weight as the (heads * hd, d) one the
+  // query heads see (each K/V head's rows repeated). Identity without GQA.
+  torch::Tensor expand_kv(const torch::Tensor& w) const;
   void activations(GPTImpl& model, Snapshot& s) const;
   void spectra(GPTImpl& model, Snapshot& s) const;
   void head_spectra(const GPTImpl& model, Snapshot& s) const;

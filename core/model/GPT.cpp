@@ -1,9 +1,13 @@
 // GPT: the decoder-only transformer of ../shared/DESIGN.md section 2 (NanoGPT layout, pre-norm):
 //   x = embed(idx) [+ pos];  per block: x += attn(norm1(x)); x += mlp(norm2(x));
 //   logits = head(norm_f(x))   (head tied to the embedding when tie_embeddings).
-// Attention has separate bias-free Q, K, V, O matrices, optional QK-norm (RMSNorm over head_dim,
-// before RoPE) and RoPE (rotate-half convention, base 10000) or learned positions. The capture
-// path runs the manual attention so that the max logit comes from the very scores it softmaxes.
+// Attention has separate Q, K, V, O matrices (biases optional), optional grouped-query attention
+// (kv_heads K/V heads, each shared by heads / kv_heads query heads), optional QK-norm (RMSNorm
+// over head_dim, before RoPE) and RoPE (rotate-half convention, base rope_theta) or learned
+// positions. The options beyond the trained toy (biases, LayerNorm without bias, tanh-GELU, GQA,
+// rope_theta, norm epsilon) are what GPT-2, nanoGPT and Llama-family checkpoints need (ckpt/).
+// The capture path runs the manual attention so that the max logit comes from the very scores
+// it softmaxes.
 // kv_quant_causal_attention: attention over a KIVI-style streaming quantized K/V cache.
 #include "model/GPT.h"
 
@@ -17,22 +21,23 @@
 namespace ms {
 namespace {
 
-constexpr double kRmsEps = 1e-6;  // RMSNorm epsilon
-constexpr double kLnEps = 1e-5;   // LayerNorm epsilon (torch default)
-constexpr double kRopeBase = 10000.0;
+constexpr double kRmsEps = 1e-6;  // RMSNorm epsilon (model.norm_eps = 0)
+constexpr double kLnEps = 1e-5;   // LayerNorm epsilon (torch default; model.norm_eps = 0)
 
 // RMSNorm (Zhang & Sennrich 2019): y = x / sqrt(mean(x^2) + eps) * w over the last dim, weight
-// only. LayerNorm (Ba et al. 2016): weight and bias. The statistics run in at least fp32.
+// only (HF LlamaRMSNorm: statistics in fp32, cast back, then the weight). LayerNorm (Ba et al.
+// 2016): weight and, unless bias = false, bias. The statistics run in at least fp32.
 class NormImpl : public torch::nn::Module {
  public:
-  NormImpl(int64_t dim, bool layer_norm) : layer_norm_(layer_norm), dim_(dim) {
+  NormImpl(int64_t dim, bool layer_norm, bool bias = true, double eps = 0.0)
+      : layer_norm_(layer_norm), dim_(dim), eps_(eps > 0 ? eps : (layer_norm ? kLnEps : kRmsEps)) {
     weight = register_parameter("weight", torch::ones({dim}));
-    if (layer_norm_) bias = register_parameter("bias", torch::zeros({dim}));
+    if (layer_norm_ && bias) this->bias = register_parameter("bias", torch::zeros({dim}));
   }
   torch::Tensor forward(const torch::Tensor& x) {
-    if (layer_norm_) return torch::layer_norm(x, {dim_}, weight, bias, kLnEps);
+    if (layer_norm_) return torch::layer_norm(x, {dim_}, weight, bias, eps_);
     const torch::Tensor xf = x.scalar_type() == torch::kDouble ? x : x.to(torch::kFloat);
-    const torch::Tensor y = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + kRmsEps);
+    const torch::Tensor y = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps_);
     return y.to(x.scalar_type()) * weight.to(x.scalar_type());
   }
   torch::Tensor weight, bias;
@@ -40,11 +45,22 @@ class NormImpl : public torch::nn::Module {
  private:
   bool layer_norm_;
   int64_t dim_;
+  double eps_;
 };
 TORCH_MODULE(Norm);
 
-torch::nn::Linear make_linear(int64_t in, int64_t out) {
-  return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(false));
+Norm make_norm(const ModelConfig& cfg, int64_t dim) {
+  return Norm(dim, cfg.norm == "layernorm", cfg.norm_bias, cfg.norm_eps);
+}
+
+torch::nn::Linear make_linear(int64_t in, int64_t out, bool bias = false) {
+  return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias));
+}
+
+// Grouped-query attention: (B, Hkv, T, hd) -> (B, H, T, hd), K/V head g serving query heads
+// g * n_rep .. (g + 1) * n_rep - 1 (HF Llama repeat_kv; n_rep = H / Hkv).
+torch::Tensor repeat_kv(const torch::Tensor& x, int64_t n_rep) {
+  return n_rep == 1 ? x : x.repeat_interleave(n_rep, /*dim=*/1);
 }
 
 // RoPE, rotate-half convention (Su et al. 2021; GPT-NeoX / Llama code):
@@ -62,11 +78,14 @@ torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos,
 
 class AttentionImpl : public torch::nn::Module {
  public:
-  explicit AttentionImpl(const ModelConfig& cfg) : heads_(cfg.heads), hd_(cfg.head_dim()) {
-    q = register_module("q", make_linear(cfg.d_model, cfg.d_model));
-    k = register_module("k", make_linear(cfg.d_model, cfg.d_model));
-    v = register_module("v", make_linear(cfg.d_model, cfg.d_model));
-    o = register_module("o", make_linear(cfg.d_model, cfg.d_model));
+  explicit AttentionImpl(const ModelConfig& cfg)
+      : heads_(cfg.heads), kv_heads_(cfg.kv_head_count()), hd_(cfg.head_dim()) {
+    const bool qkv_bias = cfg.attn_bias != "none", o_bias = cfg.attn_bias == "all";
+    const int64_t kv = kv_heads_ * hd_;
+    q = register_module("q", make_linear(cfg.d_model, cfg.d_model, qkv_bias));
+    k = register_module("k", make_linear(cfg.d_model, kv, qkv_bias));
+    v = register_module("v", make_linear(cfg.d_model, kv, qkv_bias));
+    o = register_module("o", make_linear(cfg.d_model, cfg.d_model, o_bias));
     if (cfg.qk_norm) {
       q_norm = register_module("q_norm", Norm(hd_, /*layer_norm=*/false));
       k_norm = register_module("k_norm", Norm(hd_, /*layer_norm=*/false));
@@ -77,21 +96,28 @@ class AttentionImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                         const ForwardOptions& opt, LayerCapture* cap) {
     const int64_t B = x.size(0), T = x.size(1), d = x.size(2);
-    auto split = [&](const torch::Tensor& t) {  // (B, T, d) -> (B, H, T, hd)
-      return t.view({B, T, heads_, hd_}).transpose(1, 2);
+    auto split = [&](const torch::Tensor& t, int64_t h) {  // (B, T, h*hd) -> (B, h, T, hd)
+      return t.view({B, T, h, hd_}).transpose(1, 2);
     };
-    torch::Tensor qh = split(q->forward(x));  // (B, H, T, hd)
-    torch::Tensor kh = split(k->forward(x));  // (B, H, T, hd)
-    torch::Tensor vh = split(v->forward(x));  // (B, H, T, hd)
+    torch::Tensor qh = split(q->forward(x), heads_);     // (B, H, T, hd)
+    torch::Tensor kh = split(k->forward(x), kv_heads_);  // (B, Hkv, T, hd)
+    torch::Tensor vh = split(v->forward(x), kv_heads_);  // (B, Hkv, T, hd)
     if (!q_norm.is_empty()) {
       qh = q_norm->forward(qh);
       kh = k_norm->forward(kh);
     }
-    const torch::Tensor k_pre = kh;
+    torch::Tensor k_pre = kh;
     if (cos.defined()) {
       qh = apply_rope(qh, cos, sin);
       kh = apply_rope(kh, cos, sin);
     }
+    // GQA: every query head from here on sees its group's K/V head, so the capture, the KIVI
+    // cache and the metrics are per query head (a repeated head has the same values; KIVI's
+    // per-channel and per-token min/max are unchanged by repetition).
+    const int64_t n_rep = heads_ / kv_heads_;
+    kh = repeat_kv(kh, n_rep);        // (B, H, T, hd)
+    vh = repeat_kv(vh, n_rep);        // (B, H, T, hd)
+    k_pre = repeat_kv(k_pre, n_rep);  // (B, H, T, hd)
 
     torch::Tensor y;  // (B, H, T, hd)
     if (cap) {
@@ -124,34 +150,38 @@ class AttentionImpl : public torch::nn::Module {
   Norm q_norm{nullptr}, k_norm{nullptr};
 
  private:
-  int64_t heads_, hd_;
+  int64_t heads_, kv_heads_, hd_;
 };
 TORCH_MODULE(Attention);
 
-// FFN: gelu  out(gelu(in(x)));  swiglu (Shazeer 2020)  out(silu(gate(x)) * in(x)).
+// FFN: gelu  out(gelu(in(x)))  (exact erf GELU, or GPT-2's tanh approximation "gelu_new",
+// Hendrycks & Gimpel 2016 eq. 2);  swiglu (Shazeer 2020)  out(silu(gate(x)) * in(x)).
 class MLPImpl : public torch::nn::Module {
  public:
-  explicit MLPImpl(const ModelConfig& cfg) {
+  explicit MLPImpl(const ModelConfig& cfg) : tanh_(cfg.ffn == "gelu_tanh") {
     const int64_t h = cfg.ffn_hidden();
-    in = register_module("in", make_linear(cfg.d_model, h));
-    if (cfg.ffn == "swiglu") gate = register_module("gate", make_linear(cfg.d_model, h));
-    out = register_module("out", make_linear(h, cfg.d_model));
+    in = register_module("in", make_linear(cfg.d_model, h, cfg.mlp_bias));
+    if (cfg.ffn == "swiglu")
+      gate = register_module("gate", make_linear(cfg.d_model, h, cfg.mlp_bias));
+    out = register_module("out", make_linear(h, cfg.d_model, cfg.mlp_bias));
   }
   torch::Tensor forward(const torch::Tensor& x) {  // (B, T, d) -> (B, T, d)
-    if (gate.is_empty()) return out->forward(torch::gelu(in->forward(x)));
+    if (gate.is_empty()) return out->forward(torch::gelu(in->forward(x), tanh_ ? "tanh" : "none"));
     return out->forward(torch::silu(gate->forward(x)) * in->forward(x));
   }
   torch::nn::Linear in{nullptr}, gate{nullptr}, out{nullptr};
+
+ private:
+  bool tanh_;
 };
 TORCH_MODULE(MLP);
 
 class BlockImpl : public torch::nn::Module {
  public:
   explicit BlockImpl(const ModelConfig& cfg) {
-    const bool ln = cfg.norm == "layernorm";
-    norm1 = register_module("norm1", Norm(cfg.d_model, ln));
+    norm1 = register_module("norm1", make_norm(cfg, cfg.d_model));
     attn = register_module("attn", Attention(cfg));
-    norm2 = register_module("norm2", Norm(cfg.d_model, ln));
+    norm2 = register_module("norm2", make_norm(cfg, cfg.d_model));
     mlp = register_module("mlp", MLP(cfg));
   }
   Norm norm1{nullptr}, norm2{nullptr};
@@ -171,7 +201,13 @@ void check_config(const ModelConfig& c) {
   if (c.d_model <= 0 || c.d_model % c.heads != 0)
     fail("d_model", std::to_string(c.d_model), "must be a positive multiple of model.heads");
   if (c.ffn_mult <= 0) fail("ffn_mult", std::to_string(c.ffn_mult), "must be > 0");
-  if (c.ffn != "gelu" && c.ffn != "swiglu") fail("ffn", c.ffn, "expected gelu or swiglu");
+  if (c.kv_heads < 0 || (c.kv_heads > 0 && c.heads % c.kv_heads != 0))
+    fail("kv_heads", std::to_string(c.kv_heads), "must be 0 or divide model.heads");
+  if (c.ffn != "gelu" && c.ffn != "gelu_tanh" && c.ffn != "swiglu")
+    fail("ffn", c.ffn, "expected gelu, gelu_tanh or swiglu");
+  if (c.attn_bias != "none" && c.attn_bias != "qkv" && c.attn_bias != "all")
+    fail("attn_bias", c.attn_bias, "expected none, qkv or all");
+  if (!(c.rope_theta > 0.0)) fail("rope_theta", std::to_string(c.rope_theta), "must be > 0");
   if (c.norm != "rmsnorm" && c.norm != "layernorm")
     fail("norm", c.norm, "expected rmsnorm or layernorm");
   if (c.pos != "rope" && c.pos != "learned") fail("pos", c.pos, "expected rope or learned");
@@ -251,14 +287,14 @@ GPTImpl::GPTImpl(const ModelConfig& cfg) : cfg_(cfg), impl_(std::make_shared<Imp
     m.blocks.emplace_back(cfg_);
     list->push_back(m.blocks.back());
   }
-  m.norm_f = register_module("norm_f", Norm(d, cfg_.norm == "layernorm"));
+  m.norm_f = register_module("norm_f", make_norm(cfg_, d));
   if (!cfg_.tie_embeddings) m.head = register_module("head", make_linear(d, cfg_.vocab_size));
   if (cfg_.pos == "rope") {
-    // angle(t, i) = t * base^(-2i/hd). Kept in fp64 (tiny tables) so that a float64 model is
+    // angle(t, i) = t * theta^(-2i/hd). Kept in fp64 (tiny tables) so that a float64 model is
     // exact; apply_rope casts them to the activation dtype.
     const auto f64 = torch::TensorOptions().dtype(torch::kDouble);
-    const torch::Tensor inv_freq =
-        torch::pow(kRopeBase, -torch::arange(0, hd, 2, f64) / static_cast<double>(hd));  // (hd/2)
+    const torch::Tensor inv_freq = torch::pow(
+        cfg_.rope_theta, -torch::arange(0, hd, 2, f64) / static_cast<double>(hd));  // (hd/2)
     const torch::Tensor ang = torch::outer(torch::arange(cfg_.seq_len, f64), inv_freq);
     const torch::Tensor full = torch::cat({ang, ang}, -1);  // (seq_len, hd)
     m.rope_cos = register_buffer("rope_cos", full.cos());
@@ -266,11 +302,15 @@ GPTImpl::GPTImpl(const ModelConfig& cfg) : cfg_(cfg), impl_(std::make_shared<Imp
   }
 
   // Init (GPT-2 / NanoGPT): every matrix and embedding ~ N(0, init_std); the residual output
-  // projections (attn.o, mlp.out) with init_std / sqrt(2 * layers); norms ones (biases zero).
+  // projections (attn.o, mlp.out) with init_std / sqrt(2 * layers); norms ones, biases zero.
   torch::NoGradGuard ng;
   const double std_res = cfg_.init_std / std::sqrt(2.0 * cfg_.layers);
   for (const NamedParam& p : named_params()) {
     if (p.role == "norm") continue;
+    if (p.role == "bias") {
+      p.param.zero_();
+      continue;
+    }
     const bool residual = p.role == "attn.o" || p.role == "mlp.out";
     p.param.normal_(0.0, residual ? std_res : cfg_.init_std);
   }
@@ -355,6 +395,10 @@ std::vector<NamedParam> GPTImpl::named_params() const {
     add(p + "attn.k.weight", "attn.k", l, b->attn->k->weight);
     add(p + "attn.v.weight", "attn.v", l, b->attn->v->weight);
     add(p + "attn.o.weight", "attn.o", l, b->attn->o->weight);
+    add(p + "attn.q.bias", "bias", l, b->attn->q->bias);
+    add(p + "attn.k.bias", "bias", l, b->attn->k->bias);
+    add(p + "attn.v.bias", "bias", l, b->attn->v->bias);
+    add(p + "attn.o.bias", "bias", l, b->attn->o->bias);
     if (!b->attn->q_norm.is_empty()) {
       add_norm(p + "attn.q_norm", l, b->attn->q_norm);
       add_norm(p + "attn.k_norm", l, b->attn->k_norm);
@@ -363,6 +407,9 @@ std::vector<NamedParam> GPTImpl::named_params() const {
     add(p + "mlp.in.weight", "mlp.in", l, b->mlp->in->weight);
     if (!b->mlp->gate.is_empty()) add(p + "mlp.gate.weight", "mlp.gate", l, b->mlp->gate->weight);
     add(p + "mlp.out.weight", "mlp.out", l, b->mlp->out->weight);
+    add(p + "mlp.in.bias", "bias", l, b->mlp->in->bias);
+    if (!b->mlp->gate.is_empty()) add(p + "mlp.gate.bias", "bias", l, b->mlp->gate->bias);
+    add(p + "mlp.out.bias", "bias", l, b->mlp->out->bias);
   }
   add_norm("norm_f", -1, m.norm_f);
   if (!m.head.is_empty()) add("head.weight", "head", -1, m.head->weight);

@@ -126,12 +126,19 @@ const std::vector<Field>& fields() {
       MS_FIELD("model.seq_len", model.seq_len),
       MS_FIELD("model.layers", model.layers),
       MS_FIELD("model.heads", model.heads),
+      MS_FIELD("model.kv_heads", model.kv_heads),
       MS_FIELD("model.d_model", model.d_model),
       MS_FIELD("model.ffn_mult", model.ffn_mult),
+      MS_FIELD("model.ffn_width", model.ffn_width),
       MS_FIELD("model.ffn", model.ffn),
       MS_FIELD("model.norm", model.norm),
+      MS_FIELD("model.norm_bias", model.norm_bias),
+      MS_FIELD("model.norm_eps", model.norm_eps),
+      MS_FIELD("model.attn_bias", model.attn_bias),
+      MS_FIELD("model.mlp_bias", model.mlp_bias),
       MS_FIELD("model.qk_norm", model.qk_norm),
       MS_FIELD("model.pos", model.pos),
+      MS_FIELD("model.rope_theta", model.rope_theta),
       MS_FIELD("model.tie_embeddings", model.tie_embeddings),
       MS_FIELD("model.init_std", model.init_std),
       Field{"optim.muon", [](const RunConfig& c) { return json(c.optim.muon); },
@@ -300,9 +307,17 @@ void validate(const RunConfig& c) {
   if (m.pos == "rope" && m.head_dim() % 2 != 0)
     bad("model.d_model", std::to_string(m.d_model),
         "head_dim = d_model / heads = " + std::to_string(m.head_dim()) + " must be even for RoPE");
-  one_of("model.ffn", m.ffn, {"gelu", "swiglu"});
+  if (m.kv_heads < 0 || (m.kv_heads > 0 && m.heads % m.kv_heads != 0))
+    bad("model.kv_heads", std::to_string(m.kv_heads),
+        "must be 0 (= heads) or divide model.heads = " + std::to_string(m.heads));
+  if (m.ffn_width < 0) bad("model.ffn_width", std::to_string(m.ffn_width), "must be >= 0");
+  one_of("model.ffn", m.ffn, {"gelu", "gelu_tanh", "swiglu"});
   one_of("model.norm", m.norm, {"rmsnorm", "layernorm"});
+  if (!(m.norm_eps >= 0) || !std::isfinite(m.norm_eps))
+    bad("model.norm_eps", std::to_string(m.norm_eps), "must be >= 0 (0 = the norm's default)");
+  one_of("model.attn_bias", m.attn_bias, {"none", "qkv", "all"});
   one_of("model.pos", m.pos, {"rope", "learned"});
+  pos_num("model.rope_theta", m.rope_theta);
   pos_num("model.init_std", m.init_std);
   const auto& o = c.optim;
   one_of("optim.base", o.base, {"adamw", "sgd"});
@@ -329,6 +344,12 @@ void validate(const RunConfig& c) {
         "config key 'optim.muon_clip' = true: cannot be combined with 'model.qk_norm' = true: "
         "QK-norm rescales q and k per head, which undoes MuonClip's W_q/W_k row scaling (the "
         "logits would not change); turn one of them off");
+  if (o.muon_clip && m.kv_head_count() != m.heads)
+    throw ConfigError(
+        "config key 'optim.muon_clip' = true: cannot be combined with 'model.kv_heads' = " +
+        std::to_string(m.kv_heads) +
+        ": with grouped-query attention one K head serves several Q heads, so "
+        "QK-clip's per-head W_k scaling is not defined");
   one_of("optim.schedule", o.schedule, {"constant", "cosine", "wsd"});
   if (o.warmup_steps < 0) bad("optim.warmup_steps", std::to_string(o.warmup_steps), "must be >= 0");
   in01("optim.min_lr_frac", o.min_lr_frac, true);

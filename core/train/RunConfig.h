@@ -27,19 +27,28 @@ struct ModelConfig {
   int vocab_size = 0;            // 0 = take it from the data source
   int seq_len = 64;              // key model.seq_len
   int layers = 4;                // key model.layers
-  int heads = 4;                 // key model.heads
+  int heads = 4;                 // key model.heads (query heads)
+  int kv_heads = 0;              // K/V heads, 0 = heads; fewer = grouped-query attention
   int d_model = 128;             // key model.d_model (head_dim = d_model / heads)
   int ffn_mult = 4;              // hidden = ffn_mult * d_model (swiglu: 2/3 of that, rounded to 8)
-  std::string ffn = "gelu";      // gelu (W_in, W_out) | swiglu (W_in, W_gate, W_out)
+  int ffn_width = 0;             // explicit FFN hidden width (checkpoints), 0 = the ffn_mult rule
+  std::string ffn = "gelu";      // gelu (exact erf) | gelu_tanh (GPT-2's) | swiglu
   std::string norm = "rmsnorm";  // rmsnorm | layernorm
-  bool qk_norm = false;          // RMSNorm over head_dim on q and k, before RoPE
-  std::string pos = "rope";      // rope | learned
+  bool norm_bias = true;         // LayerNorm has a bias (nanoGPT bias=False: no)
+  double norm_eps = 0.0;         // 0 = 1e-6 for rmsnorm, 1e-5 for layernorm
+  std::string attn_bias = "none";  // linear biases in attention: none | qkv | all (q, k, v, o)
+  bool mlp_bias = false;           // linear biases in the FFN
+  bool qk_norm = false;            // RMSNorm over head_dim on q and k, before RoPE
+  std::string pos = "rope";        // rope | learned
+  double rope_theta = 10000.0;     // RoPE base
   bool tie_embeddings = false;
   double init_std = 0.02;
   int head_dim() const { return heads > 0 ? d_model / heads : 0; }
-  // W_in output width: ffn_mult * d_model; SwiGLU keeps the parameter count with 2/3 of that,
-  // rounded up to a multiple of 8.
+  int kv_head_count() const { return kv_heads > 0 ? kv_heads : heads; }
+  // W_in output width: ffn_width when set, else ffn_mult * d_model; SwiGLU keeps the parameter
+  // count with 2/3 of that, rounded up to a multiple of 8.
   int ffn_hidden() const {
+    if (ffn_width > 0) return ffn_width;
     const int h = ffn_mult * d_model;
     return ffn == "swiglu" ? ((2 * h / 3 + 7) / 8) * 8 : h;
   }

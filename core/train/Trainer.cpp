@@ -161,14 +161,8 @@ const RunInfo& Trainer::prepare() {
   info.seq_len = c.model.seq_len;
   info.probe_batch = c.metrics.probe_batch;
   info.vocab_size = c.model.vocab_size;
-  info.matrix_names = spectrum_matrix_names(c.model);
-  for (const auto& name : info.matrix_names) {
-    const int dm = c.model.d_model, hid = c.model.ffn_hidden();
-    std::array<int, 2> shape{dm, dm};  // attn.*, qk = W_q^T W_k, vo = W_o W_v
-    if (name == "mlp.in" || name == "mlp.gate") shape = {hid, dm};
-    if (name == "mlp.out") shape = {dm, hid};
-    info.matrix_shapes.push_back(shape);
-  }
+  info.matrix_names = d.builder->matrix_names();
+  info.matrix_shapes = d.builder->matrix_shapes();
   info.fta_groups = (c.metrics.fta && d.data->groups() > 0) ? d.data->groups() : 0;
   info.optimizer_summary = optimizer_summary(c);
   info.total_steps = c.train.steps;
