@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to every test: installs the Debian packages,
 # builds everything (GUI included), runs all Qt Test suites with CTest (GUI suites offscreen,
-# the translation check among them), then builds the run-file and safetensors corruption tests
-# with AddressSanitizer and the threaded suites (trainer, store, controller + follower) with
+# the translation check among them), then builds the run-file, safetensors and ckpt.pt corruption
+# tests with AddressSanitizer and the threaded suites (trainer, store, controller + follower) with
 # ThreadSanitizer and runs them. Fails when something was not tested: a suite declared in
 # tests/*/CMakeLists.txt but not registered (a stale build/ configured without the GUI, say),
 # no tests at all, or an ASan/TSan filter that matches fewer suites than it names.
@@ -26,15 +26,15 @@ echo "run-tests: $(echo "$registered" | wc -l) suites registered"
 ctest --test-dir build --output-on-failure --no-tests=error -j"$(nproc)"
 
 # AddressSanitizer build of the torch-free readers of outside files and their corruption tests:
-# the run store and the safetensors parser.
+# the run store, the safetensors parser and the torch.save (ckpt.pt) reader.
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S . -B build-asan -G Ninja "${launcher[@]}" -DMUONSCOPE_GUI=OFF -DMUONSCOPE_TESTS=ON \
   -DMUONSCOPE_ASAN=ON >/dev/null
-cmake --build build-asan --target test_store_corrupt test_safetensors -j"$(nproc)"
-asan_suites='^(test_store_corrupt|test_safetensors)$'
-if [ "$(ctest --test-dir build-asan -N -R "$asan_suites" | grep -c 'Test *#')" -ne 2 ]; then
-  echo "run-tests: the ASan filter $asan_suites does not match its 2 suites" >&2
+cmake --build build-asan --target test_store_corrupt test_safetensors test_torch_archive -j"$(nproc)"
+asan_suites='^(test_store_corrupt|test_safetensors|test_torch_archive)$'
+if [ "$(ctest --test-dir build-asan -N -R "$asan_suites" | grep -c 'Test *#')" -ne 3 ]; then
+  echo "run-tests: the ASan filter $asan_suites does not match its 3 suites" >&2
   exit 1
 fi
 ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan -R "$asan_suites" --no-tests=error \
