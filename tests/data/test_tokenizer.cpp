@@ -182,6 +182,40 @@ class TestTokenizer : public QObject {
     QVERIFY(tok.encode(t) != load_format("llama3").encode(t));
   }
 
+  void qwen2_pattern_and_string_split() {
+    // Qwen 2's pattern differs from Llama 3's only in \p{N} (one digit per pre-token).
+    // ("00" is a token: Llama 3 groups 1-3 digits, so "100" "005" "9" use it, Qwen 2 cannot.)
+    const std::string qwen = edited(
+        "llama3",
+        [](json& j) {
+          std::string& re =
+              j["pre_tokenizer"]["pretokenizers"][0]["pattern"]["Regex"].get_ref<std::string&>();
+          const std::string llama = "\\p{N}{1,3}";
+          const size_t at = re.find(llama);
+          QVERIFY(at != std::string::npos);
+          re.replace(at, llama.size(), "\\p{N}");
+        },
+        "qwen2.json");
+    const auto q = BpeTokenizer::from_tokenizer_json(qwen);
+    const auto l = load_format("llama3");
+    std::vector<int32_t> digits;
+    for (char c : std::string("1000059")) digits.push_back(l.encode(std::string(1, c))[0]);
+    QCOMPARE(q.encode("1000059"), digits);
+    QVERIFY(l.encode("1000059").size() < digits.size());
+    // A literal {"String": ...} Split pattern, Isolated: the delimiter is its own pre-token.
+    const std::string lit = edited(
+        "llama3",
+        [](json& j) {
+          j["pre_tokenizer"]["pretokenizers"][0]["pattern"] = {{"String", "e"}};
+        },
+        "string_split.json");
+    const auto s = BpeTokenizer::from_tokenizer_json(lit);
+    std::vector<int32_t> expect;
+    for (const char* piece : {"th", "e", " qu", "e", "e", "n"})
+      for (int32_t x : l.encode(piece)) expect.push_back(x);
+    QCOMPARE(s.encode("the queen"), expect);
+  }
+
   void add_prefix_space() {
     const std::string path = edited(
         "gpt2", [](json& j) { j["pre_tokenizer"]["add_prefix_space"] = true; }, "prefix.json");
