@@ -707,6 +707,9 @@ BpeTokenizer BpeTokenizer::from_vocab_merges(const std::string& vocab_path,
   t->origin = vocab_path;
   const json vocab = parse_json(vocab_path);
   const std::string text = read_file(merges_path);
+  const size_t bad = invalid_utf8_at(text);
+  if (bad != std::string_view::npos)
+    fail(merges_path, "not valid UTF-8 (byte offset " + std::to_string(bad) + ")");
   std::vector<std::pair<std::string, std::string>> merges;
   std::vector<size_t> lines;  // line number of each merge
   size_t pos = 0, line = 0;
@@ -721,14 +724,11 @@ BpeTokenizer BpeTokenizer::from_vocab_merges(const std::string& vocab_path,
     const size_t sp = l.find(' ');
     if (sp == std::string::npos || sp == 0 || sp + 1 == l.size() ||
         l.find(' ', sp + 1) != std::string::npos)
-      fail(merges_path, "line " + std::to_string(line) +
-                            " is not two tokens separated by one "
-                            "space: " +
-                            json(l).dump());
+      fail(merges_path,
+           "line " + std::to_string(line) + " is not two tokens separated by one space: " + jq(l));
     merges.emplace_back(l.substr(0, sp), l.substr(sp + 1));
     lines.push_back(line);
   }
-  if (invalid_utf8_at(text) != std::string_view::npos) fail(merges_path, "not valid UTF-8");
   try {
     t->build(vocab, merges, merges_path,
              [&](size_t i) { return "line " + std::to_string(lines[i]); });

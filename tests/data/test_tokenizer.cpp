@@ -394,6 +394,9 @@ class TestTokenizer : public QObject {
     write_text(merges, "#version: 0.2\n\xC4\xA0 t\nqq e\n");
     expect_error([&] { BpeTokenizer::from_vocab_merges(vocab, merges); },
                  {merges, "line 3", "\"qq\""});
+    write_text(merges, "#version: 0.2\nh e\n\xC4 t\n");
+    expect_error([&] { BpeTokenizer::from_vocab_merges(vocab, merges); },
+                 {merges, "not valid UTF-8", "byte offset 18"});
     const std::string bad_vocab = tmp_.filePath("vocab.json").toStdString();
     write_text(bad_vocab, "{\"a\": 0, ");
     expect_error(
