@@ -9,6 +9,7 @@ PKGS=(
   libtorch-dev libopenblas0-openmp
   libhdf5-dev hdf5-tools
   nlohmann-json3-dev
+  libpcre2-dev                 # core/data/BpeTokenizer: pre-tokenizer regexes (\p{L}, lookahead)
   xvfb xauth
   python3-h5py python3-numpy   # tests run docs/run-format.md's h5py snippets against real files
 )
