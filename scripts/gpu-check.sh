@@ -5,7 +5,7 @@
 # throughput benchmark of the gpt2-small config for AdamW and full Muon, and prints a table.
 # Header-only dependencies that the host lacks (nlohmann-json) are unpacked from .deb files in
 # .gpu-debs/ (fetch them here with: mkdir -p .gpu-debs && (cd .gpu-debs && apt-get download
-# nlohmann-json3-dev)) into /tmp/gpu-prefix. Logs go to $OUT (or ./gpu-logs).
+# nlohmann-json3-dev libpcre2-dev)) into /tmp/gpu-prefix. Logs go to $OUT (or ./gpu-logs).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 LOG=${OUT:-gpu-logs}
