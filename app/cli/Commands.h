@@ -19,5 +19,6 @@ int cmd_info(int argc, char** argv);
 int cmd_study(int argc, char** argv);
 int cmd_selfcheck(int argc, char** argv);
 int cmd_reproduce(int argc, char** argv);
+int cmd_inspect(int argc, char** argv);
 
 }  // namespace ms

@@ -124,6 +124,7 @@ const char* kMainHelp =
     "  config     print the fully resolved config JSON\n"
     "  presets    list the presets\n"
     "  info       summarize a run file (status, config, losses, latest metrics)\n"
+    "  inspect    measure checkpoints trained elsewhere (nanoGPT, Hugging Face) into a run file\n"
     "  study      run a named study (a group of runs) into a folder\n"
     "  selfcheck  check model, Muon and metrics against float64 references\n"
     "  reproduce  run every study at CPU size and print the findings table\n\n"
@@ -151,6 +152,7 @@ int main(int argc, char** argv) {
     if (cmd == "config") return cmd_config(argc, argv);
     if (cmd == "presets") return cmd_presets(argc, argv);
     if (cmd == "info") return cmd_info(argc, argv);
+    if (cmd == "inspect") return cmd_inspect(argc, argv);
     if (cmd == "study") return cmd_study(argc, argv);
     if (cmd == "selfcheck") return cmd_selfcheck(argc, argv);
     if (cmd == "reproduce") return cmd_reproduce(argc, argv);

@@ -148,7 +148,8 @@ std::vector<std::string> TokenSource::resolve(const std::string& spec, const std
   return files;
 }
 
-TokenFileInfo TokenSource::read_file(const std::string& path, std::vector<uint16_t>& out) {
+TokenFileInfo TokenSource::read_file(const std::string& path, std::vector<uint16_t>& out,
+                                     int64_t max_tokens) {
   TokenFileInfo info;
   info.path = path;
   const int64_t size = checked_size(path);
@@ -201,12 +202,13 @@ TokenFileInfo TokenSource::read_file(const std::string& path, std::vector<uint16
                       " for a raw uint16 token file");
     count = size / 2;
   }
+  info.tokens = count;
+  if (max_tokens >= 0) count = std::min(count, max_tokens);
   const size_t at = out.size();
   out.resize(at + static_cast<size_t>(count));
   read_bytes(in, path, reinterpret_cast<char*>(out.data() + at), 2 * count);
   from_le16(out.data() + at, count);
   info.shard = shard;
-  info.tokens = count;
   return info;
 }
 

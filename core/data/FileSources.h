@@ -52,7 +52,9 @@ class TokenSource : public DataSource {
   // Expands a path spec (file, directory of *.bin, or glob) into sorted file paths.
   static std::vector<std::string> resolve(const std::string& spec, const std::string& key);
   // Appends the tokens of one file (raw or shard, detected from the header) to `out`.
-  static TokenFileInfo read_file(const std::string& path, std::vector<uint16_t>& out);
+  // max_tokens >= 0 reads only the first max_tokens (info.tokens is still the file's count).
+  static TokenFileInfo read_file(const std::string& path, std::vector<uint16_t>& out,
+                                 int64_t max_tokens = -1);
   // max token + 1 rounded up to a multiple of 64 (50304 for GPT-2-sized ids).
   static int vocab_for_max_token(int max_token);
 

@@ -52,6 +52,21 @@ torch::Tensor thin_product_svdvals(const torch::Tensor& F, const torch::Tensor& 
 
 }  // namespace
 
+SnapshotBuilder::SnapshotBuilder(const RunConfig& cfg, const torch::Tensor& probe_x,
+                                 const torch::Tensor& probe_y, torch::Device device)
+    : cfg_(cfg), device_(device), names_(spectrum_matrix_names(cfg.model)) {
+  if (cfg.metrics.kivi_group < 1)
+    throw std::runtime_error("metrics.kivi_group = " + std::to_string(cfg.metrics.kivi_group) +
+                             ": must be at least 1");
+  if (!probe_x.defined()) return;  // weights only
+  if (probe_x.dim() != 2 || probe_x.sizes() != probe_y.sizes() ||
+      probe_x.scalar_type() != torch::kLong || probe_y.scalar_type() != torch::kLong)
+    throw std::invalid_argument("SnapshotBuilder: the probe must be two (P, T) int64 tensors");
+  probe_x_ = probe_x.to(device_);
+  probe_y_ = probe_y.to(device_);
+  kivi_xy_.push_back({probe_x_, probe_y_});  // KIVI deltas on the probe itself
+}
+
 SnapshotBuilder::SnapshotBuilder(const RunConfig& cfg, const DataSource& data, torch::Device device)
     : cfg_(cfg), device_(device), names_(spectrum_matrix_names(cfg.model)) {
   const MetricsConfig& mc = cfg.metrics;
@@ -218,7 +233,7 @@ Snapshot SnapshotBuilder::compute(GPTImpl& model, int64_t step, bool with_kivi) 
   s.tokens = step * int64_t(cfg_.train.batch_size) * cfg_.model.seq_len;
   s.matrix_names = names_;
   s.layers.resize(static_cast<size_t>(cfg_.model.layers));
-  activations(model, s);
+  if (probe_x_.defined()) activations(model, s);
   spectra(model, s);
   head_spectra(model, s);
   prev_.clear();  // an update is known for one compute() only

@@ -26,6 +26,11 @@ class SnapshotBuilder {
   // cfg.model.vocab_size must be resolved. Throws std::runtime_error when the validation split
   // is shorter than model.seq_len + 1 tokens or a metrics value is out of range.
   SnapshotBuilder(const RunConfig& cfg, const DataSource& data, torch::Device device);
+  // A fixed probe given by the caller (checkpoint inspection): probe_x / probe_y (P, T) int64,
+  // also the one KIVI batch; no FTA. Undefined tensors = weights only: compute() then leaves
+  // every activation metric, the probe loss and KIVI empty (stored as NaN).
+  SnapshotBuilder(const RunConfig& cfg, const torch::Tensor& probe_x, const torch::Tensor& probe_y,
+                  torch::Device device);
 
   // Copies every block matrix, so that the next compute() knows the last update dW.
   void before_step(const GPTImpl& model);

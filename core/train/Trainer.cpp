@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "common/Compat.h"
+#include "common/Device.h"
 #include "data/DataSource.h"
 #include "metrics/SnapshotBuilder.h"
 #include "model/GPT.h"
@@ -37,23 +38,6 @@ int resolve_threads(const RunConfig& c) {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-torch::Device resolve_device(const std::string& d) {
-  if (d == "cuda") {
-    if (!torch::cuda::is_available())
-      throw ConfigError(
-          "config key 'device' = \"cuda\": this LibTorch build has no CUDA device (use cpu or "
-          "auto)");
-    return torch::Device(torch::kCUDA, 0);
-  }
-  if (d == "auto" && torch::cuda::is_available()) return torch::Device(torch::kCUDA, 0);
-  return torch::Device(torch::kCPU);
-}
-
-std::string device_name(const torch::Device& dev) {
-  if (dev.is_cuda()) return "cuda:" + std::to_string(dev.index() < 0 ? 0 : dev.index());
-  return "cpu";
-}
 
 }  // namespace
 
