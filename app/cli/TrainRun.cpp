@@ -59,6 +59,7 @@ TrainResult train_to_file(const RunConfig& c, const std::string& out, const Trai
   const RunInfo& info = trainer.prepare();  // data and shapes: errors before any file exists
   RunWriter writer(out, o.force);
   writer.begin(info);
+  trainer.set_checkpoint_dir(checkpoint_dir_for(out));  // used when train.checkpoint_every > 0
   if (!o.quiet)
     std::cerr << o.prefix << (c.name.empty() ? "run" : c.name) << " · " << info.optimizer_summary
               << " · " << info.n_params << " params · " << trainer.data()->description() << " · "

@@ -47,6 +47,7 @@ void TrainingWorker::runAndReport() {
     writer.emplace(runFile_.toStdString(), false);
     writer->begin(ri);
     begun = true;
+    trainer_->set_checkpoint_dir(checkpoint_dir_for(runFile_.toStdString()));
     {
       std::lock_guard<std::mutex> lk(pending_->mu);
       emit info(ri);

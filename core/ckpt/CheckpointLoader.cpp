@@ -88,8 +88,6 @@ void copy_weights(GPTImpl& gpt, const std::string& family, const TensorStore& st
   std::map<std::string, torch::Tensor> params;
   for (const NamedParam& p : gpt.named_params()) params[p.name] = p.param;
   std::vector<TensorSource> table = tensor_sources(family, gpt.config(), prefix);
-  if (family == "muonscope")
-    for (const auto& [name, t] : params) table.push_back({name, name, false, -1});
   std::set<std::string> used, filled;
   std::map<std::string, torch::Tensor> cache;  // fused tensors read once
   for (const TensorSource& src : table) {
@@ -225,15 +223,25 @@ LoadedCheckpoint load_safetensors(const fs::path& path, int max_seq, LoadedCheck
   out.config_json = slurp(config);
   const json cj = json::parse(out.config_json, nullptr, false);
   if (cj.is_discarded() || !cj.is_object()) fail(config.string(), "not valid JSON");
-  if (cj.contains("muonscope_config")) {
-    out.family = "muonscope";
+  if (cj.contains("muonscope_config")) {  // Muonscope's own checkpoint (CheckpointWriter.h)
+    const json names = cj.value("muonscope_naming", json());
+    if (!names.is_string() || (names != "gpt2" && names != "llama"))
+      fail(config.string(),
+           "muonscope_naming = " + names.dump() + ": expected \"gpt2\" or \"llama\"");
+    out.family = names.get<std::string>();
     out.config_json = cj["muonscope_config"].dump();
+    try {
+      out.model = config_from_json(out.config_json).model;
+    } catch (const std::exception& e) {
+      fail(config.string(), std::string("muonscope_config: ") + e.what());
+    }
+    if (out.model.pos == "rope") out.model.seq_len = std::min(out.model.seq_len, max_seq);
   } else {
     if (!cj.contains("model_type") || !cj["model_type"].is_string())
       fail(config.string(), "no \"model_type\" (gpt2, llama, mistral, qwen2)");
     out.family = family_of_model_type(cj["model_type"].get<std::string>(), config.string());
+    out.model = model_config_for(out.family, out.config_json, config.string(), max_seq);
   }
-  out.model = model_config_for(out.family, out.config_json, config.string(), max_seq);
   out.format = st.files().size() > 1
                    ? "safetensors (" + std::to_string(st.files().size()) + " shards)"
                    : "safetensors";

@@ -80,7 +80,8 @@ void check_shape(const ModelConfig& m, const std::string& file) {
 std::string family_of_model_type(const std::string& t, const std::string& file) {
   if (t == "gpt2") return "gpt2";
   if (t == "llama" || t == "mistral" || t == "qwen2") return "llama";
-  fail(file, "unknown model_type '" + t + "' (Muonscope reads gpt2, llama, mistral, qwen2)");
+  fail(file, "unknown model_type '" + t +
+                 "' (Muonscope reads gpt2, llama, mistral, qwen2 and its own checkpoints)");
 }
 
 ModelConfig model_config_for(const std::string& family, const std::string& text,
@@ -183,13 +184,6 @@ ModelConfig model_config_for(const std::string& family, const std::string& text,
       const int window = k.integer("sliding_window", &none);
       if (window > 0 && window < m.seq_len) m.seq_len = window;  // inside the window: exact
     }
-  } else if (family == "muonscope") {
-    try {
-      m = config_from_json(text).model;
-    } catch (const std::exception& e) {
-      fail(file, std::string("not a Muonscope run config: ") + e.what());
-    }
-    if (m.pos == "rope") m.seq_len = std::min(m.seq_len, max_seq);
   } else {
     fail(file, "unknown checkpoint family '" + family + "'");
   }
@@ -211,26 +205,30 @@ std::vector<TensorSource> tensor_sources(const std::string& family, const ModelC
   if (family == "gpt2" || family == "nanogpt") {
     // GPT-2's Conv1D stores (in, out); nanoGPT's nn.Linear (out, in): transpose only for gpt2.
     const bool tr = family == "gpt2";
-    const bool bias = m.attn_bias != "none";
+    const bool bias = m.attn_bias != "none", nbias = m.norm == "layernorm" && m.norm_bias;
     add("embed.weight", "wte.weight");
     add("pos.weight", "wpe.weight");
     for (int l = 0; l < m.layers; ++l) {
       const std::string o = "blocks." + std::to_string(l) + ".", h = "h." + std::to_string(l) + ".";
-      norm(o + "norm1", h + "ln_1", m.norm_bias);
+      norm(o + "norm1", h + "ln_1", nbias);
       const char* qkv[3] = {"q", "k", "v"};
       for (int p = 0; p < 3; ++p) {
         add(o + "attn." + qkv[p] + ".weight", h + "attn.c_attn.weight", tr, p);
         if (bias) add(o + "attn." + qkv[p] + ".bias", h + "attn.c_attn.bias", false, p);
       }
       add(o + "attn.o.weight", h + "attn.c_proj.weight", tr);
-      if (bias) add(o + "attn.o.bias", h + "attn.c_proj.bias");
-      norm(o + "norm2", h + "ln_2", m.norm_bias);
+      if (m.attn_bias == "all") add(o + "attn.o.bias", h + "attn.c_proj.bias");
+      if (m.qk_norm) {  // not in GPT-2; Muonscope's own checkpoints name them so
+        add(o + "attn.q_norm.weight", h + "attn.q_norm.weight");
+        add(o + "attn.k_norm.weight", h + "attn.k_norm.weight");
+      }
+      norm(o + "norm2", h + "ln_2", nbias);
       add(o + "mlp.in.weight", h + "mlp.c_fc.weight", tr);
       if (m.mlp_bias) add(o + "mlp.in.bias", h + "mlp.c_fc.bias");
       add(o + "mlp.out.weight", h + "mlp.c_proj.weight", tr);
       if (m.mlp_bias) add(o + "mlp.out.bias", h + "mlp.c_proj.bias");
     }
-    norm("norm_f", "ln_f", m.norm_bias);
+    norm("norm_f", "ln_f", nbias);
     if (!m.tie_embeddings) t.push_back({"head.weight", "lm_head.weight", false, -1});
   } else if (family == "llama") {
     add("embed.weight", "model.embed_tokens.weight");
@@ -244,10 +242,15 @@ std::vector<TensorSource> tensor_sources(const std::string& family, const ModelC
         const bool b = m.attn_bias == "all" || (m.attn_bias == "qkv" && p < 3);
         if (b) add(o + "attn." + ours[p] + ".bias", h + "self_attn." + ours[p] + "_proj.bias");
       }
+      if (m.qk_norm) {  // Qwen3 / OLMo2 naming of a per-head RMSNorm on q and k
+        add(o + "attn.q_norm.weight", h + "self_attn.q_norm.weight");
+        add(o + "attn.k_norm.weight", h + "self_attn.k_norm.weight");
+      }
       add(o + "norm2.weight", h + "post_attention_layernorm.weight");
       const std::pair<const char*, const char*> mlp[3] = {
           {"in", "up_proj"}, {"gate", "gate_proj"}, {"out", "down_proj"}};
       for (const auto& [ours_n, theirs_n] : mlp) {
+        if (std::string(ours_n) == "gate" && m.ffn != "swiglu") continue;  // Muonscope's GELU MLP
         add(o + "mlp." + ours_n + ".weight", h + "mlp." + theirs_n + ".weight");
         if (m.mlp_bias) add(o + "mlp." + ours_n + ".bias", h + "mlp." + theirs_n + ".bias");
       }
@@ -255,7 +258,6 @@ std::vector<TensorSource> tensor_sources(const std::string& family, const ModelC
     add("norm_f.weight", "model.norm.weight");
     if (!m.tie_embeddings) add("head.weight", "lm_head.weight");
   }
-  // muonscope: the names are the GPT's own (the loader maps every parameter to itself).
   return t;
 }
 

@@ -11,7 +11,8 @@
 //   model.layers.N.self_attn.{q,k,v,o}_proj,
 //            mlp.{gate,up,down}_proj, RMSNorm, RoPE (rope_theta), GQA, optional q/k/v (and o)
 //            biases, tied or separate lm_head
-//   muonscope  Muonscope's own checkpoints: its parameter names, config in config.json
+// Muonscope's own checkpoints (CheckpointWriter.h) use the gpt2 or llama names (with
+// q_norm / k_norm for QK-norm and no gate_proj for a GELU MLP) and carry their run config.
 #pragma once
 
 #include <cstdint>
@@ -35,7 +36,7 @@ struct TensorSource {
 std::string family_of_model_type(const std::string& model_type, const std::string& config_file);
 
 // Model options from a config (JSON text). family gpt2 / llama: config.json; nanogpt:
-// model_args as JSON; muonscope: a run config. seq_len is the model's context, capped at
+// model_args as JSON. seq_len is the model's context, capped at
 // max_seq (RoPE models need tables only as long as the probe; learned positions keep all rows).
 // Throws CheckpointError naming the file and the key.
 ModelConfig model_config_for(const std::string& family, const std::string& config_json,

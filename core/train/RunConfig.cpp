@@ -168,6 +168,7 @@ const std::vector<Field>& fields() {
       MS_FIELD("train.batch_size", train.batch_size),
       MS_FIELD("train.seed", train.seed),
       MS_FIELD("train.val_every", train.val_every),
+      MS_FIELD("train.checkpoint_every", train.checkpoint_every),
       MS_FIELD("train.val_batches", train.val_batches),
       MS_FIELD("train.threads", train.threads),
       MS_FIELD("data.source", data.source),
@@ -362,6 +363,12 @@ void validate(const RunConfig& c) {
   pos_int("train.steps", t.steps);
   pos_int("train.batch_size", t.batch_size);
   pos_int("train.val_every", t.val_every);
+  if (t.checkpoint_every < 0)
+    bad("train.checkpoint_every", std::to_string(t.checkpoint_every), "must be >= 0 (0 = off)");
+  if (t.checkpoint_every > 0 && m.pos == "learned" && m.kv_head_count() != m.heads)
+    bad("train.checkpoint_every", std::to_string(t.checkpoint_every),
+        "checkpoints of a model with learned positions use GPT-2 names, whose fused QKV cannot "
+        "hold grouped-query K/V heads (model.kv_heads)");
   pos_int("train.val_batches", t.val_batches);
   if (t.threads < 0)
     bad("train.threads", std::to_string(t.threads), "must be >= 0 (0 = all cores)");

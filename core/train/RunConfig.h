@@ -84,7 +84,8 @@ struct TrainConfig {
   uint64_t seed = 1337;
   int val_every = 50;  // validation loss cadence (and at the last step)
   int val_batches = 4;
-  int threads = 0;  // intra-op threads, 0 = all cores
+  int threads = 0;           // intra-op threads, 0 = all cores
+  int checkpoint_every = 0;  // write RUN.ckpt/step-N.safetensors every N steps (and last), 0 = off
 };
 
 struct DataConfig {

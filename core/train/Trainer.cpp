@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "ckpt/CheckpointWriter.h"
 #include "common/Compat.h"
 #include "common/Device.h"
 #include "data/DataSource.h"
@@ -52,6 +53,7 @@ struct Trainer::Impl {
   GPT model{nullptr};
   std::unique_ptr<OptimizerSet> opt;
   std::unique_ptr<SnapshotBuilder> builder;
+  std::string checkpoint_dir;  // train.checkpoint_every writes here
   std::vector<torch::Tensor> params;
   std::vector<NamedParam> named;  // with layer and role, for the Muon inputs of a snapshot
   std::vector<std::pair<torch::Tensor, torch::Tensor>> val_batches;  // (x, y) each (B, T)
@@ -265,6 +267,9 @@ RunStatus Trainer::run(const Callbacks& cb) {
         ++snapshot_count;
         if (cb.on_snapshot) cb.on_snapshot(snapshot);
       }
+      const int ce = c.train.checkpoint_every;
+      if (ce > 0 && !d.checkpoint_dir.empty() && (step_no % ce == 0 || last))
+        write_checkpoint(*d.model, c, step_no, d.checkpoint_dir);  // throws naming the file
     }
   } catch (const c10::Error& e) {
     d.message =
@@ -276,6 +281,16 @@ RunStatus Trainer::run(const Callbacks& cb) {
   }
   d.message = "finished " + std::to_string(total) + " steps";
   return RunStatus::Finished;
+}
+
+void Trainer::set_checkpoint_dir(const std::string& dir) {
+  impl_->checkpoint_dir = dir;
+}
+
+std::string checkpoint_dir_for(const std::string& run_file) {
+  const size_t dot = run_file.rfind('.'), slash = run_file.find_last_of('/');
+  const bool ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
+  return (ext ? run_file.substr(0, dot) : run_file) + ".ckpt";
 }
 
 void Trainer::pause() {

@@ -53,6 +53,9 @@ class Trainer {
   const RunConfig& config() const;
   const RunInfo& info() const;     // valid after prepare()
   const DataSource* data() const;  // valid after prepare()
+  // Where train.checkpoint_every writes its checkpoints (CheckpointWriter.h); callers pass
+  // checkpoint_dir_for(run file). Empty (the default) = no checkpoints. Call before run().
+  void set_checkpoint_dir(const std::string& dir);
 
  private:
   struct Impl;
@@ -65,5 +68,8 @@ class Trainer {
 // than in matmuls, and on a busy 2-core machine (the GUI thread, a parallel test) their
 // spin-waiting slowed a `quick` run 15x.
 int resolve_threads(const RunConfig& c);
+
+// RUN.h5 -> RUN.ckpt: the folder of a run's checkpoints.
+std::string checkpoint_dir_for(const std::string& run_file);
 
 }  // namespace ms

@@ -14,9 +14,15 @@
 #include <fstream>
 #include <random>
 
+#include <nlohmann/json.hpp>
+
 #include "ckpt/CheckpointLoader.h"
+#include "ckpt/CheckpointWriter.h"
 #include "ckpt/Inspector.h"
+#include "data/BpeTokenizer.h"
 #include "store/RunReader.h"
+#include "store/RunWriter.h"
+#include "train/Trainer.h"
 
 using namespace ms;
 namespace fs = std::filesystem;
@@ -196,6 +202,136 @@ class TestInspect : public QObject {
     o.inputs = {p("empty")};
     r = inspect_checkpoints(o);
     QVERIFY2(r.message.find("holds no checkpoints") != std::string::npos, r.message.c_str());
+  }
+
+  void ownCheckpointsDuringTraining() {
+    // A tiny run with train.checkpoint_every = 10 over 20 steps: RUN.ckpt/step-10, step-20.
+    RunConfig c = preset("quick");
+    c.model.layers = 1;
+    c.model.d_model = 32;
+    c.model.heads = 2;
+    c.model.seq_len = 32;
+    c.model.qk_norm = true;  // q_norm / k_norm must travel too
+    c.train.batch_size = 4;
+    c.train.steps = 20;
+    c.train.val_every = 10;
+    c.train.threads = 1;
+    c.train.checkpoint_every = 10;
+    c.metrics.every = 20;
+    c.metrics.probe_batch = 2;
+    c.metrics.kivi_every = 0;
+    c.device = "cpu";
+    const std::string run = p("trained.h5");
+    Trainer t(c);
+    RunWriter w(run, false);
+    w.begin(t.prepare());
+    t.set_checkpoint_dir(checkpoint_dir_for(run));
+    Snapshot last;
+    Trainer::Callbacks cb;
+    cb.on_snapshot = [&](const Snapshot& s) { last = s; };
+    QCOMPARE(t.run(cb), RunStatus::Finished);
+    w.finish(RunStatus::Finished);
+    const std::string dir = p("trained.ckpt");
+    QVERIFY(fs::exists(dir + "/step-10.safetensors") && fs::exists(dir + "/step-20.safetensors"));
+    QVERIFY(fs::exists(dir + "/config.json"));
+    SafetensorsFile f(dir + "/step-20.safetensors");
+    QCOMPARE(f.metadata().at("step"), std::string("20"));
+    QVERIFY(f.find("model.layers.0.self_attn.q_proj.weight"));  // Llama names (RoPE model)
+    QVERIFY(f.find("model.layers.0.self_attn.q_norm.weight"));
+    QVERIFY(!f.find("model.layers.0.mlp.gate_proj.weight"));  // GELU MLP: no gate
+    // Inspecting the folder gives both steps, and the weight metrics of step 20 equal those the
+    // training run measured at its last step (same weights, same code).
+    InspectOptions o;
+    o.inputs = {dir};
+    o.out = p("trained-inspect.h5");
+    const InspectResult r = inspect_checkpoints(o);
+    QVERIFY2(r.status == RunStatus::Finished, r.message.c_str());
+    QCOMPARE(r.steps, std::vector<int64_t>({10, 20}));
+    RunReader rr(o.out);
+    const Snapshot s = rr.snapshot(1);
+    QCOMPARE(s.matrix_names, last.matrix_names);
+    for (size_t m = 0; m < s.matrix_names.size(); ++m) {
+      const auto& a = s.layers[0].matrices[m].sv;
+      const auto& b = last.layers[0].matrices[m].sv;
+      QCOMPARE(a.size(), b.size());
+      for (size_t i = 0; i < a.size(); ++i)
+        QVERIFY2(std::fabs(a[i] - b[i]) <= 1e-5f * std::max(1.0f, b[i]),
+                 qPrintable(QString::fromStdString(s.matrix_names[m]) + QString(" sv %1").arg(i)));
+    }
+  }
+
+  void llamaCompatibleCheckpointLoadsAsHuggingFace() {
+    // A SwiGLU / RMSNorm / RoPE / GQA model is written with Llama's own config keys: read back
+    // through the plain Hugging Face path (muonscope_config removed) it gives the same logits.
+    RunConfig c;
+    c.model.vocab_size = 48;
+    c.model.layers = 2;
+    c.model.d_model = 32;
+    c.model.heads = 4;
+    c.model.kv_heads = 2;
+    c.model.ffn = "swiglu";
+    c.model.rope_theta = 50000;
+    c.model.seq_len = 16;
+    torch::manual_seed(3);
+    GPT g(c.model);
+    const std::string dir = p("llama-own");
+    write_checkpoint(*g, c, 7, dir);
+    std::ifstream in(dir + "/config.json");
+    nlohmann::json j = nlohmann::json::parse(in);
+    QCOMPARE(j["model_type"].get<std::string>(), std::string("llama"));
+    j.erase("muonscope_config");
+    j.erase("muonscope_naming");
+    std::ofstream(dir + "/config.json") << j.dump(2);
+    LoadedCheckpoint ck = load_checkpoint(dir + "/step-7.safetensors");
+    QCOMPARE(ck.family, std::string("llama"));
+    QCOMPARE(ck.step, int64_t(7));
+    const torch::Tensor idx = torch::randint(0, 48, {2, 16}, torch::kLong);
+    torch::NoGradGuard ng;
+    g->eval();
+    ck.gpt->eval();
+    QVERIFY((g->forward(idx) - ck.gpt->forward(idx)).abs().max().item<double>() < 1e-5);
+  }
+
+  void textProbeWithTheFoldersTokenizer() {
+    // A model with the tokenizer fixture's vocabulary beside it; the probe is text.
+    const std::string tokdir = std::string(MUONSCOPE_SOURCE_DIR) + "/tests/fixtures/tokenizer/gpt2";
+    const BpeTokenizer tok = BpeTokenizer::from_folder(tokdir);
+    RunConfig c;
+    c.model.vocab_size = tok.vocab_size();
+    c.model.layers = 1;
+    c.model.d_model = 32;
+    c.model.heads = 2;
+    c.model.seq_len = 32;
+    torch::manual_seed(4);
+    GPT g(c.model);
+    const std::string dir = p("with-tokenizer");
+    write_checkpoint(*g, c, 1, dir);
+    fs::copy_file(tokdir + "/tokenizer.json", dir + "/tokenizer.json");
+    std::string text;
+    for (int i = 0; i < 40; ++i)
+      text += "First Citizen: Before we proceed any further, hear me speak.\n";
+    std::ofstream(p("probe-text.txt")) << text;
+    InspectOptions o;
+    o.inputs = {dir + "/step-1.safetensors"};
+    o.out = p("text-probe.h5");
+    o.probe = p("probe-text.txt");
+    o.batch = 2;
+    o.seq = 24;
+    const InspectResult r = inspect_checkpoints(o);
+    QVERIFY2(r.status == RunStatus::Finished, r.message.c_str());
+    const std::vector<int32_t> ids = tok.encode(text);
+    QVERIFY(ids.size() > 49u);
+    torch::Tensor x = torch::empty({2, 24}, torch::kLong), y = torch::empty({2, 24}, torch::kLong);
+    for (int b = 0; b < 2; ++b)
+      for (int t = 0; t < 24; ++t) {
+        x[b][t] = int64_t(ids[size_t(b * 24 + t)]);
+        y[b][t] = int64_t(ids[size_t(b * 24 + t + 1)]);
+      }
+    torch::NoGradGuard ng;
+    g->eval();
+    const double want = g->loss(x, y).item<double>();
+    QVERIFY2(std::fabs(r.probe_loss[0] - want) < 1e-5,
+             qPrintable(QString("%1 vs %2").arg(r.probe_loss[0]).arg(want)));
   }
 
   void cancelKeepsWhatWasMeasured() {
