@@ -226,6 +226,9 @@ void SpectrumPlot::applyAxes() {
   x->setLabel(esd ? tr("Eigenvalue λ = σ² of WᵀW") : tr("Rank i"));
   plot()->yAxis->setLabel(esd ? tr("Density p(λ)") : tr("Singular value σ_i"));
   setTitle(esd ? tr("Empirical spectral density (λ = σ²)") : tr("Singular values"));
+  // An ESD falls to the right: its lower left is free for the legend.
+  plot()->axisRect()->insetLayout()->setInsetAlignment(
+      0, esd ? (Qt::AlignBottom | Qt::AlignLeft) : (Qt::AlignTop | Qt::AlignRight));
 }
 
 void SpectrumPlot::syncCombos() {
