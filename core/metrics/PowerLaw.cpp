@@ -49,7 +49,8 @@ PowerLawFit fit_power_law(std::vector<double> x) {
     // k / n at the k-th tail point (k = 0 .. n-1), as powerlaw, WWFit and poweRlaw compute it.
     double D = 0;
     const double e = 1.0 - alpha;
-    for (int64_t k = 0; k < n; ++k) {
+    // Stop once D reaches the best so far: this candidate can no longer win (exact).
+    for (int64_t k = 0; k < n && D < best_D; ++k) {
       const double F = 1.0 - std::exp(e * (lx[size_t(i + k)] - lx[size_t(i)]));
       D = std::max(D, std::abs(F - static_cast<double>(k) / nd));
     }

@@ -45,7 +45,8 @@ struct PowerLawFit {
 // The candidate with the smallest D wins (the smallest x_min on a tie, like numpy's argmin).
 // A candidate whose tail is all equal (sum ln = 0) is skipped. NaN fit (ok() false) for fewer
 // than kPowerLawMinEigenvalues usable values, any NaN / infinite input, or no valid candidate.
-// O(N^2) time in the N usable values (sorted once, suffix sums of logs), O(N) memory.
+// At most O(N^2) time in the N usable values (sorted once, suffix sums of logs, a KS scan cut
+// short once it cannot beat the best candidate), O(N) memory.
 PowerLawFit fit_power_law(std::vector<double> eigenvalues);
 // The same on singular values: lambda = sigma^2.
 PowerLawFit fit_power_law_sv(const std::vector<float>& singular_values);
