@@ -1132,6 +1132,18 @@ Schritt %3</translation>
         <source>Update share in W&apos;s top-10 directions (chance 10/rows)</source>
         <translation>Update-Anteil in den Top-10-Richtungen von W (Zufall 10/Zeilen)</translation>
     </message>
+    <message>
+        <source>Power-law α of the ESD σ² (WeightWatcher)</source>
+        <translation>Potenzgesetz-α der ESD σ² (WeightWatcher)</translation>
+    </message>
+    <message>
+        <source>Weighted α = α · log10 λ_max</source>
+        <translation>Gewichtetes α = α · log10 λ_max</translation>
+    </message>
+    <message>
+        <source>KS distance of the power-law fit</source>
+        <translation>KS-Abstand der Potenzgesetz-Anpassung</translation>
+    </message>
 </context>
 <context>
     <name>ms::KVPlot</name>
@@ -2461,12 +2473,6 @@ Schicht %3 · Schritt %4
 </translation>
     </message>
     <message>
-        <source>%1 %2 %3 %4 %5
-</source>
-        <translation>%1 %2 %3 %4 %5
-</translation>
-    </message>
-    <message>
         <source>matrix</source>
         <translation>Matrix</translation>
     </message>
@@ -2491,10 +2497,6 @@ Schicht %3 · Schritt %4
 </source>
         <translation>Update-Kos.  %1
 </translation>
-    </message>
-    <message>
-        <source>update top10 %1 (chance %2)</source>
-        <translation>Update-Top10 %1 (Zufall %2)</translation>
     </message>
     <message>
         <source>W_QK^h per head</source>
@@ -2551,6 +2553,92 @@ H normiert mit log %4
     <message>
         <source>head</source>
         <translation>Kopf</translation>
+    </message>
+    <message>
+        <source>View:</source>
+        <translation>Ansicht:</translation>
+    </message>
+    <message>
+        <source>Singular values σ_i</source>
+        <translation>Singulärwerte σ_i</translation>
+    </message>
+    <message>
+        <source>ESD of λ = σ² (log-log, power-law fit)</source>
+        <translation>ESD von λ = σ² (log-log, Potenzgesetz-Anpassung)</translation>
+    </message>
+    <message>
+        <source>Empirical spectral density of the eigenvalues of WᵀW with WeightWatcher&apos;s power-law fit from λ_min (slope −α)</source>
+        <translation>Empirische Spektraldichte der Eigenwerte von WᵀW mit der Potenzgesetz-Anpassung von WeightWatcher ab λ_min (Steigung −α)</translation>
+    </message>
+    <message>
+        <source>Eigenvalue λ = σ² of WᵀW</source>
+        <translation>Eigenwert λ = σ² von WᵀW</translation>
+    </message>
+    <message>
+        <source>Density p(λ)</source>
+        <translation>Dichte p(λ)</translation>
+    </message>
+    <message>
+        <source>Empirical spectral density (λ = σ²)</source>
+        <translation>Empirische Spektraldichte (λ = σ²)</translation>
+    </message>
+    <message>
+        <source>%1  α = %2</source>
+        <translation>%1  α = %2</translation>
+    </message>
+    <message>
+        <source>power law α = %1 from λ_min = %2 (KS %3)</source>
+        <translation>Potenzgesetz α = %1 ab λ_min = %2 (KS %3)</translation>
+    </message>
+    <message>
+        <source>update top10 %1 (chance %2)
+</source>
+        <translation>Update-Top10 %1 (Zufall %2)
+</translation>
+    </message>
+    <message>
+        <source>
+power law of the ESD λ = σ²
+</source>
+        <translation>
+Potenzgesetz der ESD λ = σ²
+</translation>
+    </message>
+    <message>
+        <source>alpha        %1
+</source>
+        <translation>alpha        %1
+</translation>
+    </message>
+    <message>
+        <source>alpha weight %1
+</source>
+        <translation>alpha gewich %1
+</translation>
+    </message>
+    <message>
+        <source>KS distance  %1
+</source>
+        <translation>KS-Abstand   %1
+</translation>
+    </message>
+    <message>
+        <source>λ_min        %1</source>
+        <translation>λ_min        %1</translation>
+    </message>
+    <message>
+        <source>%1 %2 %3 %4 %5 %6 %7
+</source>
+        <translation>%1 %2 %3 %4 %5 %6 %7
+</translation>
+    </message>
+    <message>
+        <source>alpha</source>
+        <translation>alpha</translation>
+    </message>
+    <message>
+        <source>KS</source>
+        <translation>KS</translation>
     </message>
 </context>
 <context>

@@ -95,7 +95,7 @@ CompareCurvePlot::CompareCurvePlot(Kind kind, const QVector<RunModel*>& runs, QW
     ctl->addWidget(choiceCombo_);
     ctl->addStretch(1);
     if (kind_ == Isotropy) {
-      for (int m = IsotropyPlot::ERank; m <= IsotropyPlot::UpdateTopShare; ++m)
+      for (int m = IsotropyPlot::ERank; m <= IsotropyPlot::kLastMetric; ++m)
         choiceCombo_->addItem(IsotropyPlot::metricName(static_cast<IsotropyPlot::Metric>(m)), m);
     } else if (kind_ == Spikiness) {
       for (int m = KVPlot::Asymmetry; m <= KVPlot::TokenTop1; ++m)

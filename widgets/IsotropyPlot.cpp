@@ -23,7 +23,7 @@ IsotropyPlot::IsotropyPlot(RunModel* model, QWidget* parent) : PlotBase(model, p
   auto* ctl = controlsLayout();
   ctl->addWidget(new QLabel(tr("Metric:"), this));
   metricCombo_ = new QComboBox(this);
-  for (int m = ERank; m <= UpdateTopShare; ++m)
+  for (int m = ERank; m <= kLastMetric; ++m)
     metricCombo_->addItem(metricName(static_cast<Metric>(m)), m);
   ctl->addWidget(metricCombo_);
   logCheck_ = new QCheckBox(tr("Log scale"), this);
@@ -63,6 +63,12 @@ QString IsotropyPlot::metricName(Metric metric) {
       return tr("Update cosine |⟨u1(D), u1(W)⟩| (D: Muon's input, else ΔW)");
     case UpdateTopShare:
       return tr("Update share in W's top-10 directions (chance 10/rows)");
+    case Alpha:
+      return tr("Power-law α of the ESD σ² (WeightWatcher)");
+    case AlphaWeighted:
+      return tr("Weighted α = α · log10 λ_max");
+    case AlphaKs:
+      return tr("KS distance of the power-law fit");
   }
   return QString();
 }
@@ -83,6 +89,12 @@ double IsotropyPlot::metricValue(const SpectrumMetrics& m, Metric metric) {
       return m.update_cosine;
     case UpdateTopShare:
       return m.update_top_share;
+    case Alpha:
+      return m.alpha;
+    case AlphaWeighted:
+      return m.alpha_weighted;
+    case AlphaKs:
+      return m.alpha_ks;
   }
   return kNaN;
 }
@@ -258,8 +270,9 @@ QString IsotropyPlot::csv() const {
   QVector<int> shown;
   for (int m = 0; m < static_cast<int>(names.size()); ++m)
     if (!hidden_.contains(QString::fromStdString(names[m]))) shown.push_back(m);
-  static const char* keys[] = {"erank",       "entropy",       "top10",           "q75_q25",
-                               "stable_rank", "update_cosine", "update_top_share"};
+  static const char* keys[] = {
+      "erank",         "entropy",          "top10", "q75_q25",        "stable_rank",
+      "update_cosine", "update_top_share", "alpha", "alpha_weighted", "alpha_ks"};
   for (int m : shown) {
     const QString n = QString::fromStdString(names[m]) + "_" + keys[metric_];
     out += QStringLiteral(",%1_mean,%1_min,%1_max").arg(n);

@@ -1,7 +1,8 @@
 // IsotropyPlot: an isotropy metric of the weight spectra over training steps, one curve per
 // matrix kind (attn.q ... mlp.out, qk, vo): the mean over layers, with a band from the
 // minimum to the maximum layer. The metric is chosen in a combo (eRank, normalized entropy,
-// TopE_10, Q75/Q25, stable rank, update alignment; DESIGN.md section 4); matrix kinds are
+// TopE_10, Q75/Q25, stable rank, update alignment; DESIGN.md section 4; WeightWatcher's
+// power-law alpha, weighted alpha and the fit's KS distance, docs/metrics.md); matrix kinds are
 // shown or hidden from the "Matrices" menu.
 #pragma once
 
@@ -21,7 +22,20 @@ namespace ms {
 class IsotropyPlot : public PlotBase {
   Q_OBJECT
  public:
-  enum Metric { ERank = 0, Entropy, TopE10, Q75Q25, StableRank, UpdateCosine, UpdateTopShare };
+  // Alpha, AlphaWeighted, AlphaKs: WeightWatcher's power-law fit of the ESD (docs/metrics.md).
+  enum Metric {
+    ERank = 0,
+    Entropy,
+    TopE10,
+    Q75Q25,
+    StableRank,
+    UpdateCosine,
+    UpdateTopShare,
+    Alpha,
+    AlphaWeighted,
+    AlphaKs
+  };
+  static constexpr int kLastMetric = AlphaKs;
 
   explicit IsotropyPlot(RunModel* model, QWidget* parent = nullptr);
 

@@ -1,4 +1,5 @@
-// SpectrumPlot: singular-value spectra with isotropy metrics (see SpectrumPlot.h).
+// SpectrumPlot: singular-value spectra and ESDs with isotropy and power-law metrics (see
+// SpectrumPlot.h).
 #include "SpectrumPlot.h"
 
 #include <QCheckBox>
@@ -13,6 +14,7 @@
 #include "PlotUtil.h"
 #include "SnapshotSlider.h"
 #include "common/MatrixLabel.h"
+#include "metrics/PowerLaw.h"  // header only: the eigenvalue threshold of the fit
 
 namespace ms {
 
@@ -21,6 +23,67 @@ constexpr int kMaxOverlays = 4;  // earlier snapshots drawn under the selected o
 
 QString num(double v) {
   return std::isfinite(v) ? QString::number(v, 'g', 4) : QStringLiteral("–");
+}
+
+// The ESD of one spectrum: the eigenvalues lambda = sigma^2 the power-law fit uses (above
+// WeightWatcher's threshold), in log-spaced bins; density = count / (n * bin width), so the
+// points integrate to 1. Only non-empty bins get a point (a log axis has no 0).
+struct Esd {
+  std::vector<double> lambda;               // ascending
+  QVector<double> lo, hi, center, density;  // per non-empty bin; center = sqrt(lo * hi)
+};
+
+Esd esdOf(const std::vector<float>& sv) {
+  Esd e;
+  for (float v : sv) {
+    const double l = double(v) * double(v);
+    if (std::isfinite(l) && l > kPowerLawEvalThreshold) e.lambda.push_back(l);
+  }
+  std::sort(e.lambda.begin(), e.lambda.end());
+  const int n = static_cast<int>(e.lambda.size());
+  if (n == 0) return e;
+  const double a = e.lambda.front(), b = e.lambda.back();
+  // Rice's rule on the log scale, 5..60 bins; one bin for a flat spectrum.
+  const int bins = b > a ? std::clamp(int(std::ceil(2.0 * std::cbrt(double(n)))), 5, 60) : 1;
+  const double span = b > a ? std::log(b / a) : 0.0;
+  auto edge = [&](int j) {
+    return b > a ? a * std::exp(span * double(j) / bins) : (j == 0 ? a / 1.05 : a * 1.05);
+  };
+  std::vector<int> count(static_cast<size_t>(bins), 0);
+  for (double l : e.lambda) {
+    int j = span > 0 ? int(std::floor(bins * std::log(l / a) / span)) : 0;
+    ++count[static_cast<size_t>(std::clamp(j, 0, bins - 1))];
+  }
+  for (int j = 0; j < bins; ++j) {
+    if (count[static_cast<size_t>(j)] == 0) continue;
+    const double lo = edge(j), hi = edge(j + 1);
+    e.lo.push_back(lo);
+    e.hi.push_back(hi);
+    e.center.push_back(std::sqrt(lo * hi));
+    e.density.push_back(count[static_cast<size_t>(j)] / (double(n) * (hi - lo)));
+  }
+  return e;
+}
+
+// The fitted power law as a density on the same scale as esdOf: the tail's share of the
+// eigenvalues times the normalized tail density, (n_tail / n) (alpha - 1) / lambda_min
+// (lambda / lambda_min)^-alpha, from lambda_min to lambda_max: slope -alpha on log-log axes.
+bool fitLine(const Esd& e, const SpectrumMetrics& m, QVector<double>* x, QVector<double>* y) {
+  if (!std::isfinite(m.alpha) || !std::isfinite(m.alpha_xmin) || m.alpha_xmin <= 0 ||
+      e.lambda.empty())
+    return false;
+  const double xmin = m.alpha_xmin, xmax = std::max(e.lambda.back(), xmin);
+  // the stored xmin is an eigenvalue of the double-precision sigma; sv is float32
+  const auto first = std::lower_bound(e.lambda.begin(), e.lambda.end(), xmin * (1 - 1e-6));
+  const double share = double(e.lambda.end() - first) / double(e.lambda.size());
+  if (share <= 0) return false;
+  constexpr int kPoints = 24;
+  for (int i = 0; i < kPoints; ++i) {
+    const double l = xmin * std::pow(xmax / xmin, double(i) / (kPoints - 1));
+    x->push_back(l);
+    y->push_back(share * (m.alpha - 1) / xmin * std::pow(l / xmin, -m.alpha));
+  }
+  return true;
 }
 
 // Combo data of the per-head entries (after "All matrices" = -1 and the matrix indices).
@@ -35,6 +98,15 @@ SpectrumPlot::SpectrumPlot(RunModel* model, QWidget* parent) : PlotBase(model, p
   setTitle(tr("Singular values"));
 
   auto* ctl = controlsLayout();
+  ctl->addWidget(new QLabel(tr("View:"), this));
+  viewCombo_ = new QComboBox(this);
+  viewCombo_->addItem(tr("Singular values σ_i"), kSingularValues);
+  viewCombo_->addItem(tr("ESD of λ = σ² (log-log, power-law fit)"), kEsd);
+  viewCombo_->setItemData(1,
+                          tr("Empirical spectral density of the eigenvalues of WᵀW with "
+                             "WeightWatcher's power-law fit from λ_min (slope −α)"),
+                          Qt::ToolTipRole);
+  ctl->addWidget(viewCombo_);
   ctl->addWidget(new QLabel(tr("Layer:"), this));
   layerCombo_ = new QComboBox(this);
   ctl->addWidget(layerCombo_);
@@ -57,6 +129,8 @@ SpectrumPlot::SpectrumPlot(RunModel* model, QWidget* parent) : PlotBase(model, p
       setMatrix(v);
   });
   connect(overlayCheck_, &QCheckBox::toggled, this, &SpectrumPlot::setOverlayEarlier);
+  connect(viewCombo_, &QComboBox::currentIndexChanged, this,
+          [this](int i) { setView(viewCombo_->itemData(i).toInt()); });
   connect(slider_, &SnapshotSlider::indexChanged, this, [this] { scheduleRefresh(); });
 
   QCustomPlot* p = plot();
@@ -133,6 +207,30 @@ void SpectrumPlot::setOverlayEarlier(bool on) {
   scheduleRefresh();
 }
 
+void SpectrumPlot::setView(int view) {
+  if (view != kEsd) view = kSingularValues;
+  if (view == view_) return;
+  view_ = view;
+  syncCombos();
+  scheduleReset();
+}
+
+void SpectrumPlot::applyAxes() {
+  const bool esd = view_ == kEsd && heads_ == kNoHeads;
+  if (esd == esdAxes_) return;
+  esdAxes_ = esd;
+  QCPAxis* x = plot()->xAxis;
+  x->setScaleType(esd ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+  x->setTicker(esd ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog)
+                   : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+  x->setLabel(esd ? tr("Eigenvalue λ = σ² of WᵀW") : tr("Rank i"));
+  plot()->yAxis->setLabel(esd ? tr("Density p(λ)") : tr("Singular value σ_i"));
+  setTitle(esd ? tr("Empirical spectral density (λ = σ²)") : tr("Singular values"));
+  // An ESD falls to the right: its lower left is free for the legend.
+  plot()->axisRect()->insetLayout()->setInsetAlignment(
+      0, esd ? (Qt::AlignBottom | Qt::AlignLeft) : (Qt::AlignTop | Qt::AlignRight));
+}
+
 void SpectrumPlot::syncCombos() {
   const int L = model() ? model()->layerCount() : 0;
   const auto names = model() ? model()->matrixNames() : std::vector<std::string>{};
@@ -169,7 +267,12 @@ void SpectrumPlot::syncCombos() {
     const int want = heads_ != kNoHeads ? headsComboData(heads_) : matrix_;
     matrixCombo_->setCurrentIndex(std::max(0, matrixCombo_->findData(want)));
   }
-  overlayCheck_->setEnabled(heads_ == kNoHeads);
+  {
+    const QSignalBlocker block(viewCombo_);
+    viewCombo_->setCurrentIndex(std::max(0, viewCombo_->findData(view_)));
+  }
+  viewCombo_->setEnabled(heads_ == kNoHeads);
+  overlayCheck_->setEnabled(heads_ == kNoHeads && view_ == kSingularValues);
 }
 
 void SpectrumPlot::rebuild() {
@@ -180,9 +283,11 @@ void SpectrumPlot::rebuild() {
     slider_->setSnapshots(snaps);
   }
   syncCombos();
+  applyAxes();
   plot()->clearGraphs();
   current_.clear();
   overlays_.clear();
+  fits_.clear();
   shownMatrices_.clear();
   overlaySnapshots_.clear();
   const int sel = slider_->index();
@@ -216,8 +321,42 @@ void SpectrumPlot::rebuild() {
                ? QString::fromStdString(matrix_name_label(s.matrix_names[m]))
                : tr("matrix %1").arg(m);
   };
+  // ESD view: the density points and the fitted power law (dashed, same colour).
+  auto addEsd = [&](const SpectrumMetrics& m, const QColor& color, const QString& name,
+                    bool fitInLegend) {
+    const Esd e = esdOf(m.sv);
+    QCPGraph* g = plot()->addGraph();
+    g->setData(e.center, e.density, true);
+    g->setLineStyle(QCPGraph::lsNone);
+    g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, color, 6));
+    g->setPen(QPen(color, 1.5));
+    g->setName(std::isfinite(m.alpha) ? tr("%1  α = %2").arg(name, num(m.alpha)) : name);
+    current_.push_back(g);
+    QVector<double> fx, fy;
+    QCPGraph* f = nullptr;
+    if (fitLine(e, m, &fx, &fy)) {
+      f = plot()->addGraph();
+      f->setData(fx, fy, true);
+      QPen pen(color, 2.0, Qt::DashLine);
+      f->setPen(pen);
+      f->setName(tr("power law α = %1 from λ_min = %2 (KS %3)")
+                     .arg(num(m.alpha), num(m.alpha_xmin), num(m.alpha_ks)));
+      if (!fitInLegend) f->removeFromLegend();
+    }
+    fits_.push_back(f);
+  };
 
-  if (matrix_ >= 0 && matrix_ < nMat) {
+  if (view_ == kEsd) {
+    if (matrix_ >= 0 && matrix_ < nMat) {
+      addEsd(s.layers[layer_].matrices[matrix_], seriesColor(0), tr("step %1").arg(s.step), true);
+      shownMatrices_.push_back(matrix_);
+    } else {
+      for (int m = 0; m < nMat; ++m) {
+        addEsd(s.layers[layer_].matrices[m], seriesColor(m), matName(m), false);
+        shownMatrices_.push_back(m);
+      }
+    }
+  } else if (matrix_ >= 0 && matrix_ < nMat) {
     if (overlay_ && sel > 0) {
       // Up to kMaxOverlays earlier snapshots, evenly spaced, older ones fainter.
       const int k = std::min(kMaxOverlays, sel);
@@ -264,26 +403,35 @@ void SpectrumPlot::rebuild() {
     text += tr("Q75/Q25      %1\n").arg(num(m.q75_q25));
     text += tr("stable rank  %1\n").arg(num(m.stable_rank));
     text += tr("update cos   %1\n").arg(num(m.update_cosine));
-    text += tr("update top10 %1 (chance %2)").arg(num(m.update_top_share), chance);
+    text += tr("update top10 %1 (chance %2)\n").arg(num(m.update_top_share), chance);
+    text += tr("\npower law of the ESD λ = σ²\n");
+    text += tr("alpha        %1\n").arg(num(m.alpha));
+    text += tr("alpha weight %1\n").arg(num(m.alpha_weighted));
+    text += tr("KS distance  %1\n").arg(num(m.alpha_ks));
+    text += tr("λ_min        %1").arg(num(m.alpha_xmin));
   } else {
     text = tr("layer %1 · step %2\n\n").arg(layer_).arg(s.step);
-    text += tr("%1 %2 %3 %4 %5\n")
+    text += tr("%1 %2 %3 %4 %5 %6 %7\n")
                 .arg(tr("matrix"), -9)
                 .arg(tr("eRank"), 8)
                 .arg(tr("H"), 6)
                 .arg(tr("TopE10"), 7)
-                .arg(tr("Q75/25"), 8);
+                .arg(tr("Q75/25"), 8)
+                .arg(tr("alpha"), 6)
+                .arg(tr("KS"), 6);
     bool anySum = false;  // qk / vo: marked with * and a footnote, to keep the columns
     for (int m = 0; m < nMat; ++m) {
       const SpectrumMetrics& sm = s.layers[layer_].matrices[m];
       const std::string raw = m < static_cast<int>(s.matrix_names.size()) ? s.matrix_names[m] : "";
       anySum = anySum || is_head_sum(raw);
-      text += QStringLiteral("%1 %2 %3 %4 %5\n")
+      text += QStringLiteral("%1 %2 %3 %4 %5 %6 %7\n")
                   .arg(is_head_sum(raw) ? QString::fromStdString(raw + "*") : matName(m), -9)
                   .arg(num(sm.erank), 8)
                   .arg(num(sm.entropy), 6)
                   .arg(num(sm.top10), 7)
-                  .arg(num(sm.q75_q25), 8);
+                  .arg(num(sm.q75_q25), 8)
+                  .arg(num(sm.alpha), 6)
+                  .arg(num(sm.alpha_ks), 6);
     }
     if (anySum) text += tr("* sum over heads\n");
     text.chop(1);
@@ -294,6 +442,12 @@ void SpectrumPlot::rebuild() {
 void SpectrumPlot::resetRanges() {
   if (current_.isEmpty()) return;
   plot()->rescaleAxes(true);
+  if (esdAxes_) {  // log-log: pad by factors
+    const QCPRange x = plot()->xAxis->range(), y = plot()->yAxis->range();
+    plot()->xAxis->setRange(x.lower / 1.3, x.upper * 1.3);
+    plot()->yAxis->setRange(y.lower / 2, y.upper * 2);
+    return;
+  }
   const QCPRange x = plot()->xAxis->range();
   plot()->xAxis->setRange(std::max(0.0, x.lower - 0.5), x.upper + 0.5);
   const QCPRange y = plot()->yAxis->range();
@@ -378,9 +532,38 @@ QString SpectrumPlot::headsCsv() const {
   return out;
 }
 
+// step,layer,matrix,lambda_lo,lambda_hi,density + the fit: one row per plotted ESD bin.
+QString SpectrumPlot::esdCsv() const {
+  QString out = QStringLiteral(
+      "step,layer,matrix,lambda_lo,lambda_hi,density,alpha,alpha_weighted,alpha_ks,alpha_xmin\n");
+  const int sel = slider_->index();
+  if (!model() || sel < 0 || sel >= static_cast<int>(model()->snapshots().size())) return out;
+  const Snapshot& s = model()->snapshots()[sel];
+  if (layer_ >= static_cast<int>(s.layers.size())) return out;
+  for (int mi : shownMatrices_) {
+    if (mi >= static_cast<int>(s.layers[layer_].matrices.size())) continue;
+    const SpectrumMetrics& m = s.layers[layer_].matrices[mi];
+    const QString name = mi < static_cast<int>(s.matrix_names.size())
+                             ? QString::fromStdString(s.matrix_names[mi])
+                             : QString::number(mi);
+    const Esd e = esdOf(m.sv);
+    for (int j = 0; j < e.center.size(); ++j)
+      out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9,%10\n")
+                 .arg(s.step)
+                 .arg(layer_)
+                 .arg(name)
+                 .arg(csvNumber(e.lo[j]), csvNumber(e.hi[j]), csvNumber(e.density[j]),
+                      csvNumber(m.alpha), csvNumber(m.alpha_weighted), csvNumber(m.alpha_ks))
+                 .arg(csvNumber(m.alpha_xmin));
+  }
+  return out;
+}
+
 QString SpectrumPlot::csv() const {
   if (heads_ != kNoHeads) return headsCsv();
-  QString out = QStringLiteral("step,layer,matrix,rank,sigma\n");
+  if (view_ == kEsd) return esdCsv();
+  QString out =
+      QStringLiteral("step,layer,matrix,rank,sigma,alpha,alpha_weighted,alpha_ks,alpha_xmin\n");
   if (!model()) return out;
   const auto& snaps = model()->snapshots();
   auto emit_ = [&](int snap, int m) {
@@ -392,14 +575,16 @@ QString SpectrumPlot::csv() const {
     const QString name = m < static_cast<int>(s.matrix_names.size())
                              ? QString::fromStdString(s.matrix_names[m])
                              : QString::number(m);
-    const auto& sv = s.layers[layer_].matrices[m].sv;
+    const SpectrumMetrics& sm = s.layers[layer_].matrices[m];
+    const auto& sv = sm.sv;
     for (size_t i = 0; i < sv.size(); ++i)
-      out += QStringLiteral("%1,%2,%3,%4,%5\n")
+      out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9\n")
                  .arg(s.step)
                  .arg(layer_)
                  .arg(name)
                  .arg(i + 1)
-                 .arg(csvNumber(sv[i]));
+                 .arg(csvNumber(sv[i]), csvNumber(sm.alpha), csvNumber(sm.alpha_weighted),
+                      csvNumber(sm.alpha_ks), csvNumber(sm.alpha_xmin));
   };
   for (int i = 0; i < overlaySnapshots_.size(); ++i) emit_(overlaySnapshots_[i], matrix_);
   for (int m : shownMatrices_) emit_(slider_->index(), m);

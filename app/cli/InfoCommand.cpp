@@ -56,12 +56,16 @@ int cmd_info(int argc, char** argv) {
     snap["kv_asymmetry_k"] = num(mean_finite(asym_k));
     snap["kv_asymmetry_v"] = num(mean_finite(asym_v));
     for (size_t m = 0; m < s.matrix_names.size(); ++m) {
-      std::vector<double> er, sr;
+      std::vector<double> er, sr, al;
       for (const auto& L : s.layers)
-        if (m < L.matrices.size())
+        if (m < L.matrices.size()) {
           er.push_back(L.matrices[m].erank), sr.push_back(L.matrices[m].stable_rank);
+          al.push_back(L.matrices[m].alpha);
+        }
       snap["erank"][s.matrix_names[m]] = num(mean_finite(er));
       snap["stable_rank"][s.matrix_names[m]] = num(mean_finite(sr));
+      // WeightWatcher's power-law alpha, mean over the layers with a fit
+      snap["alpha"][s.matrix_names[m]] = num(mean_finite(al));
     }
     if (!s.fta.empty()) snap["fta"] = s.fta;
   }

@@ -2,6 +2,8 @@
 // computed with torch ops in the input's dtype/device; only final numbers go to CPU double.
 #include "metrics/Metrics.h"
 
+#include "metrics/PowerLaw.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -33,7 +35,8 @@ void require_dim(const torch::Tensor& t, int64_t dim, const char* fn, const char
 
 // ---- Spectra ----------------------------------------------------------------------------------
 
-std::vector<SpectrumMetrics> spectrum_metrics_batched(const torch::Tensor& sv_in) {
+std::vector<SpectrumMetrics> spectrum_metrics_batched(const torch::Tensor& sv_in,
+                                                      bool fit_power_law) {
   require_dim(sv_in, 2, "spectrum_metrics_batched", "sv");
   const int64_t N = sv_in.size(0), n = sv_in.size(1);
   if (n < 1) throw std::invalid_argument("ms::spectrum_metrics_batched: empty spectrum");
@@ -69,12 +72,25 @@ std::vector<SpectrumMetrics> spectrum_metrics_batched(const torch::Tensor& sv_in
     r.q75_q25 = ma[i][3];
     r.stable_rank = ma[i][4];
   }
+  if (fit_power_law) {
+    // The fit runs on the CPU in double (it is a sort and an O(n^2) scan, not tensor work).
+    const torch::Tensor s2d = s2.to(torch::kCPU, torch::kDouble).contiguous();  // (N, n)
+    const double* p = s2d.data_ptr<double>();
+    for (int64_t i = 0; i < N; ++i) {
+      const PowerLawFit f = ms::fit_power_law(std::vector<double>(p + i * n, p + (i + 1) * n));
+      SpectrumMetrics& r = out[static_cast<size_t>(i)];
+      r.alpha = f.alpha;
+      r.alpha_weighted = f.alpha_weighted;
+      r.alpha_ks = f.ks_distance;
+      r.alpha_xmin = f.xmin;
+    }
+  }
   return out;
 }
 
-SpectrumMetrics spectrum_metrics(const torch::Tensor& sv) {
+SpectrumMetrics spectrum_metrics(const torch::Tensor& sv, bool fit_power_law) {
   require_dim(sv, 1, "spectrum_metrics", "sv");
-  return spectrum_metrics_batched(sv.unsqueeze(0)).at(0);
+  return spectrum_metrics_batched(sv.unsqueeze(0), fit_power_law).at(0);
 }
 
 torch::Tensor svdvals_any(const torch::Tensor& A) {

@@ -20,9 +20,13 @@ namespace ms {
 // top10 = TopE_10, q75_q25 = Q3/Q1 of sigma^2 (numpy linear quartiles), stable_rank =
 // sum sigma^2 / sigma_max^2, with q_i = sigma_i^2 / sum sigma^2. The update fields stay NaN.
 // An all-zero spectrum gives NaN metrics; n == 1 gives H = NaN (log 1 = 0).
-SpectrumMetrics spectrum_metrics(const torch::Tensor& sv);
+// With fit_power_law, also alpha, alpha_weighted, alpha_ks and alpha_xmin: WeightWatcher's
+// power-law fit of the eigenvalues sigma^2 (metrics/PowerLaw.h, computed in double on the CPU;
+// O(n^2) per spectrum). Without it (the per-head composites) they stay NaN.
+SpectrumMetrics spectrum_metrics(const torch::Tensor& sv, bool fit_power_law = true);
 // The same for N spectra of equal length at once: sv (N, n) -> N results.
-std::vector<SpectrumMetrics> spectrum_metrics_batched(const torch::Tensor& sv);
+std::vector<SpectrumMetrics> spectrum_metrics_batched(const torch::Tensor& sv,
+                                                      bool fit_power_law = true);
 
 // Singular values of N same-shape matrices in ONE batched SVD call: (N, n), n = min(r, c),
 // descending per row. Throws std::invalid_argument when the list is empty or shapes differ.

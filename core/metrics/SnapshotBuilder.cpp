@@ -362,11 +362,12 @@ void SnapshotBuilder::head_spectra(const GPTImpl& model, Snapshot& s) const {
     gv.push_back(rows(expand_kv(w("attn.v"))));                        // W_v^h^T  (H, d, hd)
     fo.push_back(w("attn.o").reshape({d, H, hd}).permute({1, 0, 2}));  // W_o^h    (H, d, hd)
   }
-  // W_QK^h = (W_q^h^T)(W_k^h^T)^T, W_OV^h = (W_o^h)(W_v^h^T)^T: both F G^T.
-  std::vector<SpectrumMetrics> qk =
-      spectrum_metrics_batched(thin_product_svdvals(torch::cat(fq), torch::cat(gk)));  // (L*H)
-  std::vector<SpectrumMetrics> ov =
-      spectrum_metrics_batched(thin_product_svdvals(torch::cat(fo), torch::cat(gv)));  // (L*H)
+  // W_QK^h = (W_q^h^T)(W_k^h^T)^T, W_OV^h = (W_o^h)(W_v^h^T)^T: both F G^T. No power-law
+  // fit here: hd eigenvalues are too few for a tail (alpha & co. stay NaN, not stored).
+  std::vector<SpectrumMetrics> qk = spectrum_metrics_batched(
+      thin_product_svdvals(torch::cat(fq), torch::cat(gk)), /*fit_power_law=*/false);  // (L*H)
+  std::vector<SpectrumMetrics> ov = spectrum_metrics_batched(
+      thin_product_svdvals(torch::cat(fo), torch::cat(gv)), /*fit_power_law=*/false);  // (L*H)
   for (int l = 0; l < L; ++l) {
     LayerMetrics& lm = s.layers[static_cast<size_t>(l)];
     lm.qk_heads.assign(std::make_move_iterator(qk.begin() + l * H),

@@ -56,6 +56,14 @@ struct SpectrumMetrics {
   // The last step's update (NaN before the first update is known; docs/run-format.md):
   double update_cosine = kNaN;     // |<u1(D), u1(W)>|, D = the optimizer's input direction
   double update_top_share = kNaN;  // ||U_10(W)^T dW||_F^2 / ||dW||_F^2 (chance 10 / rows)
+  // WeightWatcher's power-law fit of the ESD lambda = sigma^2 (core/metrics/PowerLaw.h,
+  // docs/metrics.md): the continuous MLE exponent of the tail lambda >= alpha_xmin, with
+  // alpha_xmin chosen by the smallest KS distance (Clauset, Shalizi & Newman 2009). NaN when not
+  // fitted: the per-head composites (rank <= head_dim, too few eigenvalues) are never fitted.
+  double alpha = kNaN;           // power-law exponent of the ESD tail
+  double alpha_weighted = kNaN;  // alpha * log10(lambda_max), lambda_max = sigma_max^2
+  double alpha_ks = kNaN;        // KS distance of the fit at alpha_xmin
+  double alpha_xmin = kNaN;      // lower end of the fitted tail (an eigenvalue, sigma^2 units)
 };
 
 // Spikiness of a non-negative magnitude vector.

@@ -94,6 +94,10 @@ inline ms::Snapshot make_snapshot(const ms::RunInfo& in, int k) {
       sp.stable_rank = 5 * val01(k, l, mi, 5);
       sp.update_cosine = k == 0 ? ms::kNaN : val01(k, l, mi, 6);
       sp.update_top_share = k == 0 ? ms::kNaN : val01(k, l, mi, 7);
+      sp.alpha = 1.5 + 5 * val01(k, l, mi, 8);  // the power-law fit (NaN for a NaN sv row)
+      sp.alpha_weighted = sp.alpha * (2 * val01(k, l, mi, 9) - 1);
+      sp.alpha_ks = 0.5 * val01(k, l, mi, 10);
+      sp.alpha_xmin = 4 * val01(k, l, mi, 11);
       m.matrices.push_back(sp);
     }
     for (int kind = 0; kind < 2; ++kind)  // qk_heads, ov_heads
@@ -175,7 +179,9 @@ inline bool same_spectrum(const ms::SpectrumMetrics& p, const ms::SpectrumMetric
   return same_vec(p.sv, q.sv) && same(p.entropy, q.entropy) && same(p.erank, q.erank) &&
          same(p.top10, q.top10) && same(p.q75_q25, q.q75_q25) &&
          same(p.stable_rank, q.stable_rank) && same(p.update_cosine, q.update_cosine) &&
-         same(p.update_top_share, q.update_top_share);
+         same(p.update_top_share, q.update_top_share) && same(p.alpha, q.alpha) &&
+         same(p.alpha_weighted, q.alpha_weighted) && same(p.alpha_ks, q.alpha_ks) &&
+         same(p.alpha_xmin, q.alpha_xmin);
 }
 
 inline bool same_snapshot(const ms::Snapshot& a, const ms::Snapshot& b, std::string* why) {

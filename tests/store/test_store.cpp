@@ -509,7 +509,8 @@ class TestStore : public QObject {
     QVERIFY(f >= 0);
     std::vector<std::string> gone = {"/steps/clipped_heads"};
     for (const auto& m : info.matrix_names)
-      for (const char* d : {"update_cosine", "update_top_share"})
+      for (const char* d : {"update_cosine", "update_top_share", "alpha", "alpha_weighted",
+                            "alpha_ks", "alpha_xmin"})
         gone.push_back("/snapshots/spectra/" + m + "/" + d);
     for (const char* kind : {"qk", "ov"})
       for (const char* d : {"sv", "entropy", "erank", "top10", "q75_q25", "stable_rank"})
@@ -534,6 +535,9 @@ class TestStore : public QObject {
       QVERIFY(std::isnan(r.snapshot(1).layers[0].matrices[0].update_cosine));
       QVERIFY(std::isnan(r.snapshot(1).layers[0].matrices[0].update_top_share));
       QVERIFY(std::isfinite(r.snapshot(1).layers[0].matrices[0].stable_rank));
+      const SpectrumMetrics& m0 = r.snapshot(1).layers[1].matrices[2];  // no power-law fit
+      QVERIFY(std::isnan(m0.alpha) && std::isnan(m0.alpha_weighted) && std::isnan(m0.alpha_ks) &&
+              std::isnan(m0.alpha_xmin));
     }
   }
 

@@ -1,7 +1,8 @@
 // Widget tests (offscreen): the views of libmuonscope_widgets on a synthetic run with known
 // values (2 layers, 4 heads, head_dim 16, 3 snapshots). Checks that each view plots exactly
 // the model's numbers, that clicks map to the right layer/head, that scrubbing changes the map,
-// the spectrum view's per-head composites (one curve per head), the debiased EMA, the exports (PNG
+// the spectrum view's per-head composites (one curve per head) and ESD with its power-law fit
+// (slope -alpha), the debiased EMA, the exports (PNG
 // size, SVG validity, PDF magic, CSV rows), palette re-styling, and that a burst of 1000 steps is
 // drawn with a handful of replots, not 1000.
 #include <QComboBox>
@@ -66,6 +67,14 @@ float sv(int k, int l, int m, int i) {
 double erank(int k, int l, int m) {
   return 10.123 + k + 0.5 * l + 0.01 * m;
 }
+// The power-law fit as stored: sigma_i = c / i makes lambda = c^2 / i^2, whose density falls as
+// lambda^-1.5, so alpha near 1.5, from the 32nd largest eigenvalue (half of a 64-value tail).
+double alpha(int k, int l, int m) {
+  return 1.5 + 0.001 * m + 0.0001 * k + 0.00001 * l;
+}
+double alphaXmin(int k, int l, int m) {
+  return double(sv(k, l, m, 31)) * double(sv(k, l, m, 31));
+}
 // Per-head composites: kind 0 = W_QK^h, 1 = W_OV^h; i < kHd.
 float headSv(int k, int l, int kind, int h, int i) {
   return float((k + 1) * (l + 2) * (h + 1) * (kind + 3)) / float((i + 1) * (i + 1));
@@ -94,6 +103,10 @@ Snapshot makeSnapshot(int k) {
       sm.stable_rank = 1.5 + 0.1 * m;
       sm.update_cosine = k == 0 ? kNaN : 0.2 * k;
       sm.update_top_share = k == 0 ? kNaN : 0.1 * k;
+      sm.alpha = alpha(k, l, m);
+      sm.alpha_xmin = alphaXmin(k, l, m);
+      sm.alpha_ks = 0.05 + 0.01 * m;
+      sm.alpha_weighted = sm.alpha * std::log10(double(sv(k, l, m, 0)) * sv(k, l, m, 0));
       lm.matrices.push_back(sm);
     }
     for (int kind = 0; kind < 2; ++kind)
@@ -200,6 +213,7 @@ class TestWidgets : public QObject {
   void heatmapScrubChangesMap();
   void spectrumShowsLayerValues();
   void spectrumPerHeadComposites();
+  void spectrumEsdWithPowerLawFit();
   void lossPlotDataAndSmoothing();
   void emaDebiasedReference();
   void isotropyMeanAndBand();
@@ -587,6 +601,142 @@ void TestWidgets::emaDebiasedReference() {
   QVERIFY(std::abs(n[3] - 4.0) < 1e-12);
 }
 
+// The user picks the ESD in the View combo: the eigenvalue density of mlp.in on log-log axes
+// (log tickers), a density that integrates to 1 (from the CSV's bins), and the fitted power
+// law: a line from lambda_min to lambda_max whose log-log slope is -alpha, near the points
+// above lambda_min, named with alpha in the legend; the metrics text and the CSV carry alpha,
+// weighted alpha and KS. All matrices: one ESD and one fit each. Back to singular values, and
+// the per-head composites (no ESD) disable the combo.
+void TestWidgets::spectrumEsdWithPowerLawFit() {
+  RunModel m;
+  fillModel(m);
+  SpectrumPlot v(&m);
+  showView(v);
+  v.setLayer(1);
+  v.setMatrix(4);  // mlp.in (256 x 64)
+  v.setSnapshot(1);
+  QComboBox* combo = nullptr;
+  for (QComboBox* c : v.findChildren<QComboBox*>())
+    if (c->count() == 2 && c->itemText(1).startsWith("ESD")) combo = c;
+  QVERIFY(combo);
+  combo->setCurrentIndex(combo->findData(int(SpectrumPlot::kEsd)));
+  v.refreshNow();
+  QCOMPARE(v.view(), int(SpectrumPlot::kEsd));
+  QCOMPARE(v.plot()->xAxis->scaleType(), QCPAxis::stLogarithmic);
+  QCOMPARE(v.plot()->yAxis->scaleType(), QCPAxis::stLogarithmic);
+  QVERIFY(v.plot()->xAxis->ticker().dynamicCast<QCPAxisTickerLog>());
+  QVERIFY(v.plot()->yAxis->ticker().dynamicCast<QCPAxisTickerLog>());
+  QVERIFY(v.overlayGraphs().isEmpty());
+  QCOMPARE(v.currentGraphs().size(), 1);
+  QCOMPARE(v.fitGraphs().size(), 1);
+  const QCPGraph* pts = v.currentGraphs()[0];
+  const QCPGraph* fit = v.fitGraphs()[0];
+  QVERIFY(fit);
+  QCOMPARE(pts->lineStyle(), QCPGraph::lsNone);
+  QVERIFY(pts->scatterStyle().shape() != QCPScatterStyle::ssNone);
+  const QVector<double> px = keysOf(pts), py = valuesOf(pts);
+  QVERIFY(px.size() >= 5);
+  const double a = alpha(1, 1, 4), xmin = alphaXmin(1, 1, 4);
+  const double lmax = double(sv(1, 1, 4, 0)) * sv(1, 1, 4, 0);
+  // Points: bin centres within [lambda_min, lambda_max] of the eigenvalues, positive density.
+  const double lmin = double(sv(1, 1, 4, 63)) * sv(1, 1, 4, 63);
+  for (int i = 0; i < px.size(); ++i) {
+    QVERIFY(px[i] > lmin * 0.99 && px[i] < lmax * 1.01);
+    QVERIFY(py[i] > 0);
+  }
+  // Fitted line: lambda_min .. lambda_max, slope -alpha on log-log axes.
+  const QVector<double> fx = keysOf(fit), fy = valuesOf(fit);
+  QVERIFY(fx.size() >= 2);
+  QVERIFY(std::abs(fx.front() / xmin - 1) < 1e-12);
+  QVERIFY(std::abs(fx.back() / lmax - 1) < 1e-6);
+  for (int i = 1; i < fx.size(); ++i) {
+    const double slope =
+        (std::log(fy[i]) - std::log(fy[i - 1])) / (std::log(fx[i]) - std::log(fx[i - 1]));
+    QVERIFY2(std::abs(slope + a) < 1e-9, qPrintable(QString::number(slope)));
+  }
+  // Normalized like the points: half of the 64 eigenvalues are in the tail, so the line is
+  // 0.5 (alpha - 1) / xmin at xmin, and within a factor 2 of the points above xmin.
+  QVERIFY(std::abs(fy.front() - 0.5 * (a - 1) / xmin) < 1e-12 * fy.front());
+  int near = 0, above = 0;
+  for (int i = 0; i < px.size(); ++i) {
+    if (px[i] < 1.5 * xmin || px[i] > lmax / 4) continue;  // bins away from the ends
+    ++above;
+    const double f = 0.5 * (a - 1) / xmin * std::pow(px[i] / xmin, -a);
+    near += (py[i] / f > 0.5 && py[i] / f < 2) ? 1 : 0;
+  }
+  QVERIFY(above >= 3);
+  QCOMPARE(near, above);
+  QVERIFY(fit->name().contains(QString("α = %1").arg(QString::number(a, 'g', 4))));
+  QVERIFY(v.plot()->legend->hasItemWithPlottable(fit));
+  QVERIFY(v.plot()->legend->hasItemWithPlottable(pts));
+  QVERIFY(v.metricsText().contains(QString::number(a, 'g', 4)));
+  QVERIFY(v.metricsText().contains("KS distance  0.09"));
+  // CSV: one row per bin with the fit; the densities integrate to 1.
+  const QStringList rows = v.csv().split('\n', Qt::SkipEmptyParts);
+  QCOMPARE(rows[0], QString("step,layer,matrix,lambda_lo,lambda_hi,density,alpha,alpha_weighted,"
+                            "alpha_ks,alpha_xmin"));
+  QCOMPARE(rows.size(), 1 + px.size());
+  double mass = 0;
+  for (int i = 1; i < rows.size(); ++i) {
+    const QStringList c = rows[i].split(',');
+    QCOMPARE(c[0], QString("20"));
+    QCOMPARE(c[2], QString("mlp.in"));
+    const double lo = c[3].toDouble(), hi = c[4].toDouble(), d = c[5].toDouble();
+    QVERIFY(std::abs(std::sqrt(lo * hi) / px[i - 1] - 1) < 1e-9);  // 10 digits in the CSV
+    mass += d * (hi - lo);
+    QVERIFY(std::abs(c[6].toDouble() / a - 1) < 1e-9);
+    QVERIFY(std::abs(c[9].toDouble() / xmin - 1) < 1e-9);
+  }
+  QVERIFY(std::abs(mass - 1) < 1e-8);
+
+  // All matrices: an ESD and a fit each; the fits stay out of the legend.
+  v.setMatrix(-1);
+  v.refreshNow();
+  QCOMPARE(v.currentGraphs().size(), int(kNames.size()));
+  QCOMPARE(v.fitGraphs().size(), int(kNames.size()));
+  QCOMPARE(v.plot()->legend->itemCount(), int(kNames.size()));
+  for (int mi = 0; mi < int(kNames.size()); ++mi) {
+    QVERIFY(v.fitGraphs()[mi]);
+    QVERIFY(v.currentGraphs()[mi]->name().contains(QString::number(alpha(1, 1, mi), 'g', 4)));
+    QVERIFY(v.metricsText().contains(QString::number(alpha(1, 1, mi), 'g', 4)));
+  }
+  // A matrix without a fit (NaN alpha, e.g. an older file): points, no line.
+  RunModel m2;
+  fillModel(m2);
+  Snapshot s3 = makeSnapshot(2);
+  s3.step = 40;
+  s3.layers[0].matrices[2].alpha = kNaN;
+  m2.appendSnapshot(s3);
+  SpectrumPlot w(&m2);
+  w.setView(SpectrumPlot::kEsd);
+  w.setMatrix(2);
+  w.refreshNow();
+  QCOMPARE(w.currentGraphs().size(), 1);
+  QCOMPARE(w.fitGraphs().size(), 1);
+  QVERIFY(w.fitGraphs()[0] == nullptr);
+  QVERIFY(!keysOf(w.currentGraphs()[0]).isEmpty());
+
+  // Back to singular values: linear rank axis, sigma values, no fits; the CSV has the fit.
+  combo->setCurrentIndex(combo->findData(int(SpectrumPlot::kSingularValues)));
+  v.setMatrix(4);
+  v.refreshNow();
+  QCOMPARE(v.view(), int(SpectrumPlot::kSingularValues));
+  QCOMPARE(v.plot()->xAxis->scaleType(), QCPAxis::stLinear);
+  QVERIFY(v.fitGraphs().isEmpty());
+  QCOMPARE(valuesOf(v.currentGraphs()[0]).front(), double(sv(1, 1, 4, 0)));
+  const QStringList svRows = v.csv().split('\n', Qt::SkipEmptyParts);
+  QCOMPARE(svRows[0],
+           QString("step,layer,matrix,rank,sigma,alpha,alpha_weighted,alpha_ks,alpha_xmin"));
+  QVERIFY(std::abs(svRows.back().split(',')[5].toDouble() / a - 1) < 1e-9);
+  // Per-head composites: no ESD, the combo is disabled and the plot shows singular values.
+  v.setView(SpectrumPlot::kEsd);
+  v.setHeadComposite(SpectrumPlot::kHeadsQK);
+  v.refreshNow();
+  QVERIFY(!combo->isEnabled());
+  QCOMPARE(v.plot()->xAxis->scaleType(), QCPAxis::stLinear);
+  QCOMPARE(v.currentGraphs().size(), kH);
+}
+
 void TestWidgets::isotropyMeanAndBand() {
   RunModel m;
   fillModel(m);
@@ -617,6 +767,13 @@ void TestWidgets::isotropyMeanAndBand() {
   QCOMPARE(lines.size(), 4);
   QCOMPARE(lines[0].split(',').size(), 1 + 3 * (int(kNames.size()) - 1));
   QVERIFY(!lines[0].contains("attn.o"));
+  // WeightWatcher's alpha over time, per matrix kind.
+  v.setMetric(IsotropyPlot::Alpha);
+  v.refreshNow();
+  const QVector<double> al = valuesOf(v.meanGraph(4));
+  for (int k = 0; k < 3; ++k)
+    QVERIFY(std::abs(al[k] - 0.5 * (alpha(k, 0, 4) + alpha(k, 1, 4))) < 1e-12);
+  QVERIFY(v.csv().startsWith("step,attn.q_alpha_mean,"));
 }
 
 void TestWidgets::kvPlotPanels() {
