@@ -372,12 +372,11 @@ std::vector<Column<Snapshot>> snapshot_columns(const RunInfo& info) {
                   {"stable_rank", &SpectrumMetrics::stable_rank, 1},
                   {"update_cosine", &SpectrumMetrics::update_cosine, 2},
                   {"update_top_share", &SpectrumMetrics::update_top_share, 2},
-                  // WeightWatcher's power-law fit (metrics/PowerLaw.h); added in format 2
-                  // without raising it: older files read them as NaN with a warning.
-                  {"alpha", &SpectrumMetrics::alpha, 2},
-                  {"alpha_weighted", &SpectrumMetrics::alpha_weighted, 2},
-                  {"alpha_ks", &SpectrumMetrics::alpha_ks, 2},
-                  {"alpha_xmin", &SpectrumMetrics::alpha_xmin, 2}};
+                  // WeightWatcher's power-law fit (metrics/PowerLaw.h), new in format 3
+                  {"alpha", &SpectrumMetrics::alpha, 3},
+                  {"alpha_weighted", &SpectrumMetrics::alpha_weighted, 3},
+                  {"alpha_ks", &SpectrumMetrics::alpha_ks, 3},
+                  {"alpha_xmin", &SpectrumMetrics::alpha_xmin, 3}};
     for (const auto& fd : fields) {
       cols.push_back(
           since(fd.since,
