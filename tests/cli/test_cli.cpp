@@ -376,6 +376,54 @@ class TestCli : public QObject {
     }
     QVERIFY(!QFile::exists(out + "/muon-seed1337.h5"));  // never started
   }
+  // inspect: a nanoGPT fixture and a Llama folder into run files that info reads; usage and
+  // checkpoint errors exit 2 and 1 with the file named.
+  void inspectCheckpoints() {
+    const QString fx = QStringLiteral(MUONSCOPE_SOURCE_DIR "/tests/fixtures/ckpt/");
+    const QString probe = dir_.filePath("probe.bin");
+    {
+      QFile f(probe);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      for (int i = 0; i < 2000; ++i) {
+        const quint16 t = quint16((i * 37) % 64);
+        f.write(reinterpret_cast<const char*>(&t), 2);
+      }
+    }
+    const QString out = dir_.filePath("nano-inspect.h5");
+    Result r = cli({"inspect", fx + "nanogpt/ckpt.pt", "--out", out, "--probe", probe, "--batch",
+                    "4", "--seq", "16", "--threads", "1"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains("step 250") && r.out.contains("probe loss"), qPrintable(r.out));
+    QVERIFY2(r.err.contains("[1/1] done"), qPrintable(r.err));
+    r = cli({"info", out, "--json"});
+    QCOMPARE(r.code, 0);
+    const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(j["snapshots"].toInt(), 1);
+    QCOMPARE(j["latest_snapshot"].toObject()["step"].toInt(), 250);
+    QVERIFY(j["optimizers"].toString().contains("not trained here"));
+    // Weights only, a folder.
+    r = cli({"inspect", fx + "llama", "--out", dir_.filePath("llama-w.h5")});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    // The same output again without --overwrite: refused, the file is kept.
+    r = cli({"inspect", fx + "llama", "--out", dir_.filePath("llama-w.h5")});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("llama-w.h5"), qPrintable(r.err));
+    // Usage errors.
+    QCOMPARE(cli({"inspect", "--out", out}).code, 2);
+    QCOMPARE(cli({"inspect", fx + "llama"}).code, 2);
+    QCOMPARE(cli({"inspect", fx + "llama", "--out", out, "--batch", "0"}).code, 2);
+    // A file that is no checkpoint.
+    const QString bad = dir_.filePath("bad.pt");
+    {
+      QFile f(bad);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write("not a checkpoint");
+    }
+    r = cli({"inspect", bad, "--out", dir_.filePath("bad.h5")});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains(bad + ": not a torch.save zip archive"), qPrintable(r.err));
+  }
+
   void selfcheckPasses() {
     auto r = cli({"selfcheck", "--device", "cpu"});
     QCOMPARE(r.code, 0);
