@@ -128,9 +128,34 @@ void copy_weights(GPTImpl& gpt, const std::string& family, const TensorStore& st
     if (!used.count(name) && !ignorable_tensor(family, name)) out.unused.push_back(name);
 }
 
-int64_t int_entry(const PyValue& root, const char* key) {
-  const PyValue* v = root.get(key);
-  return v && v->kind == PyValue::Kind::Int ? v->i : -1;
+// The step a torch.save dict stores: nanoGPT's iter_num, else a "step" / "global_step" entry.
+int64_t step_in(const PyValue& root) {
+  for (const char* key : {"iter_num", "step", "global_step"}) {
+    const PyValue* v = root.get(key);
+    if (v && v->kind == PyValue::Kind::Int) return v->i;
+  }
+  return -1;
+}
+
+// The step of a safetensors checkpoint: the metadata "step" (Muonscope's own checkpoints), else
+// a Hugging Face Trainer folder's trainer_state.json global_step.
+int64_t step_in(const SafetensorsModel& st) {
+  const auto& md = st.metadata();
+  if (auto it = md.find("step"); it != md.end()) {
+    try {
+      return std::stoll(it->second);
+    } catch (const std::exception&) {
+      fail(st.files().front().path(), "metadata step = '" + it->second + "' is not a number");
+    }
+  }
+  std::error_code ec;
+  const fs::path trainer = fs::path(st.folder()) / "trainer_state.json";
+  if (fs::exists(trainer, ec)) {
+    const json tj = json::parse(slurp(trainer), nullptr, false);
+    if (tj.is_object() && tj.contains("global_step") && tj["global_step"].is_number_integer())
+      return tj["global_step"].get<int64_t>();
+  }
+  return -1;
 }
 
 // Python literal dict (model_args) -> JSON object of its plain values.
@@ -181,7 +206,6 @@ LoadedCheckpoint load_torch_save(const fs::path& file, int max_seq, LoadedCheckp
     out.config_json = to_json(*args).dump();
     out.model =
         model_config_for("nanogpt", out.config_json, file.string() + " (model_args)", max_seq);
-    out.step = int_entry(root, "iter_num");
     const std::string orig = "_orig_mod.";
     const bool compiled = std::any_of(model->dict.begin(), model->dict.end(), [&](const auto& kv) {
       return kv.first->kind == PyValue::Kind::Str && kv.first->s.rfind(orig, 0) == 0;
@@ -208,8 +232,7 @@ LoadedCheckpoint load_torch_save(const fs::path& file, int max_seq, LoadedCheckp
          "neither a nanoGPT checkpoint (keys 'model' and 'model_args') nor a state dict "
          "with a config.json beside it");
   }
-  if (out.step < 0) out.step = int_entry(root, "step");
-  if (out.step < 0) out.step = int_entry(root, "global_step");
+  out.step = step_in(root);
   return out;
 }
 
@@ -250,24 +273,27 @@ LoadedCheckpoint load_safetensors(const fs::path& path, int max_seq, LoadedCheck
   if (out.family == "gpt2" && store.shapes.count("transformer.wte.weight")) prefix = "transformer.";
   out.gpt = GPT(out.model);
   copy_weights(*out.gpt, out.family, store, prefix, out);
-  const auto& md = st.metadata();
-  if (auto it = md.find("step"); it != md.end()) {
-    try {
-      out.step = std::stoll(it->second);
-    } catch (const std::exception&) {
-      fail(st.files().front().path(), "metadata step = '" + it->second + "' is not a number");
-    }
-  }
-  const fs::path trainer = fs::path(st.folder()) / "trainer_state.json";
-  if (out.step < 0 && fs::exists(trainer)) {
-    const json tj = json::parse(slurp(trainer), nullptr, false);
-    if (tj.is_object() && tj.contains("global_step") && tj["global_step"].is_number_integer())
-      out.step = tj["global_step"].get<int64_t>();
-  }
+  out.step = step_in(st);
   return out;
 }
 
 }  // namespace
+
+int64_t stored_step(const std::string& path) {
+  const fs::path p(path);
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) {
+    if (fs::exists(p / "model.safetensors.index.json", ec) ||
+        fs::exists(p / "model.safetensors", ec))
+      return step_in(SafetensorsModel(p.string()));
+    for (const char* f : {"ckpt.pt", "pytorch_model.bin"})
+      if (fs::exists(p / f, ec)) return stored_step((p / f).string());
+    return -1;
+  }
+  const std::string ext = p.extension().string();
+  if (ext == ".safetensors" || ext == ".json") return step_in(SafetensorsModel(p.string()));
+  return step_in(TorchArchive(p.string()).root());  // the pickle only: no tensor data is read
+}
 
 int64_t step_from_name(const std::string& path) {
   std::string name = fs::path(path).filename().string();

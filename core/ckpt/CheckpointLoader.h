@@ -37,6 +37,10 @@ struct LoadedCheckpoint {
 // expected and the found shape.
 LoadedCheckpoint load_checkpoint(const std::string& path, int max_seq = 1024);
 
+// The step a checkpoint stores (as load_checkpoint finds it), read without loading the weights:
+// only the safetensors header or the torch.save pickle. -1 when it stores none.
+int64_t stored_step(const std::string& path);
+
 // The number in a checkpoint's file or folder name that orders a series when the file stores
 // no step: the last run of digits in the name (ckpt_2000.pt -> 2000, checkpoint-500 -> 500),
 // -1 when there is none.

@@ -16,7 +16,6 @@
 #include <thread>
 
 #include "ckpt/CheckpointLoader.h"
-#include "ckpt/TorchArchive.h"
 #include "common/Compat.h"
 #include "common/Device.h"
 #include "data/BpeTokenizer.h"
@@ -144,53 +143,6 @@ std::vector<std::string> expand_checkpoints(const std::vector<std::string>& inpu
     }
   }
   return out;
-}
-
-int64_t stored_step(const std::string& path) {
-  fs::path p(path);
-  std::error_code ec;
-  if (fs::is_directory(p, ec)) {
-    if (fs::exists(p / "model.safetensors.index.json", ec) ||
-        fs::exists(p / "model.safetensors", ec)) {
-      const SafetensorsModel st(p.string());
-      if (auto it = st.metadata().find("step"); it != st.metadata().end()) {
-        try {
-          return std::stoll(it->second);
-        } catch (const std::exception&) {
-          return -1;
-        }
-      }
-      const fs::path trainer = p / "trainer_state.json";
-      if (fs::exists(trainer, ec)) {
-        std::ifstream in(trainer);
-        const json tj = json::parse(in, nullptr, false);
-        if (tj.is_object() && tj.contains("global_step") && tj["global_step"].is_number_integer())
-          return tj["global_step"].get<int64_t>();
-      }
-      return -1;
-    }
-    for (const char* f : {"ckpt.pt", "pytorch_model.bin"})
-      if (fs::exists(p / f, ec)) return stored_step((p / f).string());
-    return -1;
-  }
-  const std::string ext = p.extension().string();
-  if (ext == ".safetensors" || ext == ".json") {
-    const SafetensorsModel st(p.string());
-    if (auto it = st.metadata().find("step"); it != st.metadata().end()) {
-      try {
-        return std::stoll(it->second);
-      } catch (const std::exception&) {
-        return -1;
-      }
-    }
-    return -1;
-  }
-  const TorchArchive ar(p.string());  // the pickle only: tensor data is not read
-  for (const char* key : {"iter_num", "step", "global_step"}) {
-    const PyValue* v = ar.root().get(key);
-    if (v && v->kind == PyValue::Kind::Int) return v->i;
-  }
-  return -1;
 }
 
 std::vector<std::pair<std::string, int64_t>> order_checkpoints(

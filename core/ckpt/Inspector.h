@@ -52,10 +52,6 @@ struct InspectResult {
 // Throws CheckpointError for an input that matches nothing.
 std::vector<std::string> expand_checkpoints(const std::vector<std::string>& inputs);
 
-// The step a checkpoint stores, read without loading its weights (see load_checkpoint); -1
-// when it stores none.
-int64_t stored_step(const std::string& checkpoint);
-
 // Orders checkpoints by step: the stored step, else (in a series) the number in the name, else
 // the position in the list; a single checkpoint without a stored step is step 0. Throws
 // CheckpointError when two checkpoints land on the same step.
