@@ -540,7 +540,8 @@ class TestStore : public QObject {
       QVERIFY(std::isnan(r.snapshot(1).layers[0].matrices[0].update_cosine));
       QVERIFY(std::isnan(r.snapshot(1).layers[0].matrices[0].update_top_share));
       QVERIFY(std::isfinite(r.snapshot(1).layers[0].matrices[0].stable_rank));
-      const SpectrumMetrics& m0 = r.snapshot(1).layers[1].matrices[2];  // no power-law fit
+      const Snapshot s1 = r.snapshot(1);  // kept: m0 refers into it
+      const SpectrumMetrics& m0 = s1.layers[1].matrices[2];  // no power-law fit
       QVERIFY(std::isnan(m0.alpha) && std::isnan(m0.alpha_weighted) && std::isnan(m0.alpha_ks) &&
               std::isnan(m0.alpha_xmin));
     }
