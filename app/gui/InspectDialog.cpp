@@ -133,6 +133,7 @@ InspectDialog::InspectDialog(QWidget* parent) : QDialog(parent) {
   batch_->setValue(settings::inspectBatch());
   seq_->setValue(settings::inspectSeq());
   lastDir_ = QDir::homePath();
+  runFolder_ = settings::runFolder();
   removeButton_->setEnabled(false);
   setAcceptDrops(true);
   resize(640, 520);
@@ -228,6 +229,12 @@ int InspectDialog::seq() const {
   return seq_->value();
 }
 
+void InspectDialog::setRunFolder(const QString& folder) {
+  runFolder_ = folder;
+  updateDefaultOutput();
+  revalidate();
+}
+
 void InspectDialog::setOutputFile(const QString& path) {
   defaultOut_.clear();
   out_->setText(path);
@@ -284,7 +291,7 @@ void InspectDialog::browseProbe() {
 }
 
 void InspectDialog::browseOutput() {
-  const QString start = outputFile().isEmpty() ? settings::runFolder() : outputFile();
+  const QString start = outputFile().isEmpty() ? runFolder_ : outputFile();
   const QString f =
       QFileDialog::getSaveFileName(this, tr("Run file"), start, tr("Run files (*.h5)"), nullptr,
                                    QFileDialog::DontConfirmOverwrite);
@@ -296,7 +303,7 @@ void InspectDialog::updateDefaultOutput() {
   const bool userChosen = !outputFile().isEmpty() && outputFile() != defaultOut_;
   if (userChosen) return;
   const QStringList c = checkpoints();
-  defaultOut_ = c.isEmpty() ? QString() : defaultOutputFile(settings::runFolder(), c.front());
+  defaultOut_ = c.isEmpty() ? QString() : defaultOutputFile(runFolder_, c.front());
   out_->setText(defaultOut_);
 }
 

@@ -42,6 +42,9 @@ class InspectDialog : public QDialog {
   int batch() const;
   void setSeq(int t);
   int seq() const;
+  // The folder of the default run file (initially AppSettings' run folder).
+  void setRunFolder(const QString& folder);
+  QString runFolder() const { return runFolder_; }
   // An explicit run file (the default then no longer follows the first checkpoint).
   void setOutputFile(const QString& path);
   QString outputFile() const;
@@ -88,6 +91,7 @@ class InspectDialog : public QDialog {
   QPushButton* inspectButton_ = nullptr;
   QPushButton* removeButton_ = nullptr;
   QString lastDir_;
+  QString runFolder_;
   QString defaultOut_;  // the last default put into out_ (replaced while the user keeps it)
   QString problem_;
   int found_ = 0;

@@ -360,6 +360,7 @@ InspectDialog* MainWindow::showInspectDialog(const QStringList& checkpoints) {
   }
   auto* d = new InspectDialog(this);
   d->setAttribute(Qt::WA_DeleteOnClose);
+  d->setRunFolder(setup_->runFolder());  // where new runs go (--run-folder may override)
   d->addCheckpoints(checkpoints);
   connect(d, &QDialog::accepted, this, [this, d] {
     QString err;
@@ -382,6 +383,7 @@ bool MainWindow::startInspection(const InspectOptions& options, QString* error) 
   if (studyRunner_ && studyRunner_->isActive()) return fail(tr("a study is in progress"));
   QString why;
   inspectWarnings_.clear();
+  statusBar()->setToolTip(QString());
   if (!inspector_->start(options, &why)) return fail(why);
   inspectProgress_->begin();
   statusBar()->showMessage(
@@ -412,12 +414,19 @@ void MainWindow::onInspectFinished(RunStatus status, const QString& message, con
   } else {
     QString err;
     if (openRunFile(runFile, &err)) {
+      // The file's name only (the status bar is narrow); the full path and any warnings sit in
+      // the status bar's tooltip until the next inspection.
+      const QString name = QFileInfo(runFile).fileName();
       QString text =
           status == RunStatus::Finished
-              ? tr("Inspection finished: %1 (%2 snapshots)").arg(file).arg(snapshots)
-              : tr("Inspection cancelled: %1 keeps %2 snapshots").arg(file).arg(snapshots);
-      if (!inspectWarnings_.isEmpty())
-        text += tr(" — warnings: %1").arg(inspectWarnings_.join(QStringLiteral("; ")));
+              ? tr("Inspection finished: %1 (%2 snapshots)").arg(name).arg(snapshots)
+              : tr("Inspection cancelled: %1 keeps %2 snapshots").arg(name).arg(snapshots);
+      QStringList tip{file};
+      if (!inspectWarnings_.isEmpty()) {
+        text += tr(" — %1 warning(s), hover here to read them").arg(inspectWarnings_.size());
+        tip += inspectWarnings_;
+      }
+      statusBar()->setToolTip(tip.join(QLatin1Char('\n')));
       statusBar()->showMessage(text, 20000);
     }
   }
@@ -621,8 +630,11 @@ bool MainWindow::openRunFile(const QString& path, QString* error) {
   settings::addRecentFile(abs);
   browser_->setRecentFiles(settings::recentFiles());
   if (!controller_->isActive()) {
+    // A run of inspected checkpoints has snapshots but no training steps.
     const auto& steps = fileModel_->steps();
-    status_->showStatic(steps.empty() ? 0 : steps.back().step, fileModel_->info().total_steps);
+    const auto& snaps = fileModel_->snapshots();
+    const int64_t last = !steps.empty() ? steps.back().step : snaps.empty() ? 0 : snaps.back().step;
+    status_->showStatic(last, fileModel_->info().total_steps);
     status_->setStateText(RunBrowser::statusText(fileModel_->status()));
   }
   updateTitle();

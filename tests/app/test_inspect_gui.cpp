@@ -259,7 +259,7 @@ void TestInspectGui::inspectFromDialogOpensRun() {
 
 // Add Folder… with a folder of three checkpoints (checkpoint-300, -100, -200, no stored step):
 // three snapshots in step order 100, 200, 300; the "step taken from the name" warnings reach
-// the status bar.
+// the status bar (counted in the message, in full in its tooltip).
 void TestInspectGui::folderOfThreeInStepOrder() {
   const QString folder = series();
   QVERIFY(!folder.isEmpty());
@@ -285,8 +285,10 @@ void TestInspectGui::folderOfThreeInStepOrder() {
   QCOMPARE(w.fileModel()->snapshots()[2].step, int64_t(300));
   QVERIFY(!warnings.isEmpty());
   QVERIFY(warnings.first().at(0).toString().contains(QStringLiteral("taken from the name")));
-  QVERIFY2(w.statusBar()->currentMessage().contains(QStringLiteral("taken from the name")),
+  QVERIFY2(w.statusBar()->currentMessage().contains(QStringLiteral("3 warning")),
            qPrintable(w.statusBar()->currentMessage()));
+  QVERIFY2(w.statusBar()->toolTip().contains(QStringLiteral("taken from the name")),
+           qPrintable(w.statusBar()->toolTip()));
 }
 
 // Cancel while the second of three checkpoints loads (set from the worker thread's report of
