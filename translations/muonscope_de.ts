@@ -1079,6 +1079,191 @@ Schritt %3</translation>
     </message>
 </context>
 <context>
+    <name>ms::InspectController</name>
+    <message>
+        <source>An inspection is already in progress.</source>
+        <translation>Es läuft bereits eine Inspektion.</translation>
+    </message>
+    <message>
+        <source>No checkpoints to inspect.</source>
+        <translation>Keine Checkpoints zu inspizieren.</translation>
+    </message>
+    <message>
+        <source>No run file to write.</source>
+        <translation>Keine Lauf-Datei zum Schreiben angegeben.</translation>
+    </message>
+    <message>
+        <source>The run file %1 already exists.</source>
+        <translation>Die Lauf-Datei %1 existiert bereits.</translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1.</source>
+        <translation>Der Ordner %1 kann nicht angelegt werden.</translation>
+    </message>
+</context>
+<context>
+    <name>ms::InspectDialog</name>
+    <message>
+        <source>Inspect Checkpoints</source>
+        <translation>Checkpoints inspizieren</translation>
+    </message>
+    <message>
+        <source>Measures checkpoints trained elsewhere (nanoGPT ckpt.pt, Hugging Face GPT-2 / Llama / Mistral / Qwen2 folders) into a run file: one snapshot per checkpoint, in step order.</source>
+        <translation>Misst anderswo trainierte Checkpoints (nanoGPT ckpt.pt, Hugging-Face-Ordner von GPT-2 / Llama / Mistral / Qwen2) in eine Lauf-Datei: ein Snapshot je Checkpoint, nach Schritten geordnet.</translation>
+    </message>
+    <message>
+        <source>Checkpoints</source>
+        <translation>Checkpoints</translation>
+    </message>
+    <message>
+        <source>Add &amp;Files…</source>
+        <translation>&amp;Dateien hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Add F&amp;older…</source>
+        <translation>&amp;Ordner hinzufügen…</translation>
+    </message>
+    <message>
+        <source>A model folder is one checkpoint; a folder of checkpoint folders or files adds each</source>
+        <translation>Ein Modellordner ist ein Checkpoint; ein Ordner mit Checkpoint-Ordnern oder -Dateien fügt jeden davon hinzu</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <source>none: weights-only metrics</source>
+        <translation>keine: nur Metriken der Gewichte</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>D&amp;urchsuchen…</translation>
+    </message>
+    <message>
+        <source>&amp;Probe file:</source>
+        <translation>&amp;Probe-Datei:</translation>
+    </message>
+    <message>
+        <source>Token file (.bin: nanoGPT uint16 or a modded-nanogpt shard) or text, tokenized with the model folder&apos;s tokenizer. Without a probe file only the weights are measured; the probe loss and the activation metrics (participation ratios, K/V, logits) need one.</source>
+        <translation>Token-Datei (.bin: nanoGPT uint16 oder ein modded-nanogpt-Shard) oder Text, tokenisiert mit dem Tokenizer des Modellordners. Ohne Probe-Datei werden nur die Gewichte gemessen; der Probe-Verlust und die Aktivierungsmetriken (Partizipationsverhältnisse, K/V, Logits) brauchen eine.</translation>
+    </message>
+    <message>
+        <source>Probe windows B: window b holds tokens [b·T, (b+1)·T) of the probe</source>
+        <translation>Probe-Fenster B: Fenster b enthält die Token [b·T, (b+1)·T) der Probe</translation>
+    </message>
+    <message>
+        <source>Tokens per window T (capped at the model&apos;s context length)</source>
+        <translation>Token je Fenster T (höchstens die Kontextlänge des Modells)</translation>
+    </message>
+    <message>
+        <source>Probe &amp;windows (B):</source>
+        <translation>Probe-&amp;Fenster (B):</translation>
+    </message>
+    <message>
+        <source>&amp;Tokens per window (T):</source>
+        <translation>&amp;Token je Fenster (T):</translation>
+    </message>
+    <message>
+        <source>B&amp;rowse…</source>
+        <translation>Durch&amp;suchen…</translation>
+    </message>
+    <message>
+        <source>Run &amp;file:</source>
+        <translation>&amp;Lauf-Datei:</translation>
+    </message>
+    <message>
+        <source>&amp;Inspect</source>
+        <translation>&amp;Inspizieren</translation>
+    </message>
+    <message>
+        <source>Add checkpoints</source>
+        <translation>Checkpoints hinzufügen</translation>
+    </message>
+    <message>
+        <source>Checkpoints (*.pt *.pth *.bin *.safetensors *.json);;All files (*)</source>
+        <translation>Checkpoints (*.pt *.pth *.bin *.safetensors *.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Add a checkpoint folder</source>
+        <translation>Einen Checkpoint-Ordner hinzufügen</translation>
+    </message>
+    <message>
+        <source>Probe file</source>
+        <translation>Probe-Datei</translation>
+    </message>
+    <message>
+        <source>Token files (*.bin);;Text (*.txt);;All files (*)</source>
+        <translation>Token-Dateien (*.bin);;Text (*.txt);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Run file</source>
+        <translation>Lauf-Datei</translation>
+    </message>
+    <message>
+        <source>Run files (*.h5)</source>
+        <translation>Lauf-Dateien (*.h5)</translation>
+    </message>
+    <message>
+        <source>Add checkpoint files or folders.</source>
+        <translation>Checkpoint-Dateien oder -Ordner hinzufügen.</translation>
+    </message>
+    <message>
+        <source>1 checkpoint</source>
+        <translation>1 Checkpoint</translation>
+    </message>
+    <message>
+        <source>%1 checkpoints</source>
+        <translation>%1 Checkpoints</translation>
+    </message>
+    <message>
+        <source>no checkpoints</source>
+        <translation>keine Checkpoints</translation>
+    </message>
+    <message>
+        <source>The probe file %1 does not exist.</source>
+        <translation>Die Probe-Datei %1 existiert nicht.</translation>
+    </message>
+    <message>
+        <source>Choose the run file to write.</source>
+        <translation>Die zu schreibende Lauf-Datei wählen.</translation>
+    </message>
+    <message>
+        <source>The run file %1 already exists.</source>
+        <translation>Die Lauf-Datei %1 existiert bereits.</translation>
+    </message>
+</context>
+<context>
+    <name>ms::InspectProgress</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Stop after the current checkpoint; the run file keeps what was measured</source>
+        <translation>Nach dem aktuellen Checkpoint anhalten; die Lauf-Datei behält das bisher Gemessene</translation>
+    </message>
+    <message>
+        <source>Inspecting…</source>
+        <translation>Inspektion…</translation>
+    </message>
+    <message>
+        <source>Inspecting %1/%2: %3</source>
+        <translation>Inspektion %1/%2: %3</translation>
+    </message>
+    <message>
+        <source>Inspection done</source>
+        <translation>Inspektion fertig</translation>
+    </message>
+    <message>
+        <source>ETA %1</source>
+        <translation>Restzeit %1</translation>
+    </message>
+    <message>
+        <source>Cancelling: finishing the current checkpoint…</source>
+        <translation>Wird abgebrochen: der aktuelle Checkpoint wird beendet…</translation>
+    </message>
+</context>
+<context>
     <name>ms::IsotropyPlot</name>
     <message>
         <source>Spectral isotropy (mean over layers, band = min–max)</source>
@@ -1321,6 +1506,11 @@ Training %3 (geglättet %4)</translation>
 val %1 (at %2)</source>
         <translation>
 Val. %1 (bei %2)</translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <comment>hover read-out: quantity, value</comment>
+        <translation>%1 %2</translation>
     </message>
 </context>
 <context>
@@ -1664,6 +1854,70 @@ Die Lauf-Datei behält alles bisher Aufgezeichnete.</translation>
     <message>
         <source>a study is in progress</source>
         <translation>eine Studie läuft</translation>
+    </message>
+    <message>
+        <source>&amp;Inspect Checkpoints…</source>
+        <translation>Checkpoints &amp;inspizieren…</translation>
+    </message>
+    <message>
+        <source>Measure checkpoints trained elsewhere into a run file (Ctrl+I; or drop them here)</source>
+        <translation>Anderswo trainierte Checkpoints in eine Lauf-Datei messen (Strg+I; oder hierher ziehen)</translation>
+    </message>
+    <message>
+        <source>Inspect warning: %1</source>
+        <translation>Inspektion, Warnung: %1</translation>
+    </message>
+    <message>
+        <source>Cannot inspect</source>
+        <translation>Inspektion nicht möglich</translation>
+    </message>
+    <message>
+        <source>Cannot inspect: %1</source>
+        <translation>Inspektion nicht möglich: %1</translation>
+    </message>
+    <message>
+        <source>a run is in progress</source>
+        <translation>ein Lauf ist im Gange</translation>
+    </message>
+    <message>
+        <source>Inspecting into %1</source>
+        <translation>Inspektion schreibt nach %1</translation>
+    </message>
+    <message>
+        <source>Inspection failed: %1</source>
+        <translation>Inspektion fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>The run file keeps the %1 checkpoint(s) measured before the error:
+%2</source>
+        <translation>Die Lauf-Datei behält die %1 vor dem Fehler gemessenen Checkpoints:
+%2</translation>
+    </message>
+    <message>
+        <source>Inspection failed</source>
+        <translation>Inspektion fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>The inspection failed:
+%1</source>
+        <translation>Die Inspektion ist fehlgeschlagen:
+%1</translation>
+    </message>
+    <message>
+        <source>Inspection finished: %1 (%2 snapshots)</source>
+        <translation>Inspektion beendet: %1 (%2 Snapshots)</translation>
+    </message>
+    <message>
+        <source>Inspection cancelled: %1 keeps %2 snapshots</source>
+        <translation>Inspektion abgebrochen: %1 behält %2 Snapshots</translation>
+    </message>
+    <message>
+        <source>an inspection is in progress</source>
+        <translation>eine Inspektion läuft</translation>
+    </message>
+    <message>
+        <source> — %1 warning(s), hover here to read them</source>
+        <translation> — %1 Warnung(en), zum Lesen mit der Maus hierher zeigen</translation>
     </message>
 </context>
 <context>

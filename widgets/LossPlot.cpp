@@ -167,6 +167,14 @@ void LossPlot::rebuild() {
     vy[i] = vals[i].loss;
   }
   val_->setData(vx, vy);
+  // A run without training steps (checkpoints inspected here: one probe loss per checkpoint)
+  // lists only its validation points; the empty train curves would be noise in the legend.
+  for (QCPGraph* g : {train_, smoothed_}) {
+    if (n > 0)
+      g->addToLegend();
+    else
+      g->removeFromLegend();
+  }
 
   static const char* labels[] = {QT_TR_NOOP("Step"), QT_TR_NOOP("Tokens"),
                                  QT_TR_NOOP("Wall time (s)")};
@@ -181,6 +189,12 @@ void LossPlot::resetRanges() {
   QCustomPlot* p = plot();
   if (train_->data()->isEmpty() && val_->data()->isEmpty()) return;
   p->rescaleAxes(true);
+  // Points only (no training curve): a margin, so the first and last markers are not cut.
+  if (train_->data()->isEmpty()) {
+    const QCPRange x = p->xAxis->range();
+    const double pad = std::max(0.04 * x.size(), 0.5);
+    p->xAxis->setRange(x.lower - pad, x.upper + pad);
+  }
   // Room above and below the curves; on a log axis scaleRange is multiplicative.
   const QCPRange r = p->yAxis->range();
   if (logY_) {
@@ -211,7 +225,11 @@ void LossPlot::applyPalette() {
 
 void LossPlot::updateHover(QMouseEvent* event) {
   QCustomPlot* p = plot();
-  const bool inside = p->axisRect()->rect().contains(event->pos()) && !smoothed_->data()->isEmpty();
+  // The tracer follows the smoothed train curve, or the validation points of a run that has no
+  // training steps (inspected checkpoints).
+  const bool haveTrain = !smoothed_->data()->isEmpty();
+  QCPGraph* followed = haveTrain ? smoothed_ : val_;
+  const bool inside = p->axisRect()->rect().contains(event->pos()) && !followed->data()->isEmpty();
   if (!inside) {
     if (tracer_->visible()) {
       tracer_->setVisible(false);
@@ -221,7 +239,7 @@ void LossPlot::updateHover(QMouseEvent* event) {
     return;
   }
   const double key = p->xAxis->pixelToCoord(event->pos().x());
-  tracer_->setGraph(smoothed_);  // (set here: setGraph on an empty graph logs a warning)
+  tracer_->setGraph(followed);  // (set here: setGraph on an empty graph logs a warning)
   tracer_->setGraphKey(key);
   tracer_->setVisible(true);
   tracer_->updatePosition();
@@ -230,12 +248,15 @@ void LossPlot::updateHover(QMouseEvent* event) {
   auto it = train_->data()->findBegin(x, false);
   if (it != train_->data()->constEnd()) rawV = it->value;
   static const char* names[] = {QT_TR_NOOP("step"), QT_TR_NOOP("tokens"), QT_TR_NOOP("time")};
-  QString text = tr("%1 %2\ntrain %3 (smoothed %4)")
-                     .arg(tr(names[xMode_]))
-                     .arg(xMode_ == XWallTime ? QString::number(x, 'f', 1) + tr(" s")
-                                              : QString::number(qint64(x)))
-                     .arg(rawV, 0, 'g', 5)
-                     .arg(tracer_->position->value(), 0, 'g', 5);
+  const QString where =
+      xMode_ == XWallTime ? QString::number(x, 'f', 1) + tr(" s") : QString::number(qint64(x));
+  QString text = haveTrain
+                     ? tr("%1 %2\ntrain %3 (smoothed %4)")
+                           .arg(tr(names[xMode_]))
+                           .arg(where)
+                           .arg(rawV, 0, 'g', 5)
+                           .arg(tracer_->position->value(), 0, 'g', 5)
+                     : tr("%1 %2", "hover read-out: quantity, value").arg(tr(names[xMode_]), where);
   // Nearest validation point, if any.
   if (!val_->data()->isEmpty()) {
     auto vit = val_->data()->findBegin(x, true);

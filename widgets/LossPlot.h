@@ -2,6 +2,8 @@
 // tokens or wall time, with a log-y toggle, a smoothing slider and a hover read-out.
 // Smoothing is the debiased EMA of TensorBoard: s_t = b s_{t-1} + (1 - b) x_t with s_0 = 0,
 // shown as s_t / (1 - b^t), so the first point equals x_1 and a constant series stays constant.
+// A run with validation rows only (inspected checkpoints: the probe loss of each) shows just
+// those points, in the legend and the hover read-out.
 #pragma once
 
 #include <vector>

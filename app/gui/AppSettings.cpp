@@ -17,6 +17,9 @@ const char* kDevice = "training/defaultDevice";
 const char* kLanguage = "ui/language";
 const char* kRecent = "paths/recentFiles";
 const char* kLastConfig = "training/lastConfig";
+const char* kInspectProbe = "inspect/probeFile";
+const char* kInspectBatch = "inspect/batch";
+const char* kInspectSeq = "inspect/seq";
 }  // namespace
 
 QString defaultRunFolder() {
@@ -74,6 +77,32 @@ QString lastConfigJson() {
 
 void setLastConfigJson(const QString& json) {
   QSettings().setValue(kLastConfig, json);
+}
+
+QString inspectProbeFile() {
+  return QSettings().value(kInspectProbe).toString();
+}
+
+void setInspectProbeFile(const QString& path) {
+  QSettings().setValue(kInspectProbe, path);
+}
+
+int inspectBatch() {
+  const int b = QSettings().value(kInspectBatch, 8).toInt();
+  return b >= 1 ? b : 8;
+}
+
+void setInspectBatch(int batch) {
+  QSettings().setValue(kInspectBatch, batch);
+}
+
+int inspectSeq() {
+  const int t = QSettings().value(kInspectSeq, 256).toInt();
+  return t >= 2 ? t : 256;
+}
+
+void setInspectSeq(int seq) {
+  QSettings().setValue(kInspectSeq, seq);
 }
 
 QString uiLocaleName() {

@@ -1,6 +1,7 @@
 // AppSettings: the app's persistent preferences in QSettings (organisation "Muonscope", app
 // "muonscope"), with their defaults in one place: run folder, default device, UI language,
-// recently opened run files, and the last setup the user started. Also loads the translator
+// recently opened run files, the last setup the user started, and the last probe file and probe
+// size of File > Inspect Checkpoints…. Also loads the translator
 // that the language preference (or the system locale) asks for.
 #pragma once
 
@@ -33,6 +34,15 @@ void setRecentFiles(const QStringList& files);
 // The JSON of the last configuration the user started (empty when none).
 QString lastConfigJson();
 void setLastConfigJson(const QString& json);
+
+// File > Inspect Checkpoints…: the last probe file ("" = weights-only), probe windows B
+// (default 8) and tokens per window T (default 256).
+QString inspectProbeFile();
+void setInspectProbeFile(const QString& path);
+int inspectBatch();
+void setInspectBatch(int batch);
+int inspectSeq();
+void setInspectSeq(int seq);
 
 // Locale name the UI should use ("de_DE", "en_US", ...): the preference or the system's.
 QString uiLocaleName();

@@ -28,6 +28,9 @@
 #include "AssocMemoryPanel.h"
 #include "CompareWindow.h"
 #include "FTAPlot.h"
+#include "InspectController.h"
+#include "InspectDialog.h"
+#include "InspectProgress.h"
 #include "IsotropyPlot.h"
 #include "KVPlot.h"
 #include "LossPlot.h"
@@ -59,6 +62,19 @@ bool isRunFile(const QString& path) {
   return s == QLatin1String("h5") || s == QLatin1String("hdf5") || is_study_index(path);
 }
 
+// The local files of a drag, split into run files and checkpoint inputs (others are ignored).
+void splitDrop(const QMimeData* mime, QStringList* runs, QStringList* checkpoints) {
+  if (!mime || !mime->hasUrls()) return;
+  for (const QUrl& u : mime->urls()) {
+    if (!u.isLocalFile()) continue;
+    const QString p = u.toLocalFile();
+    if (isRunFile(p))
+      runs->append(p);
+    else if (InspectDialog::isCheckpointInput(p))
+      checkpoints->append(p);
+  }
+}
+
 // Shows a message box without blocking the event loop (training data keeps flowing).
 void showMessage(QWidget* parent, QMessageBox::Icon icon, const QString& title,
                  const QString& text) {
@@ -86,6 +102,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   buildDocks();
   buildActions();
+  buildInspect();
 
   // Training -> live model -> views.
   connect(controller_, &TrainingController::infoReady, liveModel_, &RunModel::setInfo);
@@ -162,6 +179,12 @@ void MainWindow::buildActions() {
   compareAct_->setToolTip(tr("Compare the runs ticked or selected in the run browser (Ctrl+K)"));
   compareAct_->setObjectName(QStringLiteral("actionCompare"));
   compareAct_->setEnabled(false);
+  inspectAct_ = new QAction(icon("inspect"), tr("&Inspect Checkpoints…"), this);
+  inspectAct_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
+  inspectAct_->setToolTip(
+      tr("Measure checkpoints trained elsewhere into a run file (Ctrl+I; or drop them here)"));
+  inspectAct_->setObjectName(QStringLiteral("actionInspect"));
+  connect(inspectAct_, &QAction::triggered, this, [this] { showInspectDialog(); });
   auto* openStudyAct = new QAction(tr("Open &Study…"), this);
   openStudyAct->setToolTip(tr("Open a study index (study.json) as a comparison"));
   connect(compareAct_, &QAction::triggered, this, [this] {
@@ -213,6 +236,7 @@ void MainWindow::buildActions() {
   tb->setObjectName(QStringLiteral("runToolBar"));
   tb->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
   tb->addAction(openAct_);
+  tb->addAction(inspectAct_);
   tb->addSeparator();
   tb->addAction(startAct_);
   tb->addAction(pauseAct_);
@@ -223,6 +247,7 @@ void MainWindow::buildActions() {
 
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(openAct_);
+  file->addAction(inspectAct_);
   file->addAction(openStudyAct);
   file->addAction(compareAct_);
   file->addSeparator();
@@ -300,6 +325,112 @@ void MainWindow::buildStudiesMenu() {
     if (!openComparison({index}, &err) && !closeRequested_)
       showMessage(this, QMessageBox::Warning, tr("Study"), err);
   });
+}
+
+// Inspect Checkpoints: the controller on its background thread, its progress and Cancel in the
+// status bar, its warnings as status messages, its run opened at the end.
+void MainWindow::buildInspect() {
+  inspector_ = new InspectController(this);
+  inspectProgress_ = new InspectProgress;
+  statusBar()->addPermanentWidget(inspectProgress_);
+  connect(inspectProgress_, &InspectProgress::cancelRequested, this, [this] {
+    inspector_->cancel();
+    inspectProgress_->setCancelling();
+  });
+  connect(inspector_, &InspectController::progress, inspectProgress_,
+          &InspectProgress::setProgress);
+  connect(inspector_, &InspectController::warning, this, [this](const QString& w) {
+    inspectWarnings_ << w;
+    qWarning("inspect: %s", qPrintable(w));
+    statusBar()->showMessage(tr("Inspect warning: %1").arg(w), 15000);
+  });
+  connect(inspector_, &InspectController::finished, this, &MainWindow::onInspectFinished);
+}
+
+InspectDialog* MainWindow::inspectDialog() const {
+  return inspectDialog_;
+}
+
+InspectDialog* MainWindow::showInspectDialog(const QStringList& checkpoints) {
+  if (inspectDialog_) {  // one at a time: a second request adds to the open one
+    inspectDialog_->addCheckpoints(checkpoints);
+    inspectDialog_->raise();
+    inspectDialog_->activateWindow();
+    return inspectDialog_;
+  }
+  auto* d = new InspectDialog(this);
+  d->setAttribute(Qt::WA_DeleteOnClose);
+  d->setRunFolder(setup_->runFolder());  // where new runs go (--run-folder may override)
+  d->addCheckpoints(checkpoints);
+  connect(d, &QDialog::accepted, this, [this, d] {
+    QString err;
+    if (!startInspection(d->options(), &err))
+      showMessage(this, QMessageBox::Warning, tr("Cannot inspect"), err);
+  });
+  inspectDialog_ = d;
+  d->open();
+  return d;
+}
+
+bool MainWindow::startInspection(const InspectOptions& options, QString* error) {
+  auto fail = [&](const QString& why) {
+    statusBar()->showMessage(tr("Cannot inspect: %1").arg(why), 10000);
+    if (error) *error = why;
+    return false;
+  };
+  // One heavy job at a time: the inspector sets LibTorch's (process-wide) thread count.
+  if (controller_->isActive()) return fail(tr("a run is in progress"));
+  if (studyRunner_ && studyRunner_->isActive()) return fail(tr("a study is in progress"));
+  QString why;
+  inspectWarnings_.clear();
+  statusBar()->setToolTip(QString());
+  if (!inspector_->start(options, &why)) return fail(why);
+  inspectProgress_->begin();
+  statusBar()->showMessage(
+      tr("Inspecting into %1").arg(QDir::toNativeSeparators(inspector_->runFile())), 5000);
+  updateActions();
+  return true;
+}
+
+void MainWindow::onInspectFinished(RunStatus status, const QString& message, const QString& runFile,
+                                   int snapshots) {
+  inspectProgress_->end();
+  updateActions();
+  if (closeRequested_) {
+    close();
+    return;
+  }
+  const QString file = QDir::toNativeSeparators(runFile);
+  if (status == RunStatus::Failed) {
+    statusBar()->showMessage(tr("Inspection failed: %1").arg(message), 15000);
+    const QString kept =
+        snapshots > 0 ? tr("The run file keeps the %1 checkpoint(s) measured before the error:\n%2")
+                            .arg(snapshots)
+                            .arg(file)
+                      : QString();
+    showMessage(this, QMessageBox::Warning, tr("Inspection failed"),
+                tr("The inspection failed:\n%1").arg(message) +
+                    (kept.isEmpty() ? QString() : QStringLiteral("\n\n") + kept));
+  } else {
+    QString err;
+    if (openRunFile(runFile, &err)) {
+      // The file's name only (the status bar is narrow); the full path and any warnings sit in
+      // the status bar's tooltip until the next inspection.
+      const QString name = QFileInfo(runFile).fileName();
+      QString text =
+          status == RunStatus::Finished
+              ? tr("Inspection finished: %1 (%2 snapshots)").arg(name).arg(snapshots)
+              : tr("Inspection cancelled: %1 keeps %2 snapshots").arg(name).arg(snapshots);
+      QStringList tip{file};
+      if (!inspectWarnings_.isEmpty()) {
+        text += tr(" — %1 warning(s), hover here to read them").arg(inspectWarnings_.size());
+        tip += inspectWarnings_;
+      }
+      statusBar()->setToolTip(tip.join(QLatin1Char('\n')));
+      statusBar()->showMessage(text, 20000);
+    }
+  }
+  emit inspectionFinished(status, message, runFile);
 }
 
 QDockWidget* MainWindow::addView(QWidget* view, const QString& title, const QString& objectName) {
@@ -442,6 +573,7 @@ bool MainWindow::startRun(QString* error) {
   };
   if (controller_->isActive()) return fail(tr("a run is already in progress"));
   if (studyRunner_ && studyRunner_->isActive()) return fail(tr("a study is in progress"));
+  if (inspector_->isActive()) return fail(tr("an inspection is in progress"));
   setup_->revalidate();
   if (!setup_->isValid()) return fail(setup_->errorMessages().join(QStringLiteral("; ")));
   const RunConfig cfg = setup_->config();
@@ -498,8 +630,11 @@ bool MainWindow::openRunFile(const QString& path, QString* error) {
   settings::addRecentFile(abs);
   browser_->setRecentFiles(settings::recentFiles());
   if (!controller_->isActive()) {
+    // A run of inspected checkpoints has snapshots but no training steps.
     const auto& steps = fileModel_->steps();
-    status_->showStatic(steps.empty() ? 0 : steps.back().step, fileModel_->info().total_steps);
+    const auto& snaps = fileModel_->snapshots();
+    const int64_t last = !steps.empty() ? steps.back().step : snaps.empty() ? 0 : snaps.back().step;
+    status_->showStatic(last, fileModel_->info().total_steps);
     status_->setStateText(RunBrowser::statusText(fileModel_->status()));
   }
   updateTitle();
@@ -527,8 +662,10 @@ void MainWindow::updateActions() {
   const S st = controller_->state();
   const bool active = controller_->isActive();
   const bool study = studyRunner_ && studyRunner_->isActive();
-  startAct_->setEnabled(!active && !study && setup_->isValid());
-  if (studyAct_) studyAct_->setEnabled(!active && !study);
+  const bool inspecting = inspector_ && inspector_->isActive();
+  startAct_->setEnabled(!active && !study && !inspecting && setup_->isValid());
+  if (studyAct_) studyAct_->setEnabled(!active && !study && !inspecting);
+  if (inspectAct_) inspectAct_->setEnabled(!active && !study && !inspecting);
   if (stopStudyAct_) stopStudyAct_->setEnabled(study);
   pauseAct_->setEnabled(st == S::Preparing || st == S::Running || st == S::Paused);
   const bool paused = st == S::Paused;
@@ -609,6 +746,13 @@ void MainWindow::onRunFinished(RunStatus status, const QString& message, const Q
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+  if (inspector_->isActive()) {  // closes from onInspectFinished once the file is finalized
+    closeRequested_ = true;
+    inspector_->cancel();
+    inspectProgress_->setCancelling();
+    event->ignore();
+    return;
+  }
   if (controller_->isActive() && !closeRequested_) {
     if (confirmClose_) {
       const auto answer =
@@ -647,18 +791,22 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
-  if (!event->mimeData()->hasUrls()) return;
-  for (const QUrl& u : event->mimeData()->urls())
-    if (u.isLocalFile() && isRunFile(u.toLocalFile())) {
-      event->acceptProposedAction();
-      return;
-    }
+  QStringList runs, checkpoints;
+  splitDrop(event->mimeData(), &runs, &checkpoints);
+  if (!runs.isEmpty() || !checkpoints.isEmpty()) event->acceptProposedAction();
 }
 
+// Run files open as runs; checkpoint files and folders open File > Inspect Checkpoints… with
+// them listed (after the drop has returned: the drag source must not wait on a dialog).
 void MainWindow::dropEvent(QDropEvent* event) {
+  QStringList runs, checkpoints;
+  splitDrop(event->mimeData(), &runs, &checkpoints);
   bool any = false;
-  for (const QUrl& u : event->mimeData()->urls())
-    if (u.isLocalFile() && isRunFile(u.toLocalFile())) any = openRunFile(u.toLocalFile()) || any;
+  for (const QString& r : runs) any = openRunFile(r) || any;
+  if (!checkpoints.isEmpty()) {
+    any = true;
+    QTimer::singleShot(0, this, [this, checkpoints] { showInspectDialog(checkpoints); });
+  }
   if (any) event->acceptProposedAction();
 }
 

@@ -2,7 +2,10 @@
 // browser, and the live views Loss, Participation ratio, Spectra, Isotropy, K/V, Tail QA), the
 // toolbar/menu actions (Start Ctrl+R, Pause/Resume Space or Ctrl+P, Stop Ctrl+.), the status
 // bar (StatusPanel), and wires them: TrainingController -> live RunModel -> views; RunBrowser /
-// command line / drag-and-drop -> RunFollower -> file RunModel -> the same views. The dock
+// command line / drag-and-drop -> RunFollower -> file RunModel -> the same views; File > Inspect
+// Checkpoints… (or checkpoints dropped on the window) -> InspectDialog -> InspectController
+// (background thread, progress and Cancel in the status bar: InspectProgress) -> a run file
+// opened like File > Open Run…. The dock
 // layout and window geometry are saved in QSettings. Closing during a run asks, stops the run
 // after its current step and closes once the run file is finalized.
 #pragma once
@@ -21,6 +24,10 @@ class QMessageBox;
 namespace ms {
 
 class FTAPlot;
+struct InspectOptions;
+class InspectController;
+class InspectDialog;
+class InspectProgress;
 class IsotropyPlot;
 class KVPlot;
 class LossPlot;
@@ -53,6 +60,14 @@ class MainWindow : public QMainWindow {
   // (deleted on close), or nullptr with *error set when the inputs cannot be compared.
   class CompareWindow* openComparison(const QStringList& inputs, QString* error = nullptr);
 
+  // Opens File > Inspect Checkpoints… (window-modal, without blocking) with `checkpoints`
+  // listed; Inspect starts the inspection. Returns the dialog (deleted on close).
+  InspectDialog* showInspectDialog(const QStringList& checkpoints = {});
+  // Starts inspecting checkpoints into a run file in the background; the run opens when it
+  // finishes or is cancelled. Returns false with *error (also shown in the status bar) when
+  // it cannot start (a run, study or inspection is active, the run file exists, ...).
+  bool startInspection(const InspectOptions& options, QString* error = nullptr);
+
   // The file shown in the views ("" for nothing; the live run's file while it is shown).
   QString currentFile() const;
   bool showsLiveRun() const;
@@ -80,7 +95,13 @@ class MainWindow : public QMainWindow {
   QAction* openAction() const { return openAct_; }
   QAction* liveAction() const { return liveAct_; }
   QAction* compareAction() const { return compareAct_; }
-  class StudyRunner* studyRunner() const { return studyRunner_; }
+  QAction* inspectAction() const { return inspectAct_; }
+  class StudyRunner* studyRunner() const {
+    return studyRunner_;
+  }
+  InspectController* inspectController() const { return inspector_; }
+  InspectProgress* inspectProgress() const { return inspectProgress_; }
+  InspectDialog* inspectDialog() const;  // while it is open, else nullptr
   // Whether closing during a run asks first (tests may switch it off; default on).
   void setConfirmClose(bool on) { confirmClose_ = on; }
 
@@ -93,6 +114,8 @@ class MainWindow : public QMainWindow {
  signals:
   // The run trained in this window ended (after the file was finalized).
   void runFinished(ms::RunStatus status, const QString& message, const QString& runFile);
+  // An inspection ended (the file is finalized; a finished or stopped run is open by now).
+  void inspectionFinished(ms::RunStatus status, const QString& message, const QString& runFile);
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -110,6 +133,9 @@ class MainWindow : public QMainWindow {
   void updateTitle();
   void onStateChanged();
   void onRunFinished(RunStatus status, const QString& message, const QString& runFile);
+  void buildInspect();
+  void onInspectFinished(RunStatus status, const QString& message, const QString& runFile,
+                         int snapshots);
   QString newRunFilePath() const;
   void saveLayout();
   void applyDefaultDockSizes();
@@ -134,9 +160,14 @@ class MainWindow : public QMainWindow {
   QAction* openAct_ = nullptr;
   QAction* liveAct_ = nullptr;
   QAction* compareAct_ = nullptr;
+  QAction* inspectAct_ = nullptr;
   QAction* studyAct_ = nullptr;
   QAction* stopStudyAct_ = nullptr;
   class StudyRunner* studyRunner_ = nullptr;
+  InspectController* inspector_ = nullptr;
+  InspectProgress* inspectProgress_ = nullptr;
+  QPointer<InspectDialog> inspectDialog_;
+  QStringList inspectWarnings_;  // of the inspection in progress
   QMenu* viewMenu_ = nullptr;
   QByteArray defaultState_;
   bool defaultLayoutSized_ = false;

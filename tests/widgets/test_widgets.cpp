@@ -225,6 +225,7 @@ class TestWidgets : public QObject {
   void paletteChangeRestyles();
   void boxZoomAndDoubleClickReset();
   void lossHoverShowsValues();
+  void lossWithValidationOnly();
   void modelSwapAndDeletion();
 };
 
@@ -1021,6 +1022,37 @@ void TestWidgets::lossHoverShowsValues() {
                     Qt::NoModifier);
   QApplication::sendEvent(v.plot(), &leave);
   QCOMPARE(v.hoverText(), QString());
+}
+
+// A run with validation rows and no training steps (checkpoints inspected into a run file: one
+// probe loss per checkpoint): the points are drawn, the legend lists only them, the axes span
+// them, and the hover read-out names the nearest one.
+void TestWidgets::lossWithValidationOnly() {
+  RunModel m;
+  m.appendVals({{100, 0, 1.0, 4.5}, {200, 0, 2.0, 3.5}, {300, 0, 3.0, 3.0}});
+  LossPlot v(&m);
+  showView(v);
+  QCOMPARE(v.valGraph()->data()->size(), 3);
+  QCOMPARE(v.trainGraph()->data()->size(), 0);
+  QCPLegend* legend = v.plot()->legend;
+  QVERIFY(legend->hasItemWithPlottable(v.valGraph()));
+  QVERIFY(!legend->hasItemWithPlottable(v.trainGraph()));
+  QVERIFY(!legend->hasItemWithPlottable(v.smoothedGraph()));
+  QVERIFY(v.plot()->xAxis->range().contains(100) && v.plot()->xAxis->range().contains(300));
+  QVERIFY(v.plot()->yAxis->range().contains(3.0) && v.plot()->yAxis->range().contains(4.5));
+  const int px = qRound(v.plot()->xAxis->coordToPixel(190));
+  const QPoint at(px, v.plot()->axisRect()->rect().center().y());
+  QMouseEvent move(QEvent::MouseMove, at, v.plot()->mapToGlobal(at), Qt::NoButton, Qt::NoButton,
+                   Qt::NoModifier);
+  QApplication::sendEvent(v.plot(), &move);
+  const QString text = v.hoverText();
+  QVERIFY2(text.contains("step 200"), qPrintable(text));
+  QVERIFY2(text.contains("val 3.5"), qPrintable(text));
+  QVERIFY2(!text.contains("train"), qPrintable(text));
+  // Training steps arriving later bring the train curves back into the legend.
+  m.appendStep(makeStep(1));
+  v.refreshNow();
+  QVERIFY(legend->hasItemWithPlottable(v.trainGraph()));
 }
 
 void TestWidgets::modelSwapAndDeletion() {
