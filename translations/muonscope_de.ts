@@ -1420,6 +1420,10 @@ Schritt %3</translation>
         <source>No snapshots yet: K/V magnitudes appear at the first metrics snapshot.</source>
         <translation>Noch keine Snapshots: K/V-Beträge erscheinen mit dem ersten Snapshot.</translation>
     </message>
+    <message>
+        <source>No K/V magnitudes: this snapshot has no activations. The run was measured without a probe batch (checkpoints inspected without a probe file).</source>
+        <translation>Keine K/V-Beträge: Dieser Snapshot hat keine Aktivierungen. Der Lauf wurde ohne Probe-Batch gemessen (Checkpoints ohne Probe-Datei untersucht).</translation>
+    </message>
 </context>
 <context>
     <name>ms::LossPlot</name>
@@ -2005,6 +2009,10 @@ Die Lauf-Datei behält alles bisher Aufgezeichnete.</translation>
     <message>
         <source>layer %1, step %2: mean %3(%4) over heads = %5</source>
         <translation>Schicht %1, Schritt %2: Mittel von %3(%4) über Köpfe = %5</translation>
+    </message>
+    <message>
+        <source>No participation ratios: this snapshot has no activations. The run was measured without a probe batch (checkpoints inspected without a probe file); its weight metrics are in the spectra and isotropy views.</source>
+        <translation>Keine Participation Ratios: Dieser Snapshot hat keine Aktivierungen. Der Lauf wurde ohne Probe-Batch gemessen (Checkpoints ohne Probe-Datei untersucht); seine Gewichtsmetriken stehen in den Spektrum- und Isotropie-Ansichten.</translation>
     </message>
 </context>
 <context>

@@ -189,8 +189,18 @@ void PRHeatmap::rebuild() {
            "metrics snapshot."));
     return;
   }
-  setPlaceholderText(QString());
   const Snapshot& s = snaps[sel];
+  if (!plotutil::hasActivations(s)) {
+    snapMap_->data()->clear();
+    timeMap_->data()->clear();
+    selectedColumn_->setVisible(false);
+    setPlaceholderText(
+        tr("No participation ratios: this snapshot has no activations. The run was measured "
+           "without a probe batch (checkpoints inspected without a probe file); its weight "
+           "metrics are in the spectra and isotropy views."));
+    return;
+  }
+  setPlaceholderText(QString());
   fillColorMap(snapMap_, heads_, layers_, [&](int h, int l) { return cellValue(s, l, h); });
   fillColorMap(timeMap_, snapshots_, layers_,
                [&](int i, int l) { return meanOverHeads(snaps[i], l); });

@@ -8,7 +8,22 @@
 
 #include <qcustomplot.h>
 
+#include <cmath>
+
+#include "train/Snapshot.h"
+
 namespace ms::plotutil {
+
+// Whether a snapshot holds activation metrics (probe loss or any PR value). Runs of checkpoints
+// inspected without a probe have weight metrics only; the activation views say so.
+inline bool hasActivations(const Snapshot& s) {
+  if (std::isfinite(s.val_loss)) return true;
+  for (const LayerMetrics& l : s.layers)
+    for (const auto& pr : l.pr_sv)
+      for (double v : pr)
+        if (std::isfinite(v)) return true;
+  return false;
+}
 
 // Fills `map` with nx x ny cells, cell (ix, iy) centred on the integer coordinate (ix, iy) and
 // valued f(ix, iy). QCustomPlot draws a 1-cell dimension with zero width, so such a dimension

@@ -218,6 +218,7 @@ class TestWidgets : public QObject {
   void emaDebiasedReference();
   void isotropyMeanAndBand();
   void kvPlotPanels();
+  void activationViewsSayWhyTheyAreEmpty();
   void ftaPlotGroupsAndEmpty();
   void exportsAllViews();
   void exportErrorsThrow();
@@ -775,6 +776,37 @@ void TestWidgets::isotropyMeanAndBand() {
   for (int k = 0; k < 3; ++k)
     QVERIFY(std::abs(al[k] - 0.5 * (alpha(k, 0, 4) + alpha(k, 1, 4))) < 1e-12);
   QVERIFY(v.csv().startsWith("step,attn.q_alpha_mean,"));
+}
+
+// A snapshot without activations (checkpoints inspected without a probe): the PR heatmap and
+// the K/V view show a message saying why instead of drawing; a snapshot with them draws again.
+void TestWidgets::activationViewsSayWhyTheyAreEmpty() {
+  RunModel m;
+  fillModel(m);
+  Snapshot w = makeSnapshot(2);
+  w.step = 40;
+  w.val_loss = kNaN;
+  for (LayerMetrics& l : w.layers)
+    for (auto& pr : l.pr_sv) std::fill(pr.begin(), pr.end(), kNaN);
+  m.appendSnapshot(w);
+  auto message = [](QWidget& v) {
+    for (QLabel* l : v.findChildren<QLabel*>())
+      if (l->isVisibleTo(&v) && l->text().contains("without a probe")) return true;
+    return false;
+  };
+  KVPlot kv(&m);
+  PRHeatmap pr(&m);
+  kv.show();
+  pr.show();
+  for (int i : {3, 2, 3}) {
+    kv.setSnapshot(i);
+    pr.setSnapshot(i);
+    kv.refreshNow();
+    pr.refreshNow();
+    QCOMPARE(message(kv), i == 3);
+    QCOMPARE(message(pr), i == 3);
+    QCOMPARE(valuesOf(kv.channelGraph(KVPlot::KPost)).isEmpty(), i == 3);
+  }
 }
 
 void TestWidgets::kvPlotPanels() {
