@@ -134,6 +134,7 @@ ModelConfig model_config_for(const std::string& family, const std::string& text,
     m.vocab_size = k.integer("vocab_size");
     m.ffn_width = 4 * m.d_model;
     m.norm = "layernorm";
+    m.norm_eps = 1e-5;  // nn.LayerNorm's default, spelled out so labels compare like with like
     const bool bias = k.boolean("bias", true);
     m.norm_bias = bias;
     m.attn_bias = bias ? "all" : "none";
