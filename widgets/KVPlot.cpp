@@ -192,30 +192,26 @@ void KVPlot::rebuild() {
   }
   syncLayerCombo();
   const int sel = slider_->index();
-  if (sel < 0) {
+  // Nothing to draw: clear every plottable and say why.
+  QString empty;
+  if (sel < 0)
+    empty =
+        tr("No snapshots yet: K/V magnitudes appear at the first metrics "
+           "snapshot.");
+  else if (!plotutil::hasActivations(snaps[sel]))
+    empty =
+        tr("No K/V magnitudes: this snapshot has no activations. The run was measured "
+           "without a probe batch (checkpoints inspected without a probe file).");
+  setPlaceholderText(empty);
+  if (!empty.isEmpty()) {
     for (auto* g : channel_) g->data()->clear();
     for (auto* g : token_) g->data()->clear();
     for (auto* g : spike_) g->data()->clear();
     for (auto* g : kivi_) g->data()->clear();
     for (auto* m : marker_) m->setVisible(false);
-    setPlaceholderText(
-        tr("No snapshots yet: K/V magnitudes appear at the first metrics "
-           "snapshot."));
     return;
   }
   const Snapshot& s = snaps[sel];
-  if (!plotutil::hasActivations(s)) {
-    for (auto* g : channel_) g->data()->clear();
-    for (auto* g : token_) g->data()->clear();
-    for (auto* g : spike_) g->data()->clear();
-    for (auto* g : kivi_) g->data()->clear();
-    for (auto* m : marker_) m->setVisible(false);
-    setPlaceholderText(
-        tr("No K/V magnitudes: this snapshot has no activations. The run was measured without "
-           "a probe batch (checkpoints inspected without a probe file)."));
-    return;
-  }
-  setPlaceholderText(QString());
   const bool haveLayer = layer_ < static_cast<int>(s.layers.size());
   for (int c = 0; c < 3; ++c) {
     const Magnitudes* m = haveLayer ? magnitudes(s.layers[layer_], c) : nullptr;

@@ -180,27 +180,25 @@ void PRHeatmap::rebuild() {
   clearMarks();
   scale_->axis()->setLabel(colorScaleLabel());
   const int sel = slider_->index();
-  if (sel < 0 || layers_ <= 0 || heads_ <= 0) {
+  // Nothing to draw: clear the maps and say why.
+  QString empty;
+  if (sel < 0 || layers_ <= 0 || heads_ <= 0)
+    empty =
+        tr("No snapshots yet: the participation ratio appears at the first "
+           "metrics snapshot.");
+  else if (!plotutil::hasActivations(snaps[sel]))
+    empty =
+        tr("No participation ratios: this snapshot has no activations. The run was measured "
+           "without a probe batch (checkpoints inspected without a probe file); its weight "
+           "metrics are in the spectra and isotropy views.");
+  setPlaceholderText(empty);
+  if (!empty.isEmpty()) {
     snapMap_->data()->clear();
     timeMap_->data()->clear();
     selectedColumn_->setVisible(false);
-    setPlaceholderText(
-        tr("No snapshots yet: the participation ratio appears at the first "
-           "metrics snapshot."));
     return;
   }
   const Snapshot& s = snaps[sel];
-  if (!plotutil::hasActivations(s)) {
-    snapMap_->data()->clear();
-    timeMap_->data()->clear();
-    selectedColumn_->setVisible(false);
-    setPlaceholderText(
-        tr("No participation ratios: this snapshot has no activations. The run was measured "
-           "without a probe batch (checkpoints inspected without a probe file); its weight "
-           "metrics are in the spectra and isotropy views."));
-    return;
-  }
-  setPlaceholderText(QString());
   fillColorMap(snapMap_, heads_, layers_, [&](int h, int l) { return cellValue(s, l, h); });
   fillColorMap(timeMap_, snapshots_, layers_,
                [&](int i, int l) { return meanOverHeads(snaps[i], l); });

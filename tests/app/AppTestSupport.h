@@ -4,16 +4,25 @@
 // that trains until the test stops it, with its file's step count.
 #pragma once
 
+#include <QAbstractButton>
+#include <QAction>
 #include <QApplication>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <QDialogButtonBox>
 #include <QDir>
+#include <QFileDialog>
+#include <QLineEdit>
+#include <QMainWindow>
+#include <QMenu>
+#include <QMenuBar>
 #include <QProcess>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QStringList>
+#include <QTest>
 #include <QTimer>
 #include <QWidget>
 #include <cstdint>
@@ -115,6 +124,67 @@ inline int64_t stepsOnDisk(const QString& file) {
   } catch (const std::exception&) {
     return 0;
   }
+}
+
+// Text of a menu entry without its mnemonic ampersand.
+inline QString plain(QString text) {
+  return text.remove(QLatin1Char('&'));
+}
+
+// Clicks the accept button (Open / Save / OK) of a dialog's button box.
+inline bool clickAccept(QWidget* dialog) {
+  for (auto* box : dialog->findChildren<QDialogButtonBox*>())
+    for (QAbstractButton* b : box->buttons())
+      if (box->buttonRole(b) == QDialogButtonBox::AcceptRole && b->isVisible()) {
+        if (!b->isEnabled()) return false;
+        QTest::mouseClick(b, Qt::LeftButton);
+        return true;
+      }
+  return false;
+}
+
+// Answers the next (Qt, non-native) file dialog with `path` typed into its file name field.
+inline void answerFileDialog(const QString& path, QString* shownDir = nullptr) {
+  whenActive<QFileDialog>([=](QFileDialog* d) {
+    if (shownDir) *shownDir = d->directory().absolutePath();
+    auto* name = d->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
+    if (!name) {
+      qWarning("file dialog without fileNameEdit");
+      d->reject();
+      return;
+    }
+    name->setText(path);
+    if (!clickAccept(d)) {
+      qWarning("file dialog: accept button missing or disabled");
+      d->reject();
+    }
+  });
+}
+
+inline QMenu* menuOf(QMainWindow& w, const QString& title) {
+  for (QAction* a : w.menuBar()->actions())
+    if (a->menu() && plain(a->text()) == title) return a->menu();
+  return nullptr;
+}
+
+inline QAction* itemOf(QMenu* menu, const QString& text) {
+  for (QAction* a : menu->actions())
+    if (plain(a->text()) == text) return a;
+  return nullptr;
+}
+
+// Opens menu `title` by clicking it in the menu bar, then clicks its entry `item`.
+inline bool clickMenu(QMainWindow& w, const QString& title, const QString& item) {
+  QMenu* menu = menuOf(w, title);
+  if (!menu) return false;
+  QAction* a = itemOf(menu, item);
+  if (!a || !a->isEnabled()) return false;
+  QMenuBar* bar = w.menuBar();
+  QTest::mouseClick(bar, Qt::LeftButton, Qt::NoModifier,
+                    bar->actionGeometry(menu->menuAction()).center());
+  if (!QTest::qWaitFor([&] { return menu->isVisible(); }, 5000)) return false;
+  QTest::mouseClick(menu, Qt::LeftButton, Qt::NoModifier, menu->actionGeometry(a).center());
+  return true;
 }
 
 }  // namespace apptest

@@ -48,49 +48,9 @@ namespace {
 constexpr int kInspectTimeoutMs = 120000;
 const QString kFixtures = QStringLiteral(MUONSCOPE_SOURCE_DIR "/tests/fixtures/ckpt");
 
-QString plain(QString text) {
-  return text.remove(QLatin1Char('&'));
-}
-
-// Opens menu `title` by clicking it in the menu bar, then clicks its entry `item`.
-bool clickMenu(QMainWindow& w, const QString& title, const QString& item) {
-  QMenu* menu = nullptr;
-  for (QAction* a : w.menuBar()->actions())
-    if (a->menu() && plain(a->text()) == title) menu = a->menu();
-  if (!menu) return false;
-  QAction* act = nullptr;
-  for (QAction* a : menu->actions())
-    if (plain(a->text()) == item) act = a;
-  if (!act || !act->isEnabled()) return false;
-  QMenuBar* bar = w.menuBar();
-  QTest::mouseClick(bar, Qt::LeftButton, Qt::NoModifier,
-                    bar->actionGeometry(menu->menuAction()).center());
-  if (!QTest::qWaitFor([&] { return menu->isVisible(); }, 5000)) return false;
-  QTest::mouseClick(menu, Qt::LeftButton, Qt::NoModifier, menu->actionGeometry(act).center());
-  return true;
-}
-
-// Answers the next (Qt, non-native) file dialog with `path` typed into its file name field.
-void answerFileDialog(const QString& path) {
-  apptest::whenActive<QFileDialog>([=](QFileDialog* d) {
-    auto* name = d->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
-    if (!name) {
-      qWarning("file dialog without fileNameEdit");
-      d->reject();
-      return;
-    }
-    name->setText(path);
-    for (auto* box : d->findChildren<QDialogButtonBox*>())
-      for (QAbstractButton* b : box->buttons())
-        if (box->buttonRole(b) == QDialogButtonBox::AcceptRole && b->isVisible() &&
-            b->isEnabled()) {
-          QTest::mouseClick(b, Qt::LeftButton);
-          return;
-        }
-    qWarning("file dialog: accept button missing or disabled");
-    d->reject();
-  });
-}
+using apptest::answerFileDialog;
+using apptest::clickMenu;
+using apptest::plain;
 
 bool copyFolder(const QString& from, const QString& to) {
   if (!QDir().mkpath(to)) return false;

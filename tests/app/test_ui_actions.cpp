@@ -54,23 +54,13 @@ namespace {
 
 constexpr int kRunTimeoutMs = 60000;
 
-QString plain(QString text) {
-  return text.remove(QLatin1Char('&'));
-}
-
+using apptest::answerFileDialog;
+using apptest::clickAccept;
+using apptest::clickMenu;
+using apptest::itemOf;
+using apptest::menuOf;
+using apptest::plain;
 using apptest::whenActive;
-
-// Clicks the accept button (Open / Save / OK) of a dialog's button box.
-bool clickAccept(QWidget* dialog) {
-  for (auto* box : dialog->findChildren<QDialogButtonBox*>())
-    for (QAbstractButton* b : box->buttons())
-      if (box->buttonRole(b) == QDialogButtonBox::AcceptRole && b->isVisible()) {
-        if (!b->isEnabled()) return false;
-        QTest::mouseClick(b, Qt::LeftButton);
-        return true;
-      }
-  return false;
-}
 
 bool clickReject(QWidget* dialog) {
   for (auto* box : dialog->findChildren<QDialogButtonBox*>())
@@ -82,56 +72,12 @@ bool clickReject(QWidget* dialog) {
   return false;
 }
 
-// Answers the next (Qt, non-native) file dialog with `path` typed into its file name field.
-void answerFileDialog(const QString& path, QString* shownDir = nullptr) {
-  whenActive<QFileDialog>([=](QFileDialog* d) {
-    if (shownDir) *shownDir = d->directory().absolutePath();
-    auto* name = d->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
-    if (!name) {
-      qWarning("file dialog without fileNameEdit");
-      d->reject();
-      return;
-    }
-    name->setText(path);
-    if (!clickAccept(d)) {
-      qWarning("file dialog: accept button missing or disabled");
-      d->reject();
-    }
-  });
-}
-
 // Clicks the toolbar button of `action` in the window's Run toolbar.
 bool clickToolbar(MainWindow& w, QAction* action) {
   auto* bar = w.findChild<QToolBar*>(QStringLiteral("runToolBar"));
   QWidget* button = bar ? bar->widgetForAction(action) : nullptr;
   if (!button || !button->isVisible() || !button->isEnabled()) return false;
   QTest::mouseClick(button, Qt::LeftButton);
-  return true;
-}
-
-QMenu* menuOf(QMainWindow& w, const QString& title) {
-  for (QAction* a : w.menuBar()->actions())
-    if (a->menu() && plain(a->text()) == title) return a->menu();
-  return nullptr;
-}
-
-QAction* itemOf(QMenu* menu, const QString& text) {
-  for (QAction* a : menu->actions())
-    if (plain(a->text()) == text) return a;
-  return nullptr;
-}
-
-// Opens menu `title` by clicking it in the menu bar, then clicks its entry `item`.
-bool clickMenu(QMainWindow& w, const QString& title, const QString& item) {
-  QMenu* menu = menuOf(w, title);
-  if (!menu) return false;
-  QAction* a = itemOf(menu, item);
-  if (!a || !a->isEnabled()) return false;
-  QMenuBar* bar = w.menuBar();
-  QTest::mouseClick(bar, Qt::LeftButton, Qt::NoModifier,
-                    bar->actionGeometry(menu->menuAction()).center());
-  if (!QTest::qWaitFor([&] { return menu->isVisible(); }, 5000)) return false;
-  QTest::mouseClick(menu, Qt::LeftButton, Qt::NoModifier, menu->actionGeometry(a).center());
   return true;
 }
 
