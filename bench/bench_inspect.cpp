@@ -22,6 +22,7 @@
 #include "ckpt/CheckpointWriter.h"
 #include "ckpt/Inspector.h"
 #include "model/GPT.h"
+#include "train/CpuCores.h"
 
 using namespace ms;
 namespace fs = std::filesystem;
@@ -142,7 +143,7 @@ int main(int argc, char** argv) {
   o.out = dir + "/full.h5";
   const Measured f = run_child(o);
   std::printf("\ninspect of one GPT-2 small checkpoint (%d layers), %d threads\n", layers,
-              threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency()));
+              threads > 0 ? threads : usable_cores());
   std::printf("  %-34s %8s %10s\n", "", "wall s", "peak MB");
   std::printf("  %-34s %8.1f %10.0f %s\n", "weights only", w.seconds, w.peak_mb,
               w.ok ? "" : w.message.c_str());

@@ -17,6 +17,7 @@
 #include "metrics/SnapshotBuilder.h"
 #include "model/GPT.h"
 #include "optim/Optimizers.h"
+#include "train/CpuCores.h"
 #include "train/RunConfig.h"
 #include "train/Trainer.h"
 
@@ -68,7 +69,7 @@ int main(int argc, char** argv) {
     }
     const torch::Device dev(device);
     const bool cuda = dev.is_cuda();
-    at::set_num_threads(resolve_threads(c));
+    at::set_num_threads(c.train.threads > 0 ? c.train.threads : usable_cores());
     const uint64_t data_seed = c.data.seed ? c.data.seed : c.train.seed;
     const auto data = make_data_source(c.data, data_seed);
     if (c.model.vocab_size == 0) c.model.vocab_size = data->vocab_size();

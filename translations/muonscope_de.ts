@@ -2937,6 +2937,18 @@ Potenzgesetz der ESD λ = σ²
         <source>%1 tok/s</source>
         <translation>%1 Tok./s</translation>
     </message>
+    <message>
+        <source>CPU threads of the last step. With train.threads = 0 (the default) Muonscope picks between 1 and %1 from the measured step times: all cores on an idle machine, fewer when other programs compete for them.</source>
+        <translation>CPU-Threads des letzten Schritts. Mit train.threads = 0 (Standard) wählt Muonscope anhand der gemessenen Schrittzeiten zwischen 1 und %1: alle Kerne auf einem freien Rechner, weniger, wenn andere Programme um sie konkurrieren.</translation>
+    </message>
+    <message>
+        <source>1 thread</source>
+        <translation>1 Thread</translation>
+    </message>
+    <message>
+        <source>%1 threads</source>
+        <translation>%1 Threads</translation>
+    </message>
 </context>
 <context>
     <name>ms::StudyDialog</name>

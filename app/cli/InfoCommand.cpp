@@ -1,8 +1,9 @@
 // `muonscope-cli info RUN.h5 [--json]`: status, config summary, steps, tokens, final train and
 // validation loss and the latest snapshot's key metrics of a run file (finished, interrupted or
-// still being written). Reads only what it prints (the last step row, the last snapshot).
+// still being written). Reads only what it prints (the step rows, the last snapshot).
 #include <cmath>
 #include <iostream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -30,7 +31,31 @@ int cmd_info(int argc, char** argv) {
   const RunInfo& info = r.info();
   const int64_t n = r.num_steps();
   StepRecord last;
-  if (n > 0) last = r.steps(n - 1, n).front();
+  // Intra-op threads per step (/steps/threads, format >= 4): steps run at each count.
+  std::map<int64_t, int64_t> steps_at;
+  if (n > 0) {
+    const std::vector<StepRecord> all = r.steps(0, n);
+    last = all.back();
+    for (const StepRecord& s : all)
+      if (s.threads > 0) ++steps_at[s.threads];
+  }
+  const nlohmann::json cfg = nlohmann::json::parse(info.config_json, nullptr, false);
+  int64_t threads_setting = 0;
+  if (cfg.is_object() && cfg.contains("train") && cfg["train"].contains("threads") &&
+      cfg["train"]["threads"].is_number_integer())
+    threads_setting = cfg["train"]["threads"].get<int64_t>();
+  std::string threads_line;  // "2 (automatic; steps at 2: 396, at 1: 4)" or "1 (train.threads)"
+  if (!steps_at.empty()) {
+    threads_line = std::to_string(last.threads) +
+                   (threads_setting > 0 ? " (train.threads)" : " (automatic; steps at");
+    if (threads_setting == 0) {
+      bool first = true;
+      for (auto it = steps_at.rbegin(); it != steps_at.rend(); ++it, first = false)
+        threads_line +=
+            (first ? " " : ", ") + std::to_string(it->first) + ": " + std::to_string(it->second);
+      threads_line += ")";
+    }
+  }
   const auto vals = r.vals();
   const double val = vals.empty() ? kNaN : vals.back().loss;
   const int ns = r.num_snapshots();
@@ -80,7 +105,13 @@ int cmd_info(int argc, char** argv) {
     j["device"] = info.device;
     j["torch_version"] = info.torch_version;
     j["optimizers"] = info.optimizer_summary;
-    j["config"] = nlohmann::json::parse(info.config_json, nullptr, false);
+    j["config"] = cfg;
+    nlohmann::json th;
+    th["setting"] = threads_setting;  // train.threads: 0 = automatic
+    th["last"] = last.threads;        // 0 = not recorded (format < 4)
+    th["steps_at"] = nlohmann::json::object();
+    for (const auto& [t, c] : steps_at) th["steps_at"][std::to_string(t)] = c;
+    j["threads"] = th;
     j["steps"] = n;
     j["total_steps"] = info.total_steps;
     j["tokens"] = last.tokens;
@@ -101,6 +132,7 @@ int cmd_info(int argc, char** argv) {
             << info.n_params << " params\n"
             << "  optimizers " << info.optimizer_summary << "\n"
             << "  device     " << info.device << " (LibTorch " << info.torch_version << ")\n"
+            << (threads_line.empty() ? "" : "  threads    " + threads_line + "\n")
             << "  started    " << r.start_time()
             << (r.end_time().empty() ? "" : ", ended " + r.end_time()) << "\n"
             << "  steps      " << n << "/" << info.total_steps << ", " << last.tokens << " tokens, "

@@ -23,6 +23,7 @@
 #include "TrainRun.h"
 #include "common/Duration.h"
 #include "store/RunReader.h"
+#include "train/CpuCores.h"
 
 extern char** environ;
 
@@ -72,8 +73,7 @@ struct Child {
 }  // namespace
 
 int default_jobs() {
-  const unsigned hc = std::thread::hardware_concurrency();
-  return hc > 0 ? static_cast<int>(hc) : 1;
+  return usable_cores();
 }
 
 bool run_jobs(const std::vector<RunJob>& jobs, const RunQueueOptions& opt) {
@@ -107,6 +107,8 @@ bool run_jobs(const std::vector<RunJob>& jobs, const RunQueueOptions& opt) {
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
 
+  std::string omp_threads =
+      "OMP_NUM_THREADS=" + std::to_string(std::max(1, usable_cores() / opt.jobs));
   std::vector<Child> running;
   size_t next = 0, finished = 0;
   double done_s = 0;
@@ -130,9 +132,16 @@ bool run_jobs(const std::vector<RunJob>& jobs, const RunQueueOptions& opt) {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
+    // The cores shared out: each child's automatic thread count (CpuCores.h) is capped by it, so
+    // J runs on C cores do not each try C threads.
+    std::vector<char*> envp;
+    for (char** e = environ; *e; ++e)
+      if (std::strncmp(*e, "OMP_NUM_THREADS=", 16) != 0) envp.push_back(*e);
+    envp.push_back(omp_threads.data());
+    envp.push_back(nullptr);
     if (opt.on_start) opt.on_start(i);
     pid_t pid = -1;
-    const int rc = posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv.data(), environ);
+    const int rc = posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv.data(), envp.data());
     if (rc != 0) {
       std::remove(tmpl);
       throw std::runtime_error("cannot start '" + exe + " train': " + std::strerror(rc));

@@ -39,7 +39,8 @@ struct RunQueueOptions {
 // Ctrl-C / SIGTERM (jobs not started are skipped; on_done was called for every started one).
 bool run_jobs(const std::vector<RunJob>& jobs, const RunQueueOptions& opt);
 
-// Default for --jobs: the cores, each run on one thread (train.threads = 0 at CPU size).
+// Default for --jobs: usable_cores() (CpuCores.h). Each child gets OMP_NUM_THREADS = cores / jobs
+// (at least 1), which caps its automatic thread count.
 int default_jobs();
 
 }  // namespace ms

@@ -1,6 +1,7 @@
 // StatusPanel: progress, step, throughput and ETA in the status bar (see StatusPanel.h).
 #include "StatusPanel.h"
 #include "common/Duration.h"
+#include "train/CpuCores.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -26,6 +27,13 @@ StatusPanel::StatusPanel(QWidget* parent) : QWidget(parent) {
   stepLabel_ = new QLabel;
   rateLabel_ = new QLabel;
   etaLabel_ = new QLabel;
+  threadsLabel_ = new QLabel;
+  threadsLabel_->setObjectName(QStringLiteral("statusThreads"));
+  threadsLabel_->setToolTip(
+      tr("CPU threads of the last step. With train.threads = 0 (the default) Muonscope picks "
+         "between 1 and %1 from the measured step times: all cores on an idle machine, fewer "
+         "when other programs compete for them.")
+          .arg(QString::fromStdString(count_cores().describe())));
   stateLabel_->setObjectName(QStringLiteral("statusState"));
   stepLabel_->setObjectName(QStringLiteral("statusStep"));
   rateLabel_->setObjectName(QStringLiteral("statusRate"));
@@ -36,6 +44,7 @@ StatusPanel::StatusPanel(QWidget* parent) : QWidget(parent) {
   lay->addWidget(progress_);
   lay->addWidget(stepLabel_);
   lay->addWidget(rateLabel_);
+  lay->addWidget(threadsLabel_);
   lay->addWidget(etaLabel_);
   clear();
 }
@@ -43,6 +52,7 @@ StatusPanel::StatusPanel(QWidget* parent) : QWidget(parent) {
 void StatusPanel::clear() {
   step_ = total_ = 0;
   tokensPerS_ = 0;
+  threads_ = 0;
   eta_ = kNaN;
   window_.clear();
   recentRates_.clear();
@@ -72,6 +82,7 @@ void StatusPanel::addSteps(const std::vector<StepRecord>& steps) {
     if (recentRates_.size() > kRateSteps) recentRates_.pop_front();
   }
   step_ = steps.back().step;
+  threads_ = static_cast<int>(steps.back().threads);
   tokensPerS_ = recentRates_.empty()
                     ? 0
                     : std::accumulate(recentRates_.begin(), recentRates_.end(), 0.0) /
@@ -105,6 +116,9 @@ void StatusPanel::updateLabels() {
   progress_->setFormat(QStringLiteral("%1%").arg(std::lround(100 * frac)));
   stepLabel_->setText(total_ > 0 ? tr("Step %1 / %2").arg(step_).arg(total_) : QString());
   rateLabel_->setText(tokensPerS_ > 0 ? formatRate(tokensPerS_) : QString());
+  threadsLabel_->setText(threads_ <= 0   ? QString()
+                         : threads_ == 1 ? tr("1 thread")
+                                         : tr("%1 threads").arg(threads_));
   etaLabel_->setText(std::isfinite(eta_) ? tr("ETA %1").arg(formatDuration(eta_)) : QString());
 }
 

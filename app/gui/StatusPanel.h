@@ -36,6 +36,7 @@ class StatusPanel : public QWidget {
   int64_t step() const { return step_; }
   int64_t totalSteps() const { return total_; }
   double tokensPerSecond() const { return tokensPerS_; }
+  int threads() const { return threads_; }    // intra-op threads of the last step, 0 = unknown
   double etaSeconds() const { return eta_; }  // NaN when unknown
   QProgressBar* progressBar() const { return progress_; }
   QLabel* stepLabel() const { return stepLabel_; }
@@ -53,7 +54,9 @@ class StatusPanel : public QWidget {
   QLabel* stepLabel_ = nullptr;
   QLabel* rateLabel_ = nullptr;
   QLabel* etaLabel_ = nullptr;
+  QLabel* threadsLabel_ = nullptr;
   int64_t step_ = 0, total_ = 0;
+  int threads_ = 0;
   double tokensPerS_ = 0;
   double eta_ = kNaN;
   QElapsedTimer clock_;

@@ -22,6 +22,7 @@
 #include "data/FileSources.h"
 #include "metrics/SnapshotBuilder.h"
 #include "store/RunWriter.h"
+#include "train/CpuCores.h"
 
 namespace ms {
 namespace fs = std::filesystem;
@@ -190,9 +191,7 @@ InspectResult inspect_checkpoints(const InspectOptions& opt, const InspectCallba
     const torch::Device device = resolve_device(opt.device);
     RunConfig rc0;
     rc0.train.threads = opt.threads;
-    at::set_num_threads(opt.threads > 0
-                            ? opt.threads
-                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    at::set_num_threads(opt.threads > 0 ? opt.threads : usable_cores());
     torch::Tensor px, py;  // (B, T) probe, fixed by the first checkpoint
     std::unique_ptr<SnapshotBuilder> builder;
     std::string arch, first;

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <tuple>
 
@@ -140,7 +141,12 @@ torch::Tensor Muon::step(LossClosure closure) {
 
     // 2) One batched NS per bucket, then decoupled weight decay and the scaled update.
     for (auto& bk : buckets) {
+      const bool sync = sync_timing_ && bk.device.is_cuda();
+      if (sync) torch::cuda::synchronize();
+      const auto t0 = std::chrono::steady_clock::now();
       const torch::Tensor O = newton_schulz5(torch::stack(bk.updates), o.ns_steps());  // (N, r, c)
+      if (sync) torch::cuda::synchronize();
+      ns_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       const double lr_adj = muon_adjusted_lr(o.lr(), bk.shape[0], bk.shape[1], o.scale());
       for (size_t i = 0; i < bk.params.size(); ++i) {
         torch::Tensor& p = bk.params[i];

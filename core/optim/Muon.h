@@ -69,12 +69,20 @@ class Muon : public torch::optim::Optimizer {
   // u of `p` from the last step() while recording (undefined otherwise).
   torch::Tensor last_input(const torch::Tensor& p) const;
 
+  // Seconds spent in Newton-Schulz (stacking, the iterations, the cast back) over all step()s,
+  // for the phase breakdown of bench_throughput. On CUDA the kernels are asynchronous: the
+  // figure means something only with sync_timing(true), which synchronizes around each call.
+  double newton_schulz_seconds() const { return ns_seconds_; }
+  void sync_timing(bool on) { sync_timing_ = on; }
+
  private:
   // Lazy momentum state keyed by the parameter's TensorImpl (LibTorch 1.13 keys its own state
   // by string, 2.x by pointer; this works with both).
   std::unordered_map<const c10::TensorImpl*, torch::Tensor> momentum_;
   bool record_inputs_ = false;
   std::unordered_map<const c10::TensorImpl*, torch::Tensor> inputs_;
+  double ns_seconds_ = 0;
+  bool sync_timing_ = false;
 };
 
 }  // namespace ms

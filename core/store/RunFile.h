@@ -17,8 +17,9 @@ class StoreError : public std::runtime_error {
 
 inline constexpr const char* kRunFormatName = "muonscope-run";
 // 2: KIVI deltas are causal (streaming); update_alignment became update_cosine (on Muon's
-// input direction) and update_top_share; /steps/clipped_heads.
-inline constexpr int kRunFormatVersion = 3;
+// input direction) and update_top_share; /steps/clipped_heads. 3: the power-law fit.
+// 4: /steps/threads (the adaptive thread count).
+inline constexpr int kRunFormatVersion = 4;
 
 // True while some RunWriter (in this or another process on this machine) has `path` open.
 // A RunWriter holds an open-file-description lock (fcntl F_OFD_SETLK) on the file from its

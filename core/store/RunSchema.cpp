@@ -331,7 +331,8 @@ std::vector<Column<StepRecord>> step_columns() {
           since(2, scalar("/steps/clipped_heads", &StepRecord::clipped_heads)),
           scalar("/steps/tokens", &StepRecord::tokens),
           scalar("/steps/wall_s", &StepRecord::wall_s),
-          scalar("/steps/tokens_per_s", &StepRecord::tokens_per_s)};
+          scalar("/steps/tokens_per_s", &StepRecord::tokens_per_s),
+          since(4, scalar("/steps/threads", &StepRecord::threads))};
 }
 
 std::vector<Column<ValRecord>> val_columns() {

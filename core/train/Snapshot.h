@@ -34,6 +34,7 @@ struct StepRecord {
   int64_t tokens = 0;         // tokens seen after this step
   double wall_s = 0;          // seconds since training started (pauses excluded)
   double tokens_per_s = 0;    // throughput of this step
+  int64_t threads = 0;        // intra-op CPU threads of this step (0 = unknown: format < 4)
 };
 
 // Validation loss (every train.val_every steps and at the end).

@@ -22,23 +22,37 @@
 #include "data/DataSource.h"
 #include "metrics/SnapshotBuilder.h"
 #include "model/GPT.h"
+#include "optim/Muon.h"
 #include "optim/Optimizers.h"
+#include "train/CpuCores.h"
+#include "train/ThreadGovernor.h"
 
 namespace ms {
 
-int resolve_threads(const RunConfig& c) {
-  if (c.train.threads > 0) return c.train.threads;
-  const unsigned hc = std::thread::hardware_concurrency();
-  // Forward FLOPs per step of the block matmuls: ~ 2 * tokens * 12 * layers * d_model^2.
-  const double d = c.model.d_model;
-  const double flops = 2.0 * c.train.batch_size * c.model.seq_len * 12.0 * c.model.layers * d * d;
-  if (flops < 1e10) return 1;
-  return hc > 0 ? static_cast<int>(hc) : 1;
+bool adaptive_threads(const RunConfig& c) {
+  return c.train.threads == 0 && !resolve_device(c.device).is_cuda();
 }
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Seconds between marks, for PhaseSeconds; with `sync` it waits for CUDA's queue first.
+class PhaseClock {
+ public:
+  explicit PhaseClock(bool sync) : sync_(sync), t_(Clock::now()) {}
+  double lap() {
+    if (sync_) torch::cuda::synchronize();
+    const auto now = Clock::now();
+    const double s = std::chrono::duration<double>(now - t_).count();
+    t_ = now;
+    return s;
+  }
+
+ private:
+  bool sync_;
+  Clock::time_point t_;
+};
 
 }  // namespace
 
@@ -58,6 +72,9 @@ struct Trainer::Impl {
   std::vector<NamedParam> named;  // with layer and role, for the Muon inputs of a snapshot
   std::vector<std::pair<torch::Tensor, torch::Tensor>> val_batches;  // (x, y) each (B, T)
   std::mt19937_64 rng;
+  PhaseSeconds phases;
+  bool sync_timing = false;
+  std::atomic<int> threads{0};
 
   std::atomic<bool> stop_flag{false}, pause_flag{false};
   std::atomic<bool> waiting{false};  // run() is blocked in a pause (for tests and UIs)
@@ -161,7 +178,18 @@ RunStatus Trainer::run(const Callbacks& cb) {
   auto& d = *impl_;
   prepare();
   const RunConfig& c = d.cfg;
-  at::set_num_threads(resolve_threads(c));  // per calling thread (OpenMP)
+  const bool adaptive = c.train.threads == 0 && !d.device.is_cuda();
+  ThreadGovernorOptions go;
+  go.max_threads = adaptive ? usable_cores() : 1;
+  ThreadGovernor governor(go);
+  int threads = c.train.threads > 0 ? c.train.threads
+                : adaptive          ? governor.threads()
+                                    : usable_cores();
+  at::set_num_threads(threads);  // per calling thread (OpenMP ICV); OpenBLAS follows it
+  Muon* muon = dynamic_cast<Muon*>(d.opt->muon_optimizer());
+  if (muon) muon->sync_timing(d.sync_timing);
+  const double ns_before = muon ? muon->newton_schulz_seconds() : 0;
+  PhaseSeconds& ph = d.phases;
   const int64_t total = c.train.steps;
   const int64_t tokens_per_step = int64_t(c.train.batch_size) * c.model.seq_len;
   const int every = c.metrics.every;
@@ -181,16 +209,24 @@ RunStatus Trainer::run(const Callbacks& cb) {
         d.message = "stopped by the user after step " + std::to_string(s);
         return RunStatus::Stopped;
       }
+      if (adaptive && governor.threads() != threads) {
+        threads = governor.threads();
+        at::set_num_threads(threads);
+      }
       const auto t0 = Clock::now();
+      PhaseClock clock(d.sync_timing && d.device.is_cuda());
       const int64_t step_no = s + 1;  // steps completed after this one
       const bool last = step_no == total;
       const bool snap = step_no % every == 0 || last;
+      double snap_s = 0;  // of this step's time, the snapshot's share (not the governor's)
       if (snap) {
         d.builder->before_step(*d.model);
         d.opt->record_muon_inputs(true);
+        snap_s += clock.lap();
       }
 
       auto [x, y] = d.sample(Split::Train, c.train.batch_size, d.rng);
+      ph.sample += clock.lap();
       std::vector<LayerCapture> cap;
       ForwardOptions fo;
       if (c.optim.muon_clip) {
@@ -206,7 +242,9 @@ RunStatus Trainer::run(const Callbacks& cb) {
                     " (try a lower learning rate: optim.lr_adamw / optim.lr_muon)";
         return RunStatus::Failed;
       }
+      ph.forward += clock.lap();
       loss.backward();
+      ph.backward += clock.lap();
       // The recorded norm is over every gradient; the clip (optim.grad_clip) acts on the base
       // optimizer's parameters only, unless optim.clip_muon (muon.py does not clip).
       const double gnorm = d.opt->clip_gradients(c.optim.grad_clip, c.optim.clip_muon);
@@ -215,7 +253,9 @@ RunStatus Trainer::run(const Callbacks& cb) {
                     " (try a lower learning rate or optim.grad_clip)";
         return RunStatus::Failed;
       }
+      ph.clip += clock.lap();
       d.opt->step(s, total);
+      ph.optimizer += clock.lap();
       if (snap) {  // what each Muon matrix was given, for update_cosine
         std::vector<std::vector<torch::Tensor>> in(
             static_cast<size_t>(c.model.layers),
@@ -229,17 +269,24 @@ RunStatus Trainer::run(const Callbacks& cb) {
         }
         d.opt->record_muon_inputs(false);
         d.builder->set_muon_inputs(std::move(in));
+        snap_s += clock.lap();
       }
       int clipped_heads = 0;
       if (c.optim.muon_clip) {
         std::vector<torch::Tensor> ml;
         for (const auto& lc : cap) ml.push_back(lc.max_logit);
         clipped_heads = muon_clip(*d.model, ml, c.optim.clip_tau);
+        ph.optimizer += clock.lap();
       }
       if (d.device.is_cuda()) torch::cuda::synchronize();
       const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
       wall += dt;
       d.step = step_no;
+      d.threads = threads;
+      ph.snapshot += snap_s;
+      ++ph.steps;
+      if (muon) ph.newton_schulz = muon->newton_schulz_seconds() - ns_before;
+      if (adaptive && !snap) governor.record(dt);
 
       StepRecord r;
       r.step = step_no;
@@ -251,16 +298,22 @@ RunStatus Trainer::run(const Callbacks& cb) {
       r.tokens = step_no * tokens_per_step;
       r.wall_s = wall;
       r.tokens_per_s = dt > 0 ? tokens_per_step / dt : 0;
+      r.threads = threads;
       if (cb.on_step) cb.on_step(r);
 
       if (step_no % c.train.val_every == 0 || last) {
+        clock.lap();
         ValRecord v{step_no, r.tokens, wall, d.val_loss()};
+        ph.validation += clock.lap();
         if (cb.on_val) cb.on_val(v);
       }
       if (snap) {
         const int k = c.metrics.kivi_every;
         const bool kivi = k > 0 && (snapshot_count % k == 0 || last);
+        clock.lap();
         Snapshot snapshot = d.builder->compute(*d.model, step_no, kivi);
+        ph.snapshot += clock.lap();
+        ++ph.snapshots;
         d.model->train();
         snapshot.tokens = r.tokens;
         snapshot.wall_s = wall;
@@ -330,6 +383,15 @@ const RunInfo& Trainer::info() const {
 }
 const DataSource* Trainer::data() const {
   return impl_->data.get();
+}
+const PhaseSeconds& Trainer::phase_seconds() const {
+  return impl_->phases;
+}
+void Trainer::sync_timing(bool on) {
+  impl_->sync_timing = on;
+}
+int Trainer::threads() const {
+  return impl_->threads;
 }
 
 }  // namespace ms

@@ -15,6 +15,22 @@ namespace ms {
 
 class DataSource;
 
+// Where a run's time went, in seconds summed over its steps (bench_throughput prints it). CPU
+// times are exact; CUDA kernels run asynchronously, so there they mean something only with
+// Trainer::sync_timing(true), which synchronizes at each phase boundary (slower).
+struct PhaseSeconds {
+  double sample = 0;         // drawing the batch, host to device
+  double forward = 0;        // forward pass and loss, with the loss's read for the NaN check
+  double backward = 0;       // loss.backward()
+  double clip = 0;           // gradient norm and clip
+  double optimizer = 0;      // every optimizer step, Newton-Schulz included
+  double newton_schulz = 0;  // Muon's Newton-Schulz, a part of `optimizer`
+  double snapshot = 0;       // metric snapshots: before_step, Muon inputs, compute
+  double validation = 0;     // validation loss
+  int64_t steps = 0;         // steps these sums cover
+  int64_t snapshots = 0;
+};
+
 class Trainer {
  public:
   struct Callbacks {
@@ -51,8 +67,12 @@ class Trainer {
 
   const std::string& message() const;
   const RunConfig& config() const;
-  const RunInfo& info() const;     // valid after prepare()
-  const DataSource* data() const;  // valid after prepare()
+  const RunInfo& info() const;                // valid after prepare()
+  const DataSource* data() const;             // valid after prepare()
+  const PhaseSeconds& phase_seconds() const;  // of run() so far; read after it returns
+  void sync_timing(bool on);  // CUDA: synchronize at phase boundaries (before run())
+  // The intra-op thread count the last step ran with (0 before the first step).
+  int threads() const;
   // Where train.checkpoint_every writes its checkpoints (CheckpointWriter.h); callers pass
   // checkpoint_dir_for(run file). Empty (the default) = no checkpoints. Call before run().
   void set_checkpoint_dir(const std::string& dir);
@@ -62,12 +82,12 @@ class Trainer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Number of intra-op threads a run of config `c` uses. train.threads > 0 is taken as is; 0 (auto)
-// means all cores for models big enough to profit, and 1 thread for tiny ones (under 1e10 forward
-// FLOPs per step: `quick` has 1.6e9): OpenMP workers of a tiny model spend more time in barriers
-// than in matmuls, and on a busy 2-core machine (the GUI thread, a parallel test) their
-// spin-waiting slowed a `quick` run 15x.
-int resolve_threads(const RunConfig& c);
+// Intra-op threads: train.threads > 0 is used as is. 0 (the default) on CPU lets a
+// ThreadGovernor choose between 1 and usable_cores() (CpuCores.h) from the run's own step times:
+// all cores on an idle machine, fewer when other processes compete for them (there a fixed
+// all-core count collapsed a `quick` run 4.3x, bench/README.md). On CUDA, 0 is usable_cores().
+// The count each step ran with is StepRecord::threads (/steps/threads in the run file).
+bool adaptive_threads(const RunConfig& c);  // train.threads == 0 and not a CUDA run
 
 // RUN.h5 -> RUN.ckpt: the folder of a run's checkpoints.
 std::string checkpoint_dir_for(const std::string& run_file);

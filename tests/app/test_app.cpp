@@ -262,6 +262,9 @@ void TestApp::liveRunPauseResumeStop() {
   QVERIFY(!w.lossPlot()->trainGraph()->data()->isEmpty());
   QVERIFY(w.statusPanel()->step() > 0);
   QVERIFY(w.statusPanel()->stepLabel()->text().contains("5000"));
+  QCOMPARE(w.statusPanel()->threads(), 1);  // train.threads=1 (setTinyRun)
+  QCOMPARE(w.statusPanel()->findChild<QLabel*>("statusThreads")->text(),
+           QStringLiteral("1 thread"));
 
   // Click the cell of layer 1, head 2: spectra and K/V now show layer 1.
   QCPAxisRect* rect = pr->snapshotRect();

@@ -67,6 +67,12 @@ class TestCli : public QObject {
     QVERIFY(doc.isObject());
     QCOMPARE(doc["steps"].toInt(), 10);
     QCOMPARE(doc["status"].toString(), QString("finished"));
+    // threads: train.threads=1 is the setting, and all 10 steps ran at 1
+    QVERIFY(info.out.contains("threads    1 (train.threads)"));
+    QCOMPARE(doc["threads"]["setting"].toInt(), 1);
+    QCOMPARE(doc["threads"]["last"].toInt(), 1);
+    QCOMPARE(doc["threads"]["steps_at"].toObject().size(), 1);
+    QCOMPARE(doc["threads"]["steps_at"]["1"].toInt(), 10);
     {  // the latest snapshot's numbers are the file's: mean PR_sv / PR_cov of K over (layer, head)
       RunReader rr(out.toStdString());
       const Snapshot s = rr.snapshot(rr.num_snapshots() - 1);
@@ -89,6 +95,29 @@ class TestCli : public QObject {
     QVERIFY(again.err.contains("exists"));
     auto forced = cli(QStringList{"train", "--steps", "2", "--force", "--out", out} + kTiny);
     QVERIFY2(forced.code == 0, qPrintable(forced.err));
+  }
+  // train.threads=0 (automatic): info names the choice and counts the steps at each thread
+  // count; the counts add up to the steps, each within the usable cores.
+  void infoReportsAutomaticThreads() {
+    const QString out = dir_.filePath("auto-threads.h5");
+    QStringList args = QStringList{"train", "--steps", "12", "--out", out} + kTiny;
+    args.replace(args.indexOf("train.threads=1"), "train.threads=0");
+    auto r = cli(args);
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    auto info = cli({"info", out});
+    QCOMPARE(info.code, 0);
+    QVERIFY2(info.out.contains("(automatic; steps at "), qPrintable(info.out));
+    const QJsonObject j =
+        QJsonDocument::fromJson(cli({"info", out, "--json"}).out.toUtf8()).object();
+    QCOMPARE(j["threads"]["setting"].toInt(), 0);
+    const QJsonObject at = j["threads"]["steps_at"].toObject();
+    int total = 0;
+    for (auto it = at.begin(); it != at.end(); ++it) {
+      QVERIFY(it.key().toInt() >= 1);
+      total += it.value().toInt();
+    }
+    QCOMPARE(total, 12);
+    QVERIFY(at.contains(QString::number(j["threads"]["last"].toInt())));
   }
   void usageAndConfigErrorsExit2() {
     auto r = cli({"train", "--set", "model.heads=3", "--out", dir_.filePath("x.h5")});

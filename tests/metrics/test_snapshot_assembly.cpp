@@ -349,6 +349,17 @@ class TestSnapshotAssembly : public QObject {
                  at + "PR_cov " + act_name(act) + " head " + std::to_string(h),
                  lm.pr_cov[act][size_t(h)], want_cov);
         }
+      // The swaps these comparisons must catch give other values here, well outside the
+      // tolerance: q's PR_sv is not k's in some head, and the pre-RoPE channel magnitudes of K
+      // are not the post-RoPE ones in some channel (else a swap would pass unnoticed).
+      bool qk_apart = false;
+      for (int h = 0; h < H; ++h) qk_apart |= !close(ref_pr_sv(a.q, h), ref_pr_sv(a.k, h), 1e-3);
+      QVERIFY2(qk_apart, (at + "q and k have the same PR_sv: a swap would pass").c_str());
+      const RefMags pre = ref_mags(a.k_pre), post = ref_mags(a.k);
+      bool rope_apart = false;
+      for (size_t i = 0; i < pre.channel.size(); ++i)
+        rope_apart |= !close(pre.channel[i], post.channel[i], 1e-3);
+      QVERIFY2(rope_apart, (at + "K pre and post RoPE agree: a swap would pass").c_str());
       QCOMPARE(lm.max_logit.size(), size_t(H));
       for (int h = 0; h < H; ++h) {
         const double want = ref_max_logit(a.q, a.k, h);

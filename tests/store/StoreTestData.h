@@ -61,6 +61,7 @@ inline ms::StepRecord make_step(int64_t i) {  // i = 0-based row
   r.tokens = (i + 1) * 1024;
   r.wall_s = 0.01 * double(i + 1);
   r.tokens_per_s = 1e5 * val01(i, 5);
+  r.threads = 1 + i % 4;
   return r;
 }
 
@@ -161,7 +162,7 @@ inline bool same_step(const ms::StepRecord& a, const ms::StepRecord& b) {
   return a.step == b.step && same(a.loss, b.loss) && same(a.lr_adamw, b.lr_adamw) &&
          same(a.lr_muon, b.lr_muon) && same(a.grad_norm, b.grad_norm) &&
          a.clipped_heads == b.clipped_heads && a.tokens == b.tokens && same(a.wall_s, b.wall_s) &&
-         same(a.tokens_per_s, b.tokens_per_s);
+         same(a.tokens_per_s, b.tokens_per_s) && a.threads == b.threads;
 }
 
 inline bool same_val(const ms::ValRecord& a, const ms::ValRecord& b) {

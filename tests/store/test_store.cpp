@@ -197,7 +197,7 @@ class TestStore : public QObject {
     for (int64_t i = 0; i < 300; ++i) QVERIFY(same(loss[i], make_step(i).loss));
     QCOMPARE(stepcol.size(), size_t(10));
     QCOMPARE(stepcol[0], 291.0);
-    QCOMPARE(RunReader::step_columns().size(), size_t(9));
+    QCOMPARE(RunReader::step_columns().size(), size_t(10));
     for (const auto& c : RunReader::step_columns()) QCOMPARE(r.step_series(c).size(), size_t(300));
     QVERIFY_THROWS_EXCEPTION(StoreError, r.step_series("nope"));
 
@@ -498,17 +498,19 @@ class TestStore : public QObject {
     }
   }
 
-  // A version-1 file (Muonscope 0.1) lacks the datasets added in versions 2 and 3: it reads
-  // without a warning for them, their values NaN (0 for the clip count); the same file claiming
-  // version 2 warns about each but the version-3 power-law fit, claiming version 3 about each.
+  // A version-1 file (Muonscope 0.1) lacks the datasets added in versions 2, 3 and 4: it reads
+  // without a warning for them, their values NaN (0 for the clip and thread counts); the same
+  // file claiming version 2 warns about each but the version-3 power-law fit and the version-4
+  // thread counts, claiming version 3 about each but the thread counts, claiming 4 about each.
   void version1FileReadsWithoutWarnings() {
     const std::string path = p("v1.h5");
     const RunInfo info = default_info();
     write_run(path, info, 100, 50);
     hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
     QVERIFY(f >= 0);
-    std::vector<std::string> gone = {"/steps/clipped_heads"};
-    size_t v3 = 0;  // of them new in version 3
+    std::vector<std::string> gone = {"/steps/clipped_heads", "/steps/threads"};
+    size_t v3 = 0;        // of them new in version 3
+    const size_t v4 = 1;  // new in version 4: /steps/threads
     for (const auto& m : info.matrix_names) {
       for (const char* d : {"update_cosine", "update_top_share"})
         gone.push_back("/snapshots/spectra/" + m + "/" + d);
@@ -524,7 +526,7 @@ class TestStore : public QObject {
       gone.push_back(std::string("/snapshots/kv/") + c + "/token_all");
     for (const auto& g : gone) QVERIFY(H5Ldelete(f, g.c_str(), H5P_DEFAULT) >= 0);
     H5Fclose(f);
-    for (const int64_t version : {int64_t(1), int64_t(2), int64_t(3)}) {
+    for (const int64_t version : {int64_t(1), int64_t(2), int64_t(3), int64_t(4)}) {
       f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
       hid_t a = H5Aopen(f, "format_version", H5P_DEFAULT);
       QVERIFY(H5Awrite(a, H5T_NATIVE_INT64, &version) >= 0);
@@ -534,13 +536,16 @@ class TestStore : public QObject {
       if (version == 1) {
         QVERIFY2(r.warnings().empty(), r.warnings().empty() ? "" : r.warnings()[0].c_str());
       } else {
-        QCOMPARE(r.warnings().size(), version == 2 ? gone.size() - v3 : gone.size());
+        QCOMPARE(r.warnings().size(), version == 2   ? gone.size() - v3 - v4
+                                      : version == 3 ? gone.size() - v4
+                                                     : gone.size());
       }
       QCOMPARE(r.steps(5, 6).at(0).clipped_heads, int64_t(0));
+      QCOMPARE(r.steps(5, 6).at(0).threads, int64_t(0));
       QVERIFY(std::isnan(r.snapshot(1).layers[0].matrices[0].update_cosine));
       QVERIFY(std::isnan(r.snapshot(1).layers[0].matrices[0].update_top_share));
       QVERIFY(std::isfinite(r.snapshot(1).layers[0].matrices[0].stable_rank));
-      const Snapshot s1 = r.snapshot(1);  // kept: m0 refers into it
+      const Snapshot s1 = r.snapshot(1);                     // kept: m0 refers into it
       const SpectrumMetrics& m0 = s1.layers[1].matrices[2];  // no power-law fit
       QVERIFY(std::isnan(m0.alpha) && std::isnan(m0.alpha_weighted) && std::isnan(m0.alpha_ks) &&
               std::isnan(m0.alpha_xmin));

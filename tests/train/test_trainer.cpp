@@ -4,9 +4,11 @@
 #include <QtTest>
 
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "data/DataSource.h"
+#include "train/CpuCores.h"
 #include "train/Trainer.h"
 
 using namespace ms;
@@ -94,6 +96,43 @@ class TestTrainer : public QObject {
     // Scheduled lr: warmup reaches the peak at step 5, cosine ends at min_lr_frac.
     QVERIFY(qAbs(r.steps[4].lr_muon - tiny().optim.lr_muon) < 1e-12);
     QVERIFY(r.steps.back().lr_adamw < r.steps[4].lr_adamw);
+  }
+  // Threads: a fixed train.threads is what every step records; 0 (automatic) stays within
+  // usable_cores() and, with more than one core, tries more than one count. The phase times
+  // cover the steps: each phase ran, Newton-Schulz is a part of the optimizer's time, and
+  // together they do not exceed the training wall time plus validation and snapshots.
+  void threadsAndPhasesRecorded() {
+    Recorded fixed;
+    Trainer tf(tiny());  // train.threads = 1
+    QCOMPARE(tf.run(fixed.callbacks()), RunStatus::Finished);
+    for (const auto& r : fixed.steps) QCOMPARE(r.threads, int64_t(1));
+    QCOMPARE(tf.threads(), 1);
+
+    RunConfig c = tiny();
+    c.train.threads = 0;
+    c.train.steps = 60;
+    QVERIFY(adaptive_threads(c));
+    Recorded a;
+    Trainer ta(c);
+    QCOMPARE(ta.run(a.callbacks()), RunStatus::Finished);
+    std::set<int64_t> used;
+    for (const auto& r : a.steps) {
+      QVERIFY(r.threads >= 1 && r.threads <= usable_cores());
+      used.insert(r.threads);
+    }
+    if (usable_cores() > 1) QVERIFY(used.size() >= 2);  // the first trial tries 1 and more
+    QCOMPARE(a.steps.front().threads, int64_t(1));      // the warm-up runs at one thread
+
+    const PhaseSeconds& p = ta.phase_seconds();
+    QCOMPARE(p.steps, int64_t(60));
+    QCOMPARE(p.snapshots, int64_t(a.snaps.size()));
+    for (double v : {p.sample, p.forward, p.backward, p.clip, p.optimizer, p.newton_schulz,
+                     p.snapshot, p.validation})
+      QVERIFY(v > 0);
+    QVERIFY(p.newton_schulz <= p.optimizer);
+    const double in_steps = p.sample + p.forward + p.backward + p.clip + p.optimizer;
+    QVERIFY(in_steps <= a.steps.back().wall_s);
+    QVERIFY(in_steps > 0.5 * a.steps.back().wall_s);  // the phases are most of a step
   }
   void reproducibleFromSeed() {
     Recorded a, b;
