@@ -1,6 +1,7 @@
 // Named presets: complete RunConfigs that differ from the defaults (= `quick`) in a few keys.
 // `quick` is the embedded default: a tiny GPT on the generated tail-QA data that trains in
-// about a minute on 2 CPU cores, Muon on the hidden matrices, AdamW on the rest.
+// about 1.5 to 2 minutes on 2 CPU cores (bench/README.md), Muon on the hidden matrices, AdamW on
+// the rest.
 #include "train/RunConfig.h"
 
 namespace ms {
@@ -9,7 +10,7 @@ const std::vector<PresetInfo>& presets() {
   static const std::vector<PresetInfo> p = {
       {"quick",
        "small GPT (4 layers x 128, 4 heads, seq 64) on tail-QA, Muon on hidden matrices, AdamW "
-       "rest; ~1 min on 2 cores"},
+       "rest; ~1.5-2 min on 2 cores"},
       {"muon", "quick, Muon on all hidden matrices (Q,K,V,O,FFN), AdamW on embed/head/norms"},
       {"adamw", "quick, AdamW on everything"},
       {"muon-qknorm", "muon with QK-norm (RMSNorm on q and k per head)"},

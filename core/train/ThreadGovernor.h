@@ -1,11 +1,12 @@
 // ThreadGovernor: the intra-op thread count of a training run (train.threads = 0), chosen from
-// the run's own step times. Why not a fixed count: on an idle 2-core machine 2 threads train
-// `quick` 1.5x faster than 1, but with one other CPU-bound process running they train it 4.3x
-// slower (OpenMP regions split work statically, so every barrier waits for the thread the
-// scheduler parked); OMP_WAIT_POLICY=PASSIVE only halves that collapse and costs 1.3x idle
-// (bench/README.md has the table). So the governor measures: a few steps at each candidate,
-// keep the fastest, re-check when the steps drift or, less and less often, when they do not.
-// Pure logic on step seconds (torch-free); Trainer applies threads() with at::set_num_threads.
+// the run's own step times. Why not a fixed count: on an idle 2-core machine 2 threads train 60
+// steps of `quick` in 17.7 s against 24.4 s on 1, but beside one other CPU-bound process they
+// take 91.9 s against 26.4 s (OpenMP regions split work statically, so every barrier waits for
+// the thread the scheduler parked); OMP_WAIT_POLICY=PASSIVE cuts that to 35.5 s but makes the
+// idle 2-thread run 28.1 s, slower than 1 thread (bench/README.md). So the governor measures: a
+// few steps at each candidate, keep the fastest, re-check when the steps drift or, less and
+// less often, when they do not. Pure logic on step seconds (torch-free); Trainer applies
+// threads() with at::set_num_threads.
 #pragma once
 
 #include <cstddef>

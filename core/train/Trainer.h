@@ -85,8 +85,9 @@ class Trainer {
 // Intra-op threads: train.threads > 0 is used as is. 0 (the default) on CPU lets a
 // ThreadGovernor choose between 1 and usable_cores() (CpuCores.h) from the run's own step times:
 // all cores on an idle machine, fewer when other processes compete for them (there a fixed
-// all-core count made a `quick` run 2.9x slower, bench/README.md). On CUDA, 0 is usable_cores().
-// The count each step ran with is StepRecord::threads (/steps/threads in the run file).
+// all-core count made a `quick` run 3 to 3.5x slower, bench/README.md). On CUDA, 0 is
+// usable_cores(). The count each step ran with is StepRecord::threads (/steps/threads in the run
+// file).
 bool adaptive_threads(const RunConfig& c);  // train.threads == 0 and not a CUDA run
 
 // RUN.h5 -> RUN.ckpt: the folder of a run's checkpoints.
