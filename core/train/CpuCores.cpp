@@ -11,8 +11,13 @@
 #include <sstream>
 #include <thread>
 
+#include <chrono>
+#include <ctime>
+#include <limits>
+
 #ifdef __linux__
 #include <sched.h>
+#include <unistd.h>
 #endif
 
 namespace ms {
@@ -94,6 +99,61 @@ CoreCount count_cores() {
 int usable_cores() {
   static const int n = count_cores().cores;
   return n;
+}
+
+OtherLoad::OtherLoad() {
+  ok_ = read(busy_s_, own_s_, wall_s_);
+}
+
+bool OtherLoad::read(double& busy_s, double& own_s, double& wall_s) const {
+#ifdef __linux__
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return false;
+  std::ifstream f("/proc/stat");
+  const long tick = sysconf(_SC_CLK_TCK);
+  if (!f || tick <= 0) return false;
+  double busy = 0;
+  int cpus = 0;
+  for (std::string line; std::getline(f, line);) {
+    // "cpuN user nice system idle iowait irq softirq steal guest guest_nice" (guest time is
+    // already in user); the first line, "cpu ", is the sum over all CPUs and is skipped.
+    if (line.compare(0, 3, "cpu") != 0 || line.size() < 4 || line[3] < '0' || line[3] > '9')
+      continue;
+    std::istringstream s(line.substr(3));
+    int cpu = -1;
+    double v[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    s >> cpu;
+    for (double& x : v) s >> x;
+    if (!s || cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &set)) continue;
+    busy += v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+    ++cpus;
+  }
+  if (cpus == 0) return false;
+  timespec ts{};
+  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return false;
+  busy_s = busy / static_cast<double>(tick);
+  own_s = static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+  wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  return true;
+#else
+  (void)busy_s;
+  (void)own_s;
+  (void)wall_s;
+  return false;
+#endif
+}
+
+double OtherLoad::sample() {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  double busy = 0, own = 0, wall = 0;
+  if (!read(busy, own, wall)) return ok_ = false, nan;
+  const bool had = ok_;
+  const double d_busy = busy - busy_s_, d_own = own - own_s_, d_wall = wall - wall_s_;
+  busy_s_ = busy, own_s_ = own, wall_s_ = wall, ok_ = true;
+  if (!had || !(d_wall > 0)) return nan;
+  return std::max(0.0, (d_busy - d_own) / d_wall);
 }
 
 }  // namespace ms

@@ -26,4 +26,20 @@ CoreCount count_cores();
 // count_cores().cores, read once per process.
 int usable_cores();
 
+// How many of this process's CPUs other processes kept busy: the busy time of the CPUs in the
+// affinity mask (/proc/stat: user, nice, system, irq, softirq, steal) less this process's own
+// CPU time, per second of wall time, between one sample() and the one before (the first
+// sample() measures from construction). The ThreadGovernor does not try more threads than the
+// cores left free. NaN where /proc/stat cannot be read (not Linux) or no time has passed.
+class OtherLoad {
+ public:
+  OtherLoad();
+  double sample();
+
+ private:
+  bool read(double& busy_s, double& own_s, double& wall_s) const;
+  double busy_s_ = 0, own_s_ = 0, wall_s_ = 0;
+  bool ok_ = false;
+};
+
 }  // namespace ms

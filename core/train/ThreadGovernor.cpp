@@ -6,6 +6,7 @@
 #include "train/ThreadGovernor.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace ms {
@@ -38,14 +39,36 @@ ThreadGovernor::ThreadGovernor(ThreadGovernorOptions o) : o_(o) {
 }
 
 void ThreadGovernor::start_trial() {
-  phase_ = Phase::Trial;
-  if (trials_ == 0) {
-    order_.assign(candidates_.rbegin(), candidates_.rend());  // 1, 2, 4, ..., max
-  } else {
-    order_ = {chosen_};  // the held choice first: the others are measured against it
-    for (int c : candidates_)
-      if (c != chosen_) order_.push_back(c);
+  int limit = o_.max_threads;  // no more threads than cores left free by other processes
+  if (o_.other_load) {
+    const double busy = o_.other_load();
+    if (std::isfinite(busy) && busy > 0)
+      limit = std::max(1, o_.max_threads - static_cast<int>(std::floor(busy + 0.2)));
   }
+  if (trials_ == 0) {
+    order_.clear();  // 1, 2, 4, ..., max
+    for (auto it = candidates_.rbegin(); it != candidates_.rend(); ++it)
+      if (*it <= limit) order_.push_back(*it);
+  } else {
+    int first = chosen_;  // the held choice first (the others are measured against it), or
+    if (first > limit)    // the largest candidate that fits
+      first =
+          *std::find_if(candidates_.begin(), candidates_.end(), [&](int c) { return c <= limit; });
+    order_ = {first};
+    for (int c : candidates_)
+      if (c != order_[0] && c <= limit) order_.push_back(c);
+  }
+  if (order_.size() == 1) {  // nothing to compare: hold that count, look again later
+    ++skipped_;
+    chosen_ = current_ = order_[0];
+    reference_ = 0;
+    interval_ = o_.recheck_steps;
+    held_ = 0;
+    recent_.clear();
+    phase_ = Phase::Hold;
+    return;
+  }
+  phase_ = Phase::Trial;
   index_ = 0;
   times_.clear();
   medians_.assign(order_.size(), std::numeric_limits<double>::infinity());
@@ -105,8 +128,9 @@ void ThreadGovernor::record(double seconds) {
       ++held_;
       recent_.push_back(seconds);
       if (static_cast<int>(recent_.size()) > o_.trial_steps) recent_.erase(recent_.begin());
-      const bool drifted = static_cast<int>(recent_.size()) == o_.trial_steps &&
-                           median(recent_) > o_.drift_ratio * reference_;
+      const bool full = static_cast<int>(recent_.size()) == o_.trial_steps;
+      if (full && reference_ == 0) reference_ = median(recent_);  // after a skipped trial
+      const bool drifted = full && median(recent_) > o_.drift_ratio * reference_;
       if (drifted) interval_ = o_.recheck_steps;
       if (drifted || held_ >= interval_) start_trial();
       return;

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace ms {
@@ -24,6 +25,13 @@ struct ThreadGovernorOptions {
   double abort_ratio = 1.5;   // a candidate's step this much slower than the best ends its trial
   double drift_ratio = 1.5;   // the choice's median this much above its trial median: re-check
   double strong_ratio = 2.0;  // every other count this much slower: the interval doubles again
+  // Cores other processes kept busy since the previous call (OtherLoad::sample, CpuCores.h),
+  // asked at the start of each trial; NaN or empty = unknown. A trial does not try more than
+  // max_threads - floor(load + 0.2) threads (a core >= 80 % busy counts as taken): a thread
+  // without a core of its own stalls every barrier, so the step that would show it is saved.
+  // When that leaves only the held count, the trial is skipped and the next one comes after
+  // recheck_steps.
+  std::function<double()> other_load;
 };
 
 class ThreadGovernor {
@@ -37,8 +45,9 @@ class ThreadGovernor {
 
   const std::vector<int>& candidates() const { return candidates_; }  // descending
   bool settled() const { return phase_ == Phase::Hold; }
-  int chosen() const { return chosen_; }      // the choice of the last trial (1 before the first)
-  int64_t trials() const { return trials_; }  // completed trial rounds
+  int chosen() const { return chosen_; }        // the choice of the last trial (1 before the first)
+  int64_t trials() const { return trials_; }    // completed trial rounds
+  int64_t skipped() const { return skipped_; }  // trials skipped: no free core for more threads
 
  private:
   enum class Phase { Warmup, Trial, Hold };
@@ -50,7 +59,7 @@ class ThreadGovernor {
   std::vector<int> candidates_;
   Phase phase_ = Phase::Warmup;
   int current_ = 1, chosen_ = 1;
-  int64_t warm_ = 0, trials_ = 0;
+  int64_t warm_ = 0, trials_ = 0, skipped_ = 0;
   // Trial: the order tried (ascending the first time, then the previous choice first), the index in
   // it, this candidate's step seconds, and each tried candidate's median (a large value when
   // aborted).
@@ -59,7 +68,8 @@ class ThreadGovernor {
   std::vector<double> times_;
   std::vector<double> medians_;
   double best_ = 0;  // fastest median so far in this trial, 0 = none yet
-  // Hold: the choice's trial median, its recent steps, steps since the trial, the interval.
+  // Hold: the choice's trial median (0 after a skipped trial until trial_steps held steps give
+  // it), its recent steps, steps since the trial, the interval.
   double reference_ = 0;
   std::vector<double> recent_;
   int64_t held_ = 0, interval_ = 0;

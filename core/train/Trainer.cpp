@@ -74,6 +74,7 @@ struct Trainer::Impl {
   std::mt19937_64 rng;
   PhaseSeconds phases;
   bool sync_timing = false;
+  std::function<double()> other_load;  // empty = OtherLoad
   std::atomic<int> threads{0};
 
   std::atomic<bool> stop_flag{false}, pause_flag{false};
@@ -179,8 +180,10 @@ RunStatus Trainer::run(const Callbacks& cb) {
   prepare();
   const RunConfig& c = d.cfg;
   const bool adaptive = c.train.threads == 0 && !d.device.is_cuda();
+  OtherLoad other_load;  // cores other processes keep busy, asked at each trial
   ThreadGovernorOptions go;
   go.max_threads = adaptive ? usable_cores() : 1;
+  go.other_load = d.other_load ? d.other_load : [&other_load] { return other_load.sample(); };
   ThreadGovernor governor(go);
   int threads = c.train.threads > 0 ? c.train.threads
                 : adaptive          ? governor.threads()
@@ -389,6 +392,9 @@ const PhaseSeconds& Trainer::phase_seconds() const {
 }
 void Trainer::sync_timing(bool on) {
   impl_->sync_timing = on;
+}
+void Trainer::set_other_load(std::function<double()> f) {
+  impl_->other_load = std::move(f);
 }
 int Trainer::threads() const {
   return impl_->threads;

@@ -71,6 +71,10 @@ class Trainer {
   const DataSource* data() const;             // valid after prepare()
   const PhaseSeconds& phase_seconds() const;  // of run() so far; read after it returns
   void sync_timing(bool on);  // CUDA: synchronize at phase boundaries (before run())
+  // What the thread governor (train.threads = 0) is told about other processes' load, in busy
+  // cores (ThreadGovernorOptions::other_load). Default: OtherLoad (CpuCores.h), measured. Tests
+  // set a fixed value to make the choice independent of what else the machine runs.
+  void set_other_load(std::function<double()> f);
   // The intra-op thread count the last step ran with (0 before the first step).
   int threads() const;
   // Where train.checkpoint_every writes its checkpoints (CheckpointWriter.h); callers pass

@@ -5,6 +5,12 @@
 // the ones measured on the 2-core CI machine for `quick` (bench/README.md), with 5 % noise.
 #include <QtTest>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <functional>
 #include <random>
@@ -32,13 +38,15 @@ struct Simulation {
   int steps_at(int n) const { return int(std::count(threads.begin(), threads.end(), n)); }
 };
 
-// Runs `steps` steps; machine(step, threads) gives the noiseless seconds of a step.
+// Runs `steps` steps; machine(step, threads) gives the noiseless seconds of a step. `step`, when
+// given, is set to the step being run (for an other_load function that follows the machine).
 Simulation simulate(ThreadGovernor& g, int steps, const std::function<double(int, int)>& machine,
-                    uint32_t seed = 7) {
+                    uint32_t seed = 7, int* step = nullptr) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<double> noise(0.95, 1.05);
   Simulation s;
   for (int i = 0; i < steps; ++i) {
+    if (step) *step = i;
     const int n = g.threads();
     const double dt = machine(i, n) * noise(rng);
     s.threads.push_back(n);
@@ -138,6 +146,94 @@ class TestThreadGovernor : public QObject {
     QCOMPARE(g.chosen(), 16);
     for (int n : {1, 2, 4, 8}) QVERIFY(s.steps_at(n) >= 1);
     QCOMPARE(s.threads.back(), 16);
+  }
+
+  // With the other processes' load known (OtherLoad), a loaded 2-core machine never runs a step
+  // at 2 threads: every trial is skipped, so the run is exactly as fast as one thread.
+  void knownLoadSkipsTheTrial() {
+    ThreadGovernorOptions o = two_cores();
+    int64_t asked = 0;
+    o.other_load = [&] { return ++asked, 0.97; };  // one core busy with another process
+    ThreadGovernor g(o);
+    const Simulation s = simulate(g, 400, [](int, int n) { return loaded2(n); });
+    QCOMPARE(s.steps_at(2), 0);
+    QCOMPARE(g.trials(), int64_t(0));
+    QVERIFY(g.skipped() >= 5);  // looked again every 64 steps
+    QCOMPARE(g.skipped(), asked);
+  }
+
+  // Load known to leave at step 150 and come back at 400: 2 threads soon after it left (the
+  // first look after it), one thread again soon after it came back (the held 2-thread steps
+  // drift; the trial then sees the load and does not measure 2 threads again).
+  void knownLoadComingAndGoing() {
+    ThreadGovernorOptions o = two_cores();
+    int step = 0;
+    auto loaded = [&](int i) { return i < 150 || i >= 400; };
+    o.other_load = [&] { return loaded(step) ? 1.0 : 0.05; };
+    ThreadGovernor g(o);
+    const Simulation s = simulate(
+        g, 600, [&](int i, int n) { return loaded(i) ? loaded2(n) : idle2(n); }, 7, &step);
+    auto share = [&](int n, int from, int to) {
+      return double(std::count(s.threads.begin() + from, s.threads.begin() + to, n)) / (to - from);
+    };
+    QCOMPARE(share(1, 0, 150), 1.0);     // loaded: never 2 threads
+    QVERIFY(share(2, 200, 400) >= 0.9);  // idle: 2 threads but for re-check steps
+    QVERIFY(share(2, 400, 410) <= 0.4);  // loaded again: the drift ends 2 threads in 4 steps
+    QCOMPARE(share(1, 410, 600), 1.0);   // ... and no trial tries 2 again
+  }
+
+  // A load that leaves one of 16 cores busy: trials stop at 8 (the largest candidate within the
+  // 15 free cores), never 16.
+  void partialLoadCapsTheCandidates() {
+    ThreadGovernorOptions o;
+    o.max_threads = 16;
+    o.other_load = [] { return 1.0; };
+    ThreadGovernor g(o);
+    const Simulation s = simulate(g, 200, [](int, int n) { return 0.1 + 1.0 / n; });
+    QCOMPARE(s.steps_at(16), 0);
+    QCOMPARE(g.chosen(), 8);
+  }
+
+  // Unknown load (NaN, as off Linux) changes nothing: the idle machine still gets 2 threads.
+  void unknownLoadIsIgnored() {
+    ThreadGovernorOptions o = two_cores();
+    o.other_load = [] { return std::nan(""); };
+    ThreadGovernor g(o);
+    simulate(g, 100, [](int, int n) { return idle2(n); });
+    QCOMPARE(g.chosen(), 2);
+    QCOMPARE(g.skipped(), int64_t(0));
+  }
+
+  // OtherLoad on this machine: 400 ms of a child process's busy loop count as other load,
+  // 400 ms of this process's own busy loop do not: the first sample is at least 0.5 core above
+  // the second (whatever else the machine runs, e.g. other suites under ctest -j, is in both).
+  void otherLoadCountsOtherProcessesOnly() {
+#ifdef __linux__
+    auto spin = [](int ms) {
+      const auto t0 = std::chrono::steady_clock::now();
+      volatile double x = 0;
+      while (std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(ms)) x = x + 1;
+    };
+    OtherLoad load;
+    const pid_t child = fork();
+    QVERIFY(child >= 0);
+    if (child == 0) {
+      spin(400);
+      _exit(0);
+    }
+    int status = 0;
+    QCOMPARE(waitpid(child, &status, 0), child);  // this process sleeps in waitpid
+    const double with_child = load.sample();
+    spin(400);
+    const double own = load.sample();
+    QVERIFY2(std::isfinite(with_child) && std::isfinite(own), "cannot read /proc/stat");
+    for (double v : {with_child, own})
+      QVERIFY2(v >= 0 && v <= count_cores().logical + 0.1, qPrintable(QString::number(v)));
+    QVERIFY2(with_child > own + 0.5,
+             qPrintable(QString("child %1, own %2").arg(with_child).arg(own)));
+#else
+    QVERIFY(std::isnan(OtherLoad().sample()));
+#endif
   }
 
   // Measurements that are not times (NaN, negative) change nothing.
