@@ -6,19 +6,22 @@
 # Prints each time, the speed-up of the default over one thread, and the thread counts the
 # default's steps ran with (from the run file). The acceptance of the thread issue: idle, the
 # default >= 1.4x one thread; loaded, never slower than one thread.
-# Usage: bench/bench_threads.sh [--steps N] [--hogs N] [--repeat N] [--set key=value]...
+# Usage: bench/bench_threads.sh [--steps N] [--hogs N] [--repeat N] [--load idle|loaded|both]
+#                               [--set key=value]...
 # Needs an idle machine for the idle rows; numbers are in bench/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-steps=400 hogs=1 repeat=1
+steps=400 hogs=1 repeat=1 loads="idle loaded"
 sets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --steps) steps=$2; shift 2 ;;
     --hogs) hogs=$2; shift 2 ;;
     --repeat) repeat=$2; shift 2 ;;
+    --load) case "$2" in both) loads="idle loaded" ;; idle|loaded) loads=$2 ;;
+              *) echo "bench_threads: --load idle|loaded|both" >&2; exit 2 ;; esac; shift 2 ;;
     --set) sets+=(--set "$2"); shift 2 ;;
-    -h|--help) sed -n 2,10p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,11p "$0"; exit 0 ;;
     *) echo "bench_threads: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -54,7 +57,7 @@ print(", ".join(f"{t}: {n}" for t, n in sorted(j.items(), key=lambda kv: -int(kv
 printf '# machine: %s, %s\n' "$(nproc) CPUs" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 printf '# quick preset, %s steps, whole command wall time; %s hog(s) in the loaded rows\n' "$steps" "$hogs"
 printf '%-7s %-8s %10s %10s %9s  %s\n' "load" "threads" "1 thr s" "default s" "speed-up" "default's steps at"
-for load in idle loaded; do
+for load in $loads; do
   if [ "$load" = loaded ]; then
     for _ in $(seq "$hogs"); do
       bash -c 'while :; do :; done' &

@@ -4,9 +4,10 @@
 // take 91.9 s against 26.4 s (OpenMP regions split work statically, so every barrier waits for
 // the thread the scheduler parked); OMP_WAIT_POLICY=PASSIVE cuts that to 35.5 s but makes the
 // idle 2-thread run 28.1 s, slower than 1 thread (bench/README.md). So the governor measures: a
-// few steps at each candidate, keep the fastest, re-check when the steps drift or, less and
-// less often, when they do not. Pure logic on step seconds (torch-free); Trainer applies
-// threads() with at::set_num_threads.
+// few steps at each candidate that fits in the cores other processes leave free, keep the
+// fastest, re-check when the steps drift or, less and less often, when they do not. Pure logic
+// on step seconds and the load figure (torch-free); Trainer applies threads() with
+// at::set_num_threads.
 #pragma once
 
 #include <cstddef>
