@@ -206,7 +206,8 @@ class TestThreadGovernor : public QObject {
 
   // OtherLoad on this machine: 400 ms of a child process's busy loop count as other load,
   // 400 ms of this process's own busy loop do not: the first sample is at least 0.5 core above
-  // the second (whatever else the machine runs, e.g. other suites under ctest -j, is in both).
+  // the second. Whatever else the machine runs (other suites under ctest -j) is in both samples;
+  // as it may change between them, up to 3 tries, and one that shows the difference passes.
   void otherLoadCountsOtherProcessesOnly() {
 #ifdef __linux__
     auto spin = [](int ms) {
@@ -214,23 +215,28 @@ class TestThreadGovernor : public QObject {
       volatile double x = 0;
       while (std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(ms)) x = x + 1;
     };
-    OtherLoad load;
-    const pid_t child = fork();
-    QVERIFY(child >= 0);
-    if (child == 0) {
+    QString seen;
+    bool apart = false;
+    for (int attempt = 0; attempt < 3 && !apart; ++attempt) {
+      OtherLoad load;
+      const pid_t child = fork();
+      QVERIFY(child >= 0);
+      if (child == 0) {
+        spin(400);
+        _exit(0);
+      }
+      int status = 0;
+      QCOMPARE(waitpid(child, &status, 0), child);  // this process sleeps in waitpid
+      const double with_child = load.sample();
       spin(400);
-      _exit(0);
+      const double own = load.sample();
+      QVERIFY2(std::isfinite(with_child) && std::isfinite(own), "cannot read /proc/stat");
+      for (double v : {with_child, own})
+        QVERIFY2(v >= 0 && v <= count_cores().logical + 0.1, qPrintable(QString::number(v)));
+      seen += QString("child %1, own %2; ").arg(with_child).arg(own);
+      apart = with_child > own + 0.5;
     }
-    int status = 0;
-    QCOMPARE(waitpid(child, &status, 0), child);  // this process sleeps in waitpid
-    const double with_child = load.sample();
-    spin(400);
-    const double own = load.sample();
-    QVERIFY2(std::isfinite(with_child) && std::isfinite(own), "cannot read /proc/stat");
-    for (double v : {with_child, own})
-      QVERIFY2(v >= 0 && v <= count_cores().logical + 0.1, qPrintable(QString::number(v)));
-    QVERIFY2(with_child > own + 0.5,
-             qPrintable(QString("child %1, own %2").arg(with_child).arg(own)));
+    QVERIFY2(apart, qPrintable(seen));
 #else
     QVERIFY(std::isnan(OtherLoad().sample()));
 #endif
