@@ -199,15 +199,7 @@ int main(int argc, char** argv) {
         std::vector<double> sorted = dts;
         std::sort(sorted.begin(), sorted.end());
         res.median_s = sorted.empty() ? 0 : sorted[sorted.size() / 2];
-        const PhaseSeconds& p = t.phase_seconds();
-        PhaseSeconds& q = res.phases;
-        q.sample = p.sample - at_warm.sample;
-        q.forward = p.forward - at_warm.forward;
-        q.backward = p.backward - at_warm.backward;
-        q.clip = p.clip - at_warm.clip;
-        q.optimizer = p.optimizer - at_warm.optimizer;
-        q.newton_schulz = p.newton_schulz - at_warm.newton_schulz;
-        q.steps = p.steps - at_warm.steps;
+        res.phases = t.phase_seconds().since(at_warm);
         const double tokens = double(c.train.batch_size) * c.model.seq_len;
         const double model_gf =
             res.median_s > 0 ? flops.per_token * tokens / res.median_s / 1e9 : 0;

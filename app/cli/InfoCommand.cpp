@@ -1,6 +1,7 @@
 // `muonscope-cli info RUN.h5 [--json]`: status, config summary, steps, tokens, final train and
 // validation loss and the latest snapshot's key metrics of a run file (finished, interrupted or
-// still being written). Reads only what it prints (the step rows, the last snapshot).
+// still being written). Reads only what it prints (the last step row, the thread column, the
+// last snapshot).
 #include <cmath>
 #include <iostream>
 #include <map>
@@ -31,14 +32,11 @@ int cmd_info(int argc, char** argv) {
   const RunInfo& info = r.info();
   const int64_t n = r.num_steps();
   StepRecord last;
-  // Intra-op threads per step (/steps/threads, format >= 4): steps run at each count.
+  if (n > 0) last = r.steps(n - 1, n).front();
+  // Intra-op threads per step (/steps/threads, format >= 4; 0 before): steps run at each count.
   std::map<int64_t, int64_t> steps_at;
-  if (n > 0) {
-    const std::vector<StepRecord> all = r.steps(0, n);
-    last = all.back();
-    for (const StepRecord& s : all)
-      if (s.threads > 0) ++steps_at[s.threads];
-  }
+  for (const double t : r.step_series("threads"))
+    if (t > 0) ++steps_at[static_cast<int64_t>(t)];
   const nlohmann::json cfg = nlohmann::json::parse(info.config_json, nullptr, false);
   int64_t threads_setting = 0;
   if (cfg.is_object() && cfg.contains("train") && cfg["train"].contains("threads") &&

@@ -107,8 +107,15 @@ bool run_jobs(const std::vector<RunJob>& jobs, const RunQueueOptions& opt) {
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
 
+  // The cores shared out: each child's automatic thread count (CpuCores.h) is capped by
+  // OMP_NUM_THREADS = cores / jobs, so J runs on C cores do not each try C threads.
   std::string omp_threads =
       "OMP_NUM_THREADS=" + std::to_string(std::max(1, usable_cores() / opt.jobs));
+  std::vector<char*> envp;
+  for (char** e = environ; *e; ++e)
+    if (std::strncmp(*e, "OMP_NUM_THREADS=", 16) != 0) envp.push_back(*e);
+  envp.push_back(omp_threads.data());
+  envp.push_back(nullptr);
   std::vector<Child> running;
   size_t next = 0, finished = 0;
   double done_s = 0;
@@ -132,13 +139,6 @@ bool run_jobs(const std::vector<RunJob>& jobs, const RunQueueOptions& opt) {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    // The cores shared out: each child's automatic thread count (CpuCores.h) is capped by it, so
-    // J runs on C cores do not each try C threads.
-    std::vector<char*> envp;
-    for (char** e = environ; *e; ++e)
-      if (std::strncmp(*e, "OMP_NUM_THREADS=", 16) != 0) envp.push_back(*e);
-    envp.push_back(omp_threads.data());
-    envp.push_back(nullptr);
     if (opt.on_start) opt.on_start(i);
     pid_t pid = -1;
     const int rc = posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv.data(), envp.data());

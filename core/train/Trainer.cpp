@@ -179,7 +179,7 @@ RunStatus Trainer::run(const Callbacks& cb) {
   auto& d = *impl_;
   prepare();
   const RunConfig& c = d.cfg;
-  const bool adaptive = c.train.threads == 0 && !d.device.is_cuda();
+  const bool adaptive = adaptive_threads(c);
   OtherLoad other_load;  // cores other processes keep busy, asked at each trial
   ThreadGovernorOptions go;
   go.max_threads = adaptive ? usable_cores() : 1;

@@ -29,6 +29,15 @@ struct PhaseSeconds {
   double validation = 0;     // validation loss
   int64_t steps = 0;         // steps these sums cover
   int64_t snapshots = 0;
+
+  // What was spent after `earlier` (a copy taken during the same run), field by field.
+  PhaseSeconds since(const PhaseSeconds& earlier) const {
+    return {sample - earlier.sample,       forward - earlier.forward,
+            backward - earlier.backward,   clip - earlier.clip,
+            optimizer - earlier.optimizer, newton_schulz - earlier.newton_schulz,
+            snapshot - earlier.snapshot,   validation - earlier.validation,
+            steps - earlier.steps,         snapshots - earlier.snapshots};
+  }
 };
 
 class Trainer {
