@@ -10,7 +10,7 @@
 
 #include <qcustomplot.h>
 
-#include "CompareStepSlider.h"
+#include "StepSlider.h"
 #include "PlotUtil.h"
 
 namespace ms {
@@ -60,7 +60,7 @@ ComparePRHeatmap::ComparePRHeatmap(const QVector<RunModel*>& runs, QWidget* pare
   ctl->addWidget(new QLabel(tr("−"), this));
   aCombo_ = new QComboBox(this);
   ctl->addWidget(aCombo_);
-  slider_ = new CompareStepSlider(this);
+  slider_ = new StepSlider(this);
   ctl->addWidget(slider_, 4);
   ctl->addStretch(1);  // takes the room when the slider is hidden (the window has its own)
 
@@ -73,7 +73,7 @@ ComparePRHeatmap::ComparePRHeatmap(const QVector<RunModel*>& runs, QWidget* pare
           [this](int i) { setPair(aCombo_->itemData(i).toInt(), b_); });
   connect(bCombo_, &QComboBox::currentIndexChanged, this,
           [this](int i) { setPair(a_, bCombo_->itemData(i).toInt()); });
-  connect(slider_, &CompareStepSlider::stepChanged, this, [this](qint64 s) {
+  connect(slider_, &StepSlider::stepChanged, this, [this](qint64 s) {
     step_ = slider_->followsLatest() ? -1 : s;
     scheduleRefresh();
     emit stepChanged(step_);

@@ -21,7 +21,7 @@ class QCPTextElement;
 
 namespace ms {
 
-class CompareStepSlider;
+class StepSlider;
 
 class ComparePRHeatmap : public CompareBase {
   Q_OBJECT
@@ -52,7 +52,7 @@ class ComparePRHeatmap : public CompareBase {
   QCPColorMap* differenceMap() const { return diffMap_; }
   QCPColorScale* colorScale() const { return scale_; }
   QCPColorScale* differenceScale() const { return diffScale_; }
-  CompareStepSlider* stepSlider() const { return slider_; }
+  StepSlider* stepSlider() const { return slider_; }
   void setStepControlVisible(bool visible);
 
   // panel,run,label,step,layer,head,value: the maps of every run, then the difference.
@@ -90,7 +90,7 @@ class ComparePRHeatmap : public CompareBase {
   QComboBox* metricCombo_ = nullptr;
   QComboBox* aCombo_ = nullptr;
   QComboBox* bCombo_ = nullptr;
-  CompareStepSlider* slider_ = nullptr;
+  StepSlider* slider_ = nullptr;
 
   QVector<QCPColorMap*> maps_;  // per run, nullptr when not drawn
   QVector<QCPAxisRect*> rects_;

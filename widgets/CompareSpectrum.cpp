@@ -11,7 +11,7 @@
 
 #include <qcustomplot.h>
 
-#include "CompareStepSlider.h"
+#include "StepSlider.h"
 
 namespace ms {
 
@@ -29,7 +29,7 @@ CompareSpectrum::CompareSpectrum(const QVector<RunModel*>& runs, QWidget* parent
   normCheck_ = new QCheckBox(tr("σ/σ₁"), this);
   normCheck_->setToolTip(tr("Divide by the largest singular value to compare shapes"));
   ctl->addWidget(normCheck_);
-  slider_ = new CompareStepSlider(this);
+  slider_ = new StepSlider(this);
   ctl->addWidget(slider_, 4);
   ctl->addStretch(1);  // takes the room when the slider is hidden (the window has its own)
   connect(layerCombo_, &QComboBox::currentIndexChanged, this,
@@ -37,7 +37,7 @@ CompareSpectrum::CompareSpectrum(const QVector<RunModel*>& runs, QWidget* parent
   connect(matrixCombo_, &QComboBox::currentIndexChanged, this,
           [this](int i) { setMatrixName(matrixCombo_->itemData(i).toString()); });
   connect(normCheck_, &QCheckBox::toggled, this, &CompareSpectrum::setNormalized);
-  connect(slider_, &CompareStepSlider::stepChanged, this, [this](qint64 s) {
+  connect(slider_, &StepSlider::stepChanged, this, [this](qint64 s) {
     step_ = slider_->followsLatest() ? -1 : s;
     scheduleRefresh();
     emit stepChanged(step_);

@@ -20,7 +20,7 @@ class QCPGraph;
 
 namespace ms {
 
-class CompareStepSlider;
+class StepSlider;
 
 class CompareSpectrum : public CompareBase {
   Q_OBJECT
@@ -50,7 +50,7 @@ class CompareSpectrum : public CompareBase {
   // Matrix names over all runs, in first-seen order; the largest layer count.
   QStringList allMatrixNames() const;
   int maxLayers() const;
-  CompareStepSlider* stepSlider() const { return slider_; }
+  StepSlider* stepSlider() const { return slider_; }
   void setStepControlVisible(bool visible);
 
   // run,label,step,layer,matrix,rank,sigma: one row per singular value drawn.
@@ -85,7 +85,7 @@ class CompareSpectrum : public CompareBase {
   QComboBox* layerCombo_ = nullptr;
   QComboBox* matrixCombo_ = nullptr;
   QCheckBox* normCheck_ = nullptr;
-  CompareStepSlider* slider_ = nullptr;
+  StepSlider* slider_ = nullptr;
   QStringList panels_;
   QVector<QCPAxisRect*> rects_;
   QVector<Curve> curves_;

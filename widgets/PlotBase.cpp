@@ -18,10 +18,14 @@
 #include <QSvgGenerator>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <stdexcept>
 
 #include <qcustomplot.h>
+
+#include "common/MatrixLabel.h"
 
 namespace ms {
 
@@ -33,7 +37,14 @@ std::runtime_error exportError(const QString& what, const QString& path) {
 }
 }  // namespace
 
-PlotBase::PlotBase(RunModel* model, QWidget* parent) : QWidget(parent), model_(model) {
+PlotBase::PlotBase(RunModel* model, QWidget* parent)
+    : PlotBase(model ? QVector<RunModel*>{model} : QVector<RunModel*>{}, parent) {}
+
+PlotBase::PlotBase(const QVector<RunModel*>& runs, QWidget* parent) : QWidget(parent) {
+  for (RunModel* m : runs) {
+    runs_.push_back(m);
+    colorIndices_.push_back(colorIndices_.size());
+  }
   auto* lay = new QVBoxLayout(this);
   lay->setContentsMargins(2, 2, 2, 2);
   lay->setSpacing(2);
@@ -68,7 +79,7 @@ PlotBase::PlotBase(RunModel* model, QWidget* parent) : QWidget(parent), model_(m
   timer_ = new QTimer(this);
   timer_->setSingleShot(true);
   timer_->setInterval(kRefreshIntervalMs);
-  connect(timer_, &QTimer::timeout, this, &PlotBase::refreshNow);
+  connect(timer_, &QTimer::timeout, this, &PlotBase::onTimer);
   connect(plot_, &QCustomPlot::afterReplot, this, [this] { ++replotCount_; });
   connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent* e) {
     if (e->button() == Qt::LeftButton) resetView();
@@ -76,7 +87,7 @@ PlotBase::PlotBase(RunModel* model, QWidget* parent) : QWidget(parent), model_(m
   connect(plot_, &QWidget::customContextMenuRequested, this, &PlotBase::showContextMenu);
   connect(plot_->selectionRect(), &QCPSelectionRect::accepted, this,
           [this] { userZoomed_ = true; });
-  connectModel();
+  connectRuns();
   dirty_ = true;
   timer_->start();
 }
@@ -84,37 +95,80 @@ PlotBase::PlotBase(RunModel* model, QWidget* parent) : QWidget(parent), model_(m
 PlotBase::~PlotBase() = default;
 
 void PlotBase::setModel(RunModel* model) {
-  if (model == model_) return;
-  model_ = model;
-  connectModel();
-  userZoomed_ = false;
-  updateTitle();
-  scheduleRefresh();
+  setRuns(model ? QVector<RunModel*>{model} : QVector<RunModel*>{});
 }
 
-void PlotBase::connectModel() {
+void PlotBase::setRuns(const QVector<RunModel*>& runs, const QVector<int>& colorIndices) {
+  QVector<int> colors = colorIndices;
+  if (colors.size() != runs.size()) {
+    colors.clear();
+    for (int i = 0; i < runs.size(); ++i) colors.push_back(i);
+  }
+  if (colors == colorIndices_ && runs == this->runs()) return;
+  runs_.clear();
+  for (RunModel* m : runs) runs_.push_back(m);
+  colorIndices_ = colors;
+  connectRuns();
+  runsReset();
+  emit runsChanged();
+  updateTitle();
+  scheduleReset();
+}
+
+QVector<RunModel*> PlotBase::runs() const {
+  QVector<RunModel*> out;
+  out.reserve(runs_.size());
+  for (const auto& p : runs_) out.push_back(p.data());
+  return out;
+}
+
+RunModel* PlotBase::run(int i) const {
+  return i >= 0 && i < runs_.size() ? runs_[i].data() : nullptr;
+}
+
+QString PlotBase::runLabel(int i) const {
+  RunModel* m = run(i);
+  const QString name = m ? m->displayName() : QString();
+  return name.isEmpty() ? tr("run %1").arg(i + 1) : name;
+}
+
+int PlotBase::runColorIndex(int i) const {
+  return i >= 0 && i < colorIndices_.size() ? colorIndices_[i] : i;
+}
+
+QColor PlotBase::runColor(int i) const {
+  return seriesColor(runColorIndex(i));
+}
+
+void PlotBase::connectRuns() {
   for (const auto& c : modelConnections_) disconnect(c);
   modelConnections_.clear();
-  if (!model_) return;
-  RunModel* m = model_;
   auto on = [this](int kind) { return [this, kind] { onModelSignal(kind); }; };
-  modelConnections_.push_back(connect(m, &RunModel::infoChanged, this, on(kInfo)));
-  modelConnections_.push_back(connect(m, &RunModel::stepsAppended, this, on(kSteps)));
-  modelConnections_.push_back(connect(m, &RunModel::valsAppended, this, on(kVals)));
-  modelConnections_.push_back(connect(m, &RunModel::snapshotAppended, this, on(kSnapshots)));
-  modelConnections_.push_back(connect(m, &RunModel::statusChanged, this, on(kStatus)));
-  modelConnections_.push_back(connect(m, &RunModel::cleared, this, [this] {
-    userZoomed_ = false;
-    scheduleRefresh();
-  }));
-  modelConnections_.push_back(connect(m, &RunModel::displayNameChanged, this, [this] {
-    updateTitle();
-    scheduleRefresh();
-  }));
-  modelConnections_.push_back(connect(m, &QObject::destroyed, this, [this] {
-    modelConnections_.clear();
-    scheduleRefresh();
-  }));
+  for (const auto& p : runs_) {
+    RunModel* m = p.data();
+    if (!m) continue;
+    modelConnections_.push_back(connect(m, &RunModel::infoChanged, this, [this] {
+      runsReset();
+      emit runsChanged();
+      onModelSignal(kInfo);
+    }));
+    modelConnections_.push_back(connect(m, &RunModel::stepsAppended, this, on(kSteps)));
+    modelConnections_.push_back(connect(m, &RunModel::valsAppended, this, on(kVals)));
+    modelConnections_.push_back(connect(m, &RunModel::snapshotAppended, this, on(kSnapshots)));
+    modelConnections_.push_back(connect(m, &RunModel::statusChanged, this, on(kStatus)));
+    modelConnections_.push_back(connect(m, &RunModel::cleared, this, [this] {
+      runsReset();
+      scheduleReset();
+    }));
+    modelConnections_.push_back(connect(m, &RunModel::displayNameChanged, this, [this] {
+      updateTitle();
+      scheduleRefresh();
+    }));
+    modelConnections_.push_back(connect(m, &QObject::destroyed, this, [this] {
+      runsReset();
+      scheduleRefresh();
+    }));
+  }
 }
 
 void PlotBase::onModelSignal(int kind) {
@@ -133,6 +187,18 @@ void PlotBase::scheduleReset() {
 
 bool PlotBase::refreshPending() const {
   return dirty_;
+}
+
+void PlotBase::onTimer() {
+  // A view nobody can see (a dock tabbed behind another, a closed window) stays dirty and
+  // rebuilds when it is shown: live steps then cost nothing in hidden views.
+  if (!isVisible()) return;
+  refreshNow();
+}
+
+void PlotBase::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  if (dirty_ && !timer_->isActive()) timer_->start();
 }
 
 void PlotBase::refreshNow() {
@@ -172,7 +238,7 @@ void PlotBase::setTitle(const QString& title) {
 }
 
 void PlotBase::updateTitle() {
-  const QString name = model_ ? model_->displayName() : QString();
+  const QString name = runCount() == 1 && run(0) ? run(0)->displayName() : QString();
   title_->setText(name.isEmpty() ? titleText_ : tr("%1 — %2").arg(titleText_, name));
 }
 
@@ -365,6 +431,60 @@ QCPColorGradient PlotBase::sequentialGradient() {
   g.setNanHandling(QCPColorGradient::nhNanColor);
   g.setNanColor(QColor(128, 128, 128, 90));
   return g;
+}
+
+double PlotBase::xOf(const StepRecord& s, XAxis mode) {
+  return mode == XTokens ? double(s.tokens) : mode == XWallTime ? s.wall_s : double(s.step);
+}
+double PlotBase::xOf(const ValRecord& v, XAxis mode) {
+  return mode == XTokens ? double(v.tokens) : mode == XWallTime ? v.wall_s : double(v.step);
+}
+double PlotBase::xOf(const Snapshot& s, XAxis mode) {
+  return mode == XTokens ? double(s.tokens) : mode == XWallTime ? s.wall_s : double(s.step);
+}
+
+QString PlotBase::xLabel(XAxis mode) {
+  switch (mode) {
+    case XTokens:
+      return tr("Tokens");
+    case XWallTime:
+      return tr("Wall time (s)");
+    default:
+      return tr("Step");
+  }
+}
+
+int PlotBase::nearestSnapshot(const std::vector<Snapshot>& snapshots, int64_t step) {
+  if (snapshots.empty()) return -1;
+  if (step < 0) return static_cast<int>(snapshots.size()) - 1;
+  // Linear: inspected checkpoints need not be in step order.
+  int best = 0;
+  for (int i = 1; i < static_cast<int>(snapshots.size()); ++i)
+    if (std::llabs(snapshots[i].step - step) < std::llabs(snapshots[best].step - step)) best = i;
+  return best;
+}
+
+std::vector<int64_t> PlotBase::unionSnapshotSteps() const {
+  std::vector<int64_t> out;
+  for (int i = 0; i < runCount(); ++i)
+    if (RunModel* m = run(i))
+      for (const Snapshot& s : m->snapshots()) out.push_back(s.step);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+QString PlotBase::matrixLabel(const QString& name) {
+  return QString::fromStdString(matrix_label(name.toStdString()));
+}
+
+QString PlotBase::csvField(const QString& text) {
+  if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
+      !text.contains(QLatin1Char('\n')))
+    return text;
+  QString q = text;
+  q.replace(QLatin1String("\""), QLatin1String("\"\""));
+  return QLatin1Char('"') + q + QLatin1Char('"');
 }
 
 QString PlotBase::csvNumber(double v) {

@@ -1,8 +1,16 @@
 // PlotBase: what every Muonscope plot view shares. Each view is a QWidget holding a row of
 // controls above one QCustomPlot (several panels are axis rects of that one plot, so an image
-// export contains all of them). PlotBase gives it:
+// export contains all of them) and draws 1..N runs (RunModels): the runs checked in the main
+// window's run table, the live one among them, or the runs given to a headless export. Each run
+// has a colour index (stable while other runs come and go) and a label (its display name).
+// PlotBase gives it:
+//  - the run list: runs(), setRuns(), runColor(i), runLabel(i); every run's change signals
+//    mark the view dirty; a deleted run is skipped (run(i) == nullptr);
+//  - alignment helpers: x of a record by step, tokens or wall time; the snapshot of a run
+//    nearest to a step (one step slider moves every run to the same step);
 //  - coalesced refresh: model signals only mark the view dirty; a single-shot 40 ms timer then
-//    rebuilds the plottables from the model and replots once (at most 25 Hz, never per step);
+//    rebuilds the plottables from the runs and replots once (at most 25 Hz, never per step); a
+//    view that is not visible (a tabbed-away dock) stays dirty and rebuilds when shown;
 //  - interaction: wheel zoom, left-drag pan, box zoom (Shift/Ctrl + drag, or "Box zoom" mode),
 //    double-click to reset the view (rescale to the data), and a right-click menu with
 //    "Export image…" (PNG/SVG/PDF) and "Export data (CSV)…";
@@ -15,7 +23,9 @@
 #include <QColor>
 #include <QPointer>
 #include <QString>
+#include <QVector>
 #include <QWidget>
+#include <cstdint>
 #include <vector>
 
 #include "RunModel.h"
@@ -39,11 +49,27 @@ class PlotBase : public QWidget {
   enum Interest { kInfo = 1, kSteps = 2, kVals = 4, kSnapshots = 8, kStatus = 16 };
   static constexpr int kRefreshIntervalMs = 40;  // coalescing window: at most 25 replots/s
 
+  // x axis of the curve views: training step, tokens seen, or seconds of training.
+  enum XAxis { XStep = 0, XTokens = 1, XWallTime = 2 };
+
   explicit PlotBase(RunModel* model, QWidget* parent = nullptr);
+  explicit PlotBase(const QVector<RunModel*>& runs, QWidget* parent = nullptr);
   ~PlotBase() override;
 
-  RunModel* model() const { return model_; }
-  // Shows another run (nullptr: nothing). The view keeps its settings and redraws.
+  // The runs drawn (a deleted model becomes nullptr and is skipped). colorIndices gives each
+  // run's colour (seriesColor(index)); empty: run i gets colour i. The view keeps its settings
+  // and redraws; the zoom is reset.
+  void setRuns(const QVector<RunModel*>& runs, const QVector<int>& colorIndices = {});
+  QVector<RunModel*> runs() const;
+  int runCount() const { return static_cast<int>(runs_.size()); }
+  RunModel* run(int i) const;
+  // Legend name of run i: its display name, or "run i+1" when it has none.
+  QString runLabel(int i) const;
+  QColor runColor(int i) const;
+  int runColorIndex(int i) const;
+  // The first run (nullptr when none): what a view showing one run draws.
+  RunModel* model() const { return run(0); }
+  // Shows one run (nullptr: nothing); as setRuns({model}).
   void setModel(RunModel* model);
   QCustomPlot* plot() const { return plot_; }
 
@@ -67,6 +93,26 @@ class PlotBase : public QWidget {
   // True once the user zoomed or panned; the view then stops auto-rescaling until reset.
   bool userZoomed() const { return userZoomed_; }
 
+  // x of a record on the chosen axis (step, tokens seen, seconds of training).
+  static double xOf(const StepRecord& s, XAxis mode);
+  static double xOf(const ValRecord& v, XAxis mode);
+  static double xOf(const Snapshot& s, XAxis mode);
+  static QString xLabel(XAxis mode);
+  // Index of the snapshot whose step is nearest to `step` (ties: the earlier one); step < 0
+  // means the latest. -1 when there are no snapshots.
+  static int nearestSnapshot(const std::vector<Snapshot>& snapshots, int64_t step);
+  // Sorted distinct snapshot steps over all runs (for the shared step slider).
+  std::vector<int64_t> unionSnapshotSteps() const;
+  // Short display name of a matrix kind (ms::matrix_label): attn.q -> W_Q, mlp.out -> W_out,
+  // vo -> "W_VO (sum over heads)", ...
+  static QString matrixLabel(const QString& name);
+  // A CSV field, quoted when it holds a comma, quote or newline.
+  static QString csvField(const QString& text);
+
+ signals:
+  // The run list changed (setRuns, or a run's info changed).
+  void runsChanged();
+
  public slots:
   void setBoxZoomMode(bool on);
   // Forgets the user's zoom, rescales to the data and replots (double-click does this).
@@ -84,6 +130,10 @@ class PlotBase : public QWidget {
   // to restyle their own items and must call the base.
   virtual void applyPalette();
 
+  // Called after the run list changed or a run's info arrived (views update their combos);
+  // default does nothing.
+  virtual void runsReset() {}
+
   void scheduleRefresh();  // mark dirty; the timer rebuilds and replots once
   void scheduleReset();    // as scheduleRefresh, and forget the user's zoom (new quantity shown)
   void setInterest(int mask) { interest_ = mask; }
@@ -93,7 +143,8 @@ class PlotBase : public QWidget {
   QCPLayoutGrid* body() const { return body_; }
   // Shows `text` instead of the plot (empty: show the plot). Exports still render the plot.
   void setPlaceholderText(const QString& text);
-  // Title shown above the plot (and in exports), followed by the run's display name.
+  // Title shown above the plot (and in exports), followed by the run's display name when one
+  // run is shown.
   void setTitle(const QString& title);
 
   // Palette-derived colours.
@@ -106,15 +157,18 @@ class PlotBase : public QWidget {
   static QString csvNumber(double v);            // NaN/inf -> empty field
 
   void changeEvent(QEvent* event) override;
+  void showEvent(QShowEvent* event) override;
   bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
-  void connectModel();
+  void connectRuns();
   void onModelSignal(int kind);
+  void onTimer();
   void showContextMenu(const QPoint& pos);
   void updateTitle();
 
-  QPointer<RunModel> model_;
+  QVector<QPointer<RunModel>> runs_;
+  QVector<int> colorIndices_;  // parallel to runs_
   QCustomPlot* plot_ = nullptr;
   QCPTextElement* title_ = nullptr;
   QCPLayoutGrid* body_ = nullptr;

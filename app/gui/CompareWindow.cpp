@@ -36,7 +36,7 @@
 #include "ComparePRHeatmap.h"
 #include "CompareReport.h"
 #include "CompareSpectrum.h"
-#include "CompareStepSlider.h"
+#include "StepSlider.h"
 #include "RunFollower.h"
 #include "RunModel.h"
 
@@ -98,7 +98,7 @@ void CompareWindow::buildUi() {
   layerCombo_ = new QComboBox(this);
   bar->addWidget(layerCombo_);
   bar->addWidget(new QLabel(tr("  "), this));
-  stepSlider_ = new CompareStepSlider(this);
+  stepSlider_ = new StepSlider(this);
   stepSlider_->setMinimumWidth(260);
   bar->addWidget(stepSlider_);
 
@@ -108,7 +108,7 @@ void CompareWindow::buildUi() {
   connect(smoothSlider_, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 1000.0); });
   connect(layerCombo_, &QComboBox::currentIndexChanged, this,
           [this](int i) { setLayer(layerCombo_->itemData(i).toInt()); });
-  connect(stepSlider_, &CompareStepSlider::stepChanged, this, [this](qint64 s) {
+  connect(stepSlider_, &StepSlider::stepChanged, this, [this](qint64 s) {
     const qint64 want = stepSlider_->followsLatest() ? -1 : s;
     pr_->setStep(want);
     spectrum_->setStep(want);

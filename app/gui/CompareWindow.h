@@ -30,7 +30,7 @@ class CompareCurvePlot;
 class CompareMetricsTable;
 class ComparePRHeatmap;
 class CompareSpectrum;
-class CompareStepSlider;
+class StepSlider;
 class PlotBase;
 class RunFollower;
 class RunModel;
@@ -60,7 +60,7 @@ class CompareWindow : public QMainWindow {
   CompareSpectrum* spectrumPlot() const { return spectrum_; }
   CompareMetricsTable* metricsTable() const { return table_; }
   QTableWidget* configTable() const { return configTable_; }
-  CompareStepSlider* stepSlider() const { return stepSlider_; }
+  StepSlider* stepSlider() const { return stepSlider_; }
   QVector<CompareCurvePlot*> curvePlots() const;
 
   // Writes the report (as write_compare_report) for the loaded runs: a folder of PNGs + CSVs +
@@ -98,7 +98,7 @@ class CompareWindow : public QMainWindow {
   QSlider* smoothSlider_ = nullptr;
   QLabel* smoothLabel_ = nullptr;
   QComboBox* layerCombo_ = nullptr;
-  CompareStepSlider* stepSlider_ = nullptr;
+  StepSlider* stepSlider_ = nullptr;
   QLabel* warningLabel_ = nullptr;
 };
 

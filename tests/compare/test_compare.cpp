@@ -27,7 +27,7 @@
 #include "CompareMetricsTable.h"
 #include "ComparePRHeatmap.h"
 #include "CompareSpectrum.h"
-#include "CompareStepSlider.h"
+#include "StepSlider.h"
 #include "CompareTestData.h"
 #include "CompareWindow.h"
 #include "HeadlessExport.h"

@@ -1,5 +1,5 @@
-// CompareStepSlider: a step scrubber shared by the compared runs (see CompareStepSlider.h).
-#include "CompareStepSlider.h"
+// StepSlider: a step scrubber shared by the compared runs (see StepSlider.h).
+#include "StepSlider.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -10,7 +10,7 @@
 
 namespace ms {
 
-CompareStepSlider::CompareStepSlider(QWidget* parent) : QWidget(parent) {
+StepSlider::StepSlider(QWidget* parent) : QWidget(parent) {
   auto* lay = new QHBoxLayout(this);
   lay->setContentsMargins(0, 0, 0, 0);
   lay->addWidget(new QLabel(tr("Step:"), this));
@@ -30,7 +30,7 @@ CompareStepSlider::CompareStepSlider(QWidget* parent) : QWidget(parent) {
   updateLabel();
 }
 
-int64_t CompareStepSlider::step() const {
+int64_t StepSlider::step() const {
   if (steps_.empty()) return -1;
   if (follow_) return steps_.back();
   // The listed step nearest to the wanted one.
@@ -40,7 +40,7 @@ int64_t CompareStepSlider::step() const {
   return best;
 }
 
-void CompareStepSlider::setSteps(const std::vector<int64_t>& steps) {
+void StepSlider::setSteps(const std::vector<int64_t>& steps) {
   const int64_t before = step();
   steps_ = steps;
   {
@@ -54,7 +54,7 @@ void CompareStepSlider::setSteps(const std::vector<int64_t>& steps) {
   if (step() != before) emit stepChanged(step());
 }
 
-void CompareStepSlider::setStep(qint64 step) {
+void StepSlider::setStep(qint64 step) {
   const int64_t before = this->step();
   follow_ = step < 0 || (!steps_.empty() && step >= steps_.back());
   if (!follow_) fixed_ = step;
@@ -67,7 +67,7 @@ void CompareStepSlider::setStep(qint64 step) {
   if (this->step() != before) emit stepChanged(this->step());
 }
 
-void CompareStepSlider::updateLabel() {
+void StepSlider::updateLabel() {
   const int64_t s = step();
   label_->setText(s < 0 ? tr("none yet") : tr("step %1").arg(s));
 }

@@ -1,4 +1,4 @@
-// CompareStepSlider: one slider over the snapshot steps of several runs (the sorted union of
+// StepSlider: one slider over the snapshot steps of several runs (the sorted union of
 // their steps), so a single handle moves every compared run to the same training step; each
 // view then shows, per run, the snapshot nearest to that step. At the right end it follows the
 // latest step as runs that are still being written add snapshots.
@@ -13,10 +13,10 @@ class QSlider;
 
 namespace ms {
 
-class CompareStepSlider : public QWidget {
+class StepSlider : public QWidget {
   Q_OBJECT
  public:
-  explicit CompareStepSlider(QWidget* parent = nullptr);
+  explicit StepSlider(QWidget* parent = nullptr);
 
   // Takes the selectable steps (sorted, distinct). Keeps following the latest when it was.
   // Emits stepChanged when the resolved step changes.
