@@ -20,7 +20,7 @@
 #include <qcustomplot.h>
 
 #include "CompareCurvePlot.h"
-#include "CompareMetricsTable.h"
+#include "MetricsTable.h"
 #include "ComparePRHeatmap.h"
 #include "CompareSpectrum.h"
 
@@ -56,7 +56,7 @@ struct Figure {
   QString name;   // file stem: loss, pr, ...
   QString title;  // heading in the index / PDF
   PlotBase* plot = nullptr;
-  CompareMetricsTable* table = nullptr;
+  MetricsTable* table = nullptr;
   QString note;  // shown under the figure (e.g. why the difference is missing)
 };
 
@@ -121,7 +121,7 @@ CompareReportResult write_compare_report(const QVector<RunModel*>& runs, const Q
   }
   figs.push_back({QStringLiteral("spectrum-layer%1").arg(o.layer),
                   tr("Singular values of layer %1").arg(o.layer), spec, nullptr, specNote});
-  auto* table = new CompareMetricsTable(runs, &holder);
+  auto* table = new MetricsTable(runs, &holder);
   figs.push_back({QStringLiteral("metrics"), tr("Final metrics"), nullptr, table, QString()});
 
   // ---- PNG folder + index.md ----
@@ -158,15 +158,15 @@ CompareReportResult write_compare_report(const QVector<RunModel*>& runs, const Q
       md += tr("Data: [%1](%1)\n\n").arg(f.name + QStringLiteral(".csv"));
       if (f.table) {
         QStringList head, rule;
-        for (int c = 0; c < CompareMetricsTable::ColCount; ++c) {
-          head << mdCell(CompareMetricsTable::columnName(c));
+        for (int c = 0; c < MetricsTable::ColCount; ++c) {
+          head << mdCell(MetricsTable::columnName(c));
           rule << (c == 0 ? QStringLiteral("---") : QStringLiteral("---:"));
         }
         md += QStringLiteral("| %1 |\n|%2|\n")
                   .arg(head.join(QStringLiteral(" | ")), rule.join(QLatin1Char('|')));
         for (int r = 0; r < f.table->table()->rowCount(); ++r) {
           QStringList cells;
-          for (int c = 0; c < CompareMetricsTable::ColCount; ++c) {
+          for (int c = 0; c < MetricsTable::ColCount; ++c) {
             const QTableWidgetItem* it = f.table->table()->item(r, c);
             cells << mdCell(it ? it->text() : QString());
           }

@@ -412,11 +412,15 @@ QColor PlotBase::gridColor() const {
 }
 
 QColor PlotBase::seriesColor(int i) const {
+  return categoricalColor(i, isDark());
+}
+
+QColor PlotBase::categoricalColor(int i, bool dark) {
   // Tableau-10: distinguishable and colour-blind tolerant; lifted on dark backgrounds.
   static const QRgb tab10[] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd,
                                0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf};
   QColor c(tab10[((i % 10) + 10) % 10]);
-  return isDark() ? c.lighter(135) : c;
+  return dark ? c.lighter(135) : c;
 }
 
 QCPColorGradient PlotBase::sequentialGradient() {

@@ -108,6 +108,9 @@ class PlotBase : public QWidget {
   static QString matrixLabel(const QString& name);
   // A CSV field, quoted when it holds a comma, quote or newline.
   static QString csvField(const QString& text);
+  // Categorical colour i (Tableau-10), lifted on dark backgrounds: what seriesColor(i) and
+  // runColor() use, for swatches outside the views (the run table).
+  static QColor categoricalColor(int i, bool dark);
 
  signals:
   // The run list changed (setRuns, or a run's info changed).

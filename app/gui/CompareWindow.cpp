@@ -32,13 +32,13 @@
 #include <algorithm>
 
 #include "CompareCurvePlot.h"
-#include "CompareMetricsTable.h"
 #include "ComparePRHeatmap.h"
 #include "CompareReport.h"
 #include "CompareSpectrum.h"
-#include "StepSlider.h"
+#include "MetricsTable.h"
 #include "RunFollower.h"
 #include "RunModel.h"
+#include "StepSlider.h"
 
 namespace ms {
 
@@ -69,7 +69,7 @@ void CompareWindow::buildUi() {
   kivi_ = new CompareCurvePlot(CompareCurvePlot::Kivi, none);
   fta_ = new CompareCurvePlot(CompareCurvePlot::FTA, none);
   spectrum_ = new CompareSpectrum(none);
-  table_ = new CompareMetricsTable(none);
+  table_ = new MetricsTable(none);
   for (CompareCurvePlot* c : curvePlots()) c->setSharedControlsVisible(false);  // toolbar's
   pr_->setStepControlVisible(false);  // the toolbar's step slider moves every view
   spectrum_->setStepControlVisible(false);
@@ -355,7 +355,7 @@ void CompareWindow::exportReportInteractive() {
 
 void CompareWindow::exportViewInteractive(QWidget* view) {
   auto* plot = qobject_cast<PlotBase*>(view);
-  auto* table = qobject_cast<CompareMetricsTable*>(view);
+  auto* table = qobject_cast<MetricsTable*>(view);
   if (!plot && !table) return;
   QDialog dlg(this);
   dlg.setWindowTitle(tr("Export"));

@@ -27,7 +27,7 @@ class QTableWidget;
 namespace ms {
 
 class CompareCurvePlot;
-class CompareMetricsTable;
+class MetricsTable;
 class ComparePRHeatmap;
 class CompareSpectrum;
 class StepSlider;
@@ -58,7 +58,7 @@ class CompareWindow : public QMainWindow {
   CompareCurvePlot* kiviPlot() const { return kivi_; }
   CompareCurvePlot* ftaPlot() const { return fta_; }
   CompareSpectrum* spectrumPlot() const { return spectrum_; }
-  CompareMetricsTable* metricsTable() const { return table_; }
+  MetricsTable* metricsTable() const { return table_; }
   QTableWidget* configTable() const { return configTable_; }
   StepSlider* stepSlider() const { return stepSlider_; }
   QVector<CompareCurvePlot*> curvePlots() const;
@@ -90,7 +90,7 @@ class CompareWindow : public QMainWindow {
                    *fta_ = nullptr;
   ComparePRHeatmap* pr_ = nullptr;
   CompareSpectrum* spectrum_ = nullptr;
-  CompareMetricsTable* table_ = nullptr;
+  MetricsTable* table_ = nullptr;
   QTableWidget* configTable_ = nullptr;
   QPlainTextEdit* configText_ = nullptr;
   QComboBox* xCombo_ = nullptr;

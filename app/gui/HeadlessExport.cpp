@@ -11,10 +11,10 @@
 #include <memory>
 
 #include "CompareCurvePlot.h"
-#include "CompareMetricsTable.h"
 #include "ComparePRHeatmap.h"
 #include "CompareReport.h"
 #include "CompareSpectrum.h"
+#include "MetricsTable.h"
 #include "RunFollower.h"
 #include "RunLabels.h"
 #include "RunModel.h"
@@ -200,7 +200,7 @@ int run_headless_export(const QStringList& args, QString* message) {
 
   // One figure.
   std::unique_ptr<PlotBase> view;
-  std::unique_ptr<CompareMetricsTable> table;
+  std::unique_ptr<MetricsTable> table;
   if (plot == "loss" || plot == "isotropy" || plot == "kv" || plot == "fta" || plot == "kivi") {
     const auto kind = plot == "loss"       ? CompareCurvePlot::Loss
                       : plot == "isotropy" ? CompareCurvePlot::Isotropy
@@ -255,7 +255,7 @@ int run_headless_export(const QStringList& args, QString* message) {
                          .arg(s->missing().join(QStringLiteral("; "))));
     for (const QString& m : s->missing()) err << "muonscope: note: " << m << Qt::endl;
   } else {  // metrics
-    table.reset(new CompareMetricsTable(models));
+    table.reset(new MetricsTable(models));
   }
 
   try {

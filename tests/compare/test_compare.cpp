@@ -24,7 +24,7 @@
 #include <qcustomplot.h>
 
 #include "CompareCurvePlot.h"
-#include "CompareMetricsTable.h"
+#include "MetricsTable.h"
 #include "ComparePRHeatmap.h"
 #include "CompareSpectrum.h"
 #include "StepSlider.h"
@@ -407,12 +407,12 @@ void TestCompare::spectraOverlay() {
 void TestCompare::metricsTable() {
   QObject holder;
   LoadedRuns r = load_runs({a_, b_}, &holder);
-  CompareMetricsTable t(r.models);
+  MetricsTable t(r.models);
   QTableWidget* tw = t.table();
   QCOMPARE(tw->rowCount(), 2);
   QCOMPARE(tw->item(0, 0)->text(), r.labels[0]);  // run order until the user sorts
   for (int row = 0; row < 2; ++row) {
-    const int run = tw->item(row, CompareMetricsTable::ColRun)->data(Qt::UserRole + 1).toInt();
+    const int run = tw->item(row, MetricsTable::ColRun)->data(Qt::UserRole + 1).toInt();
     const ctest::RunSpec& s = run == 0 ? A_ : B_;
     const int K = ctest::snapshotCount(s) - 1, V = ctest::valCount(s);
     auto value = [&](int col) { return tw->item(row, col)->data(Qt::UserRole).toDouble(); };
@@ -428,38 +428,38 @@ void TestCompare::metricsTable() {
       av += ctest::asymV(s.id, K, l);
     }
     QCOMPARE(tw->item(row, 0)->text(), r.labels[run]);
-    QCOMPARE(value(CompareMetricsTable::ColSteps), 60.0);
-    QCOMPARE(value(CompareMetricsTable::ColFinalVal), ctest::valLoss(s.id, V - 1));
-    QCOMPARE(value(CompareMetricsTable::ColBestVal), ctest::valLoss(s.id, 1));
-    QVERIFY(near(value(CompareMetricsTable::ColTrainTail), tail / 6));
-    QVERIFY(near(value(CompareMetricsTable::ColMeanPR), pr / (s.layers * s.heads)));
-    QVERIFY(near(value(CompareMetricsTable::ColERankVO), voR / s.layers));
-    QVERIFY(near(value(CompareMetricsTable::ColERankWout), woR / s.layers));
-    QVERIFY(near(value(CompareMetricsTable::ColAsymK), ak / s.layers));
-    QVERIFY(near(value(CompareMetricsTable::ColAsymV), av / s.layers));
-    QCOMPARE(value(CompareMetricsTable::ColTailFTA), ctest::fta(s.id, K, s.fta_groups - 1));
+    QCOMPARE(value(MetricsTable::ColSteps), 60.0);
+    QCOMPARE(value(MetricsTable::ColFinalVal), ctest::valLoss(s.id, V - 1));
+    QCOMPARE(value(MetricsTable::ColBestVal), ctest::valLoss(s.id, 1));
+    QVERIFY(near(value(MetricsTable::ColTrainTail), tail / 6));
+    QVERIFY(near(value(MetricsTable::ColMeanPR), pr / (s.layers * s.heads)));
+    QVERIFY(near(value(MetricsTable::ColERankVO), voR / s.layers));
+    QVERIFY(near(value(MetricsTable::ColERankWout), woR / s.layers));
+    QVERIFY(near(value(MetricsTable::ColAsymK), ak / s.layers));
+    QVERIFY(near(value(MetricsTable::ColAsymV), av / s.layers));
+    QCOMPARE(value(MetricsTable::ColTailFTA), ctest::fta(s.id, K, s.fta_groups - 1));
     // And what the file itself says.
     RunReader reader((run == 0 ? a_ : b_).toStdString());
-    QCOMPARE(value(CompareMetricsTable::ColFinalVal), reader.vals().back().loss);
+    QCOMPARE(value(MetricsTable::ColFinalVal), reader.vals().back().loss);
     const Snapshot last = reader.snapshot(reader.num_snapshots() - 1);
-    QCOMPARE(value(CompareMetricsTable::ColTailFTA), last.fta.back());
+    QCOMPARE(value(MetricsTable::ColTailFTA), last.fta.back());
   }
   // Sortable: by final val loss, descending, Muon (higher loss here) first.
-  tw->sortByColumn(CompareMetricsTable::ColFinalVal, Qt::DescendingOrder);
+  tw->sortByColumn(MetricsTable::ColFinalVal, Qt::DescendingOrder);
   QCOMPARE(tw->item(0, 0)->text(), r.labels[1]);
-  tw->sortByColumn(CompareMetricsTable::ColFinalVal, Qt::AscendingOrder);
+  tw->sortByColumn(MetricsTable::ColFinalVal, Qt::AscendingOrder);
   QCOMPARE(tw->item(0, 0)->text(), r.labels[0]);
   // Ctrl+C: the whole table as TSV without a selection, the selected cells with one.
   QApplication::clipboard()->clear();
   QTest::keyClick(tw, Qt::Key_C, Qt::ControlModifier);
   QStringList lines = QApplication::clipboard()->text().split('\n', Qt::SkipEmptyParts);
   QCOMPARE(lines.size(), 3);
-  QCOMPARE(lines[0].split('\t').size(), int(CompareMetricsTable::ColCount));
+  QCOMPARE(lines[0].split('\t').size(), int(MetricsTable::ColCount));
   QVERIFY(lines[0].startsWith("Run\tSteps\tFinal val loss"));
   QCOMPARE(lines[1].split('\t')[0], r.labels[0]);
-  QCOMPARE(lines[1].split('\t')[CompareMetricsTable::ColBestVal].toDouble(), ctest::valLoss(0, 1));
-  tw->setRangeSelected(QTableWidgetSelectionRange(1, CompareMetricsTable::ColBestVal, 1,
-                                                  CompareMetricsTable::ColBestVal),
+  QCOMPARE(lines[1].split('\t')[MetricsTable::ColBestVal].toDouble(), ctest::valLoss(0, 1));
+  tw->setRangeSelected(QTableWidgetSelectionRange(1, MetricsTable::ColBestVal, 1,
+                                                  MetricsTable::ColBestVal),
                        true);
   QTest::keyClick(tw, Qt::Key_C, Qt::ControlModifier);
   lines = QApplication::clipboard()->text().split('\n', Qt::SkipEmptyParts);

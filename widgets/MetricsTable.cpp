@@ -1,6 +1,6 @@
-// CompareMetricsTable: final metrics per run, sortable, copyable, exportable (see
-// CompareMetricsTable.h).
-#include "CompareMetricsTable.h"
+// MetricsTable: final metrics per run, sortable, copyable, exportable (see
+// MetricsTable.h).
+#include "MetricsTable.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -57,15 +57,15 @@ int matrixIndex(const Snapshot& s, const char* name) {
 QString formatValue(int column, double v) {
   if (!std::isfinite(v)) return QStringLiteral("–");
   switch (column) {
-    case CompareMetricsTable::ColSteps:
+    case MetricsTable::ColSteps:
       return QString::number(qint64(v));
-    case CompareMetricsTable::ColFinalVal:
-    case CompareMetricsTable::ColBestVal:
-    case CompareMetricsTable::ColTrainTail:
+    case MetricsTable::ColFinalVal:
+    case MetricsTable::ColBestVal:
+    case MetricsTable::ColTrainTail:
       return QString::number(v, 'f', 4);
-    case CompareMetricsTable::ColMeanPR:
-    case CompareMetricsTable::ColERankVO:
-    case CompareMetricsTable::ColERankWout:
+    case MetricsTable::ColMeanPR:
+    case MetricsTable::ColERankVO:
+    case MetricsTable::ColERankWout:
       return QString::number(v, 'f', 2);
     default:
       return QString::number(v, 'f', 3);
@@ -78,7 +78,7 @@ std::runtime_error fileError(const QString& what, const QString& path) {
 
 }  // namespace
 
-CompareMetricsTable::CompareMetricsTable(const QVector<RunModel*>& runs, QWidget* parent)
+MetricsTable::MetricsTable(const QVector<RunModel*>& runs, QWidget* parent)
     : QWidget(parent) {
   setObjectName(QStringLiteral("compare_metrics"));
   auto* lay = new QVBoxLayout(this);
@@ -113,18 +113,18 @@ CompareMetricsTable::CompareMetricsTable(const QVector<RunModel*>& runs, QWidget
   auto* copy = new QAction(tr("Copy (TSV)"), table_);
   copy->setShortcut(QKeySequence::Copy);
   copy->setShortcutContext(Qt::WidgetShortcut);
-  connect(copy, &QAction::triggered, this, &CompareMetricsTable::copySelection);
+  connect(copy, &QAction::triggered, this, &MetricsTable::copySelection);
   table_->addAction(copy);
   lay->addWidget(table_);
 
   timer_ = new QTimer(this);
   timer_->setSingleShot(true);
   timer_->setInterval(200);
-  connect(timer_, &QTimer::timeout, this, &CompareMetricsTable::refreshNow);
+  connect(timer_, &QTimer::timeout, this, &MetricsTable::refreshNow);
   setRuns(runs);
 }
 
-QString CompareMetricsTable::columnName(int column) {
+QString MetricsTable::columnName(int column) {
   static const char* names[ColCount] = {QT_TR_NOOP("Run"),
                                         QT_TR_NOOP("Steps"),
                                         QT_TR_NOOP("Final val loss"),
@@ -139,7 +139,7 @@ QString CompareMetricsTable::columnName(int column) {
   return column >= 0 && column < ColCount ? tr(names[column]) : QString();
 }
 
-QString CompareMetricsTable::columnKey(int column) {
+QString MetricsTable::columnKey(int column) {
   static const char* keys[ColCount] = {
       "run",          "steps",    "final_val_loss", "best_val_loss", "train_loss_last10pct",
       "mean_pr_sv_k", "erank_vo", "erank_w_out",    "asymmetry_k",   "asymmetry_v",
@@ -147,7 +147,7 @@ QString CompareMetricsTable::columnKey(int column) {
   return column >= 0 && column < ColCount ? QString::fromLatin1(keys[column]) : QString();
 }
 
-double CompareMetricsTable::columnValue(const FinalMetrics& m, int column) {
+double MetricsTable::columnValue(const FinalMetrics& m, int column) {
   switch (column) {
     case ColSteps:
       return m.steps > 0 ? double(m.steps) : kNaN;
@@ -174,7 +174,7 @@ double CompareMetricsTable::columnValue(const FinalMetrics& m, int column) {
   }
 }
 
-FinalMetrics CompareMetricsTable::compute(const std::vector<StepRecord>& steps,
+FinalMetrics MetricsTable::compute(const std::vector<StepRecord>& steps,
                                           const std::vector<ValRecord>& vals,
                                           const std::vector<Snapshot>& snapshots) {
   FinalMetrics m;
@@ -219,11 +219,11 @@ FinalMetrics CompareMetricsTable::compute(const std::vector<StepRecord>& steps,
   return m;
 }
 
-FinalMetrics CompareMetricsTable::compute(const RunModel& run) {
+FinalMetrics MetricsTable::compute(const RunModel& run) {
   return compute(run.steps(), run.vals(), run.snapshots());
 }
 
-void CompareMetricsTable::setRuns(const QVector<RunModel*>& runs) {
+void MetricsTable::setRuns(const QVector<RunModel*>& runs) {
   for (const auto& c : connections_) disconnect(c);
   connections_.clear();
   runs_.clear();
@@ -242,12 +242,12 @@ void CompareMetricsTable::setRuns(const QVector<RunModel*>& runs) {
   refreshNow();
 }
 
-void CompareMetricsTable::scheduleRefresh() {
+void MetricsTable::scheduleRefresh() {
   dirty_ = true;
   if (!timer_->isActive()) timer_->start();
 }
 
-void CompareMetricsTable::refreshNow() {
+void MetricsTable::refreshNow() {
   timer_->stop();
   if (!dirty_) return;
   dirty_ = false;
@@ -281,7 +281,7 @@ void CompareMetricsTable::refreshNow() {
   if (sortColumn >= 0 && sortColumn < ColCount) table_->sortByColumn(sortColumn, order);
 }
 
-QString CompareMetricsTable::cellText(int row, int column) const {
+QString MetricsTable::cellText(int row, int column) const {
   const QTableWidgetItem* it = table_->item(row, column);
   if (!it) return QString();
   if (column == ColRun) return it->text();
@@ -289,7 +289,7 @@ QString CompareMetricsTable::cellText(int row, int column) const {
   return std::isfinite(v) ? QString::number(v, 'g', 10) : QString();
 }
 
-QString CompareMetricsTable::tsv(bool selectionOnly) const {
+QString MetricsTable::tsv(bool selectionOnly) const {
   QList<int> rows, cols;
   if (selectionOnly && !table_->selectedRanges().isEmpty()) {
     for (const QTableWidgetSelectionRange& r : table_->selectedRanges()) {
@@ -316,7 +316,7 @@ QString CompareMetricsTable::tsv(bool selectionOnly) const {
   return out;
 }
 
-QString CompareMetricsTable::csv() const {
+QString MetricsTable::csv() const {
   QStringList header;
   for (int c = 0; c < ColCount; ++c) header << columnKey(c);
   QString out = header.join(QLatin1Char(',')) + QLatin1Char('\n');
@@ -329,11 +329,11 @@ QString CompareMetricsTable::csv() const {
   return out;
 }
 
-void CompareMetricsTable::copySelection() const {
+void MetricsTable::copySelection() const {
   if (QClipboard* cb = QGuiApplication::clipboard()) cb->setText(tsv(true));
 }
 
-bool CompareMetricsTable::eventFilter(QObject* watched, QEvent* event) {
+bool MetricsTable::eventFilter(QObject* watched, QEvent* event) {
   if (watched == table_ && event->type() == QEvent::KeyPress &&
       static_cast<QKeyEvent*>(event)->matches(QKeySequence::Copy)) {
     copySelection();
@@ -342,7 +342,7 @@ bool CompareMetricsTable::eventFilter(QObject* watched, QEvent* event) {
   return QWidget::eventFilter(watched, event);
 }
 
-void CompareMetricsTable::paint(QPainter* p, const QRectF& outer) const {
+void MetricsTable::paint(QPainter* p, const QRectF& outer) const {
   const QRectF rect = outer.adjusted(8, 8, -8, -8);
   const QPalette pal = palette();
   const QColor text = pal.color(QPalette::Text), bg = pal.color(QPalette::Base),
@@ -413,13 +413,13 @@ void CompareMetricsTable::paint(QPainter* p, const QRectF& outer) const {
   p->restore();
 }
 
-void CompareMetricsTable::exportImage(const QString& path, int width, int height, double dpi) {
+void MetricsTable::exportImage(const QString& path, int width, int height, double dpi) {
   if (width <= 0 || height <= 0 || !(dpi > 0) || !std::isfinite(dpi))
     throw fileError(
         QStringLiteral("invalid image size %1x%2 at %3 dpi for").arg(width).arg(height).arg(dpi),
         path);
   const QString suffix = QFileInfo(path).suffix().toLower();
-  const_cast<CompareMetricsTable*>(this)->refreshNow();
+  const_cast<MetricsTable*>(this)->refreshNow();
   const double scale = dpi / 96.0;
   const int lw = std::max(1, qRound(width / scale)), lh = std::max(1, qRound(height / scale));
   bool ok = false;
@@ -469,7 +469,7 @@ void CompareMetricsTable::exportImage(const QString& path, int width, int height
   if (!ok) throw fileError(QStringLiteral("could not write image"), path);
 }
 
-void CompareMetricsTable::exportCsv(const QString& path) {
+void MetricsTable::exportCsv(const QString& path) {
   refreshNow();
   QFile f(path);
   if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))

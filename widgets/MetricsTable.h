@@ -1,4 +1,4 @@
-// CompareMetricsTable: the final metrics of each compared run in a sortable table (click a
+// MetricsTable: the final metrics of each compared run in a sortable table (click a
 // header) that copies as TSV (Ctrl+C: the selected cells, or the whole table with nothing
 // selected) and exports to CSV and, drawn as a figure, to PNG/SVG/PDF. Columns (DESIGN.md
 // section 4 for the definitions): steps done; final and best validation loss; training loss
@@ -36,7 +36,7 @@ struct FinalMetrics {
   double tail_fta = kNaN;     // FTA of the last group, last snapshot with FTA
 };
 
-class CompareMetricsTable : public QWidget {
+class MetricsTable : public QWidget {
   Q_OBJECT
  public:
   enum Column {
@@ -54,7 +54,7 @@ class CompareMetricsTable : public QWidget {
     ColCount
   };
 
-  explicit CompareMetricsTable(const QVector<RunModel*>& runs, QWidget* parent = nullptr);
+  explicit MetricsTable(const QVector<RunModel*>& runs, QWidget* parent = nullptr);
 
   static FinalMetrics compute(const std::vector<StepRecord>& steps,
                               const std::vector<ValRecord>& vals,

@@ -1,0 +1,99 @@
+// RunSet: the runs the main window knows, in the order its run table lists them: the live run
+// (trained in this window), opened run files, study members and inspected checkpoints. Each
+// entry has a checkbox state (checked runs are drawn by every view, like TensorBoard's and
+// W&B's run selection), a colour index that stays with the run while others come and go, and a
+// label from what differs in the configs of all entries ("Muon (VO+FFN)", "AdamW, seed 2";
+// RunLabels), which becomes the RunModel's display name so every legend uses it. Files are read
+// with a RunFollower each, so a run that another process is still writing keeps growing.
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+#include "train/Snapshot.h"
+
+namespace ms {
+
+class RunFollower;
+class RunModel;
+
+class RunSet : public QObject {
+  Q_OBJECT
+ public:
+  enum Kind { Live = 0, File, StudyMember, Inspected };
+
+  struct Entry {
+    RunModel* model = nullptr;
+    RunFollower* follower = nullptr;  // nullptr for the live run
+    Kind kind = File;
+    QString file;        // absolute path ("" for the live run before it has a file)
+    QString fixedLabel;  // a study's member label ("" = derive from the config)
+    bool checked = true;
+    int colorIndex = 0;
+  };
+
+  explicit RunSet(QObject* parent = nullptr);
+  ~RunSet() override;
+
+  // Adds the live run (always row 0; not removable). Unchecked until it has a run.
+  void setLiveModel(RunModel* model);
+  RunModel* liveModel() const { return live_; }
+  void setLiveFile(const QString& file);  // the file the live run is written to
+  // A fixed label for a row (a study member's, also while it trains as the live run); "" goes
+  // back to the label derived from the configs.
+  void setFixedLabel(int row, const QString& label);
+
+  // Opens a run file (or finds it when already listed) and checks it. Returns its row, or -1
+  // with *error naming the file and the problem (the set is unchanged then).
+  int openFile(const QString& path, Kind kind = File, const QString& label = QString(),
+               QString* error = nullptr);
+  // Opens a study index's members (checked; a study label each). Members whose file is missing
+  // are skipped with a line in *warnings. Returns their rows; empty with *error when nothing
+  // could be opened.
+  QVector<int> openStudy(const QString& index, QString* error = nullptr,
+                         QStringList* warnings = nullptr);
+  // Removes a row (not the live run). Its model is deleted later (deleteLater).
+  void remove(int row);
+
+  int count() const { return static_cast<int>(entries_.size()); }
+  const Entry& entry(int row) const { return entries_[row]; }
+  int rowOf(const RunModel* model) const;
+  int rowOfFile(const QString& path) const;  // -1 when not listed
+  QString label(int row) const;
+  // "live" (training here), "running" (another process writes it), "finished", "stopped",
+  // "failed", "interrupted" — translated.
+  QString statusText(int row) const;
+  int64_t lastStep(int row) const;  // last step or snapshot step recorded, 0 when none
+
+  bool isChecked(int row) const { return entries_[row].checked; }
+  void setChecked(int row, bool on);
+  // Checks exactly these rows (the others are unchecked) in one change.
+  void checkOnly(const QVector<int>& rows);
+  // Checked runs in row order, and their colour indices (for PlotBase::setRuns).
+  QVector<RunModel*> checkedModels() const;
+  QVector<int> checkedColors() const;
+  // The config keys that differ across all entries, as "key=value" per row (for tooltips).
+  QStringList differingKeys(int row) const;
+
+ signals:
+  void rowsChanged();     // rows added or removed, labels or status changed
+  void checkedChanged();  // the checked runs (or their colours) changed
+  void rowUpdated(int row);
+  // A followed file could not be read any more (its model keeps what was read).
+  void followFailed(const QString& file, const QString& message);
+
+ private:
+  void relabel();
+  int nextColor() const;
+  void watch(int row);
+
+  std::vector<Entry> entries_;
+  RunModel* live_ = nullptr;
+  QStringList labels_;
+  std::vector<QStringList> differing_;
+};
+
+}  // namespace ms

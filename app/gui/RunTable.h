@@ -1,0 +1,46 @@
+// RunTable: the main window's list of runs (RunSet), one row each: a checkbox that shows the run
+// in every view, its colour, its label (what differs in its config), status (live, running,
+// finished, stopped, failed, interrupted), steps and file. The tooltip lists the config keys
+// that differ across the runs. Space toggles the current row, Delete removes it (not the live
+// run); the context menu also offers "Show only this run", "Show all", "Show none" and
+// "Show config…".
+#pragma once
+
+#include <QWidget>
+
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace ms {
+
+class RunSet;
+
+class RunTable : public QWidget {
+  Q_OBJECT
+ public:
+  enum Column { ColRun = 0, ColStatus, ColSteps, ColFile, ColCount };
+
+  explicit RunTable(RunSet* runs, QWidget* parent = nullptr);
+
+  QTreeWidget* tree() const { return tree_; }
+  RunSet* runSet() const { return runs_; }
+  // The row under the keyboard focus (-1 when none).
+  int currentRow() const;
+
+ signals:
+  // A row was activated (double-click / Enter): the window focuses that run.
+  void rowActivated(int row);
+
+ private:
+  void rebuildRows();
+  void updateRow(int row);
+  void showContextMenu(const QPoint& pos);
+  void showConfig(int row);
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
+  RunSet* runs_ = nullptr;
+  QTreeWidget* tree_ = nullptr;
+  bool updating_ = false;
+};
+
+}  // namespace ms

@@ -1,0 +1,202 @@
+// The run table model and widget (offscreen): RunSet opens run files and study members, labels
+// them by what differs in their configs, keeps each run's colour while others come and go, and
+// reports the checked runs in row order; RunTable's checkboxes, Space and Delete change the set,
+// and a view given the checked runs draws exactly them. Run files are written with known values
+// (CompareTestData.h).
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTreeWidget>
+#include <QtTest>
+
+#include "CompareTestData.h"
+#include "LossPlot.h"
+#include "RunModel.h"
+#include "RunSet.h"
+#include "RunTable.h"
+#include "train/Studies.h"
+
+using namespace ms;
+
+class TestRunSet : public QObject {
+  Q_OBJECT
+ private slots:
+  void initTestCase();
+  void openLabelAndColours();
+  void studyMembersAndErrors();
+  void tableCheckboxesDriveTheSet();
+  void liveRunBesideFinishedRuns();
+
+ private:
+  QTemporaryDir tmp_;
+  QString a_, b_, c_, study_;
+};
+
+void TestRunSet::initTestCase() {
+  QVERIFY(tmp_.isValid());
+  a_ = tmp_.filePath("adamw.h5");
+  b_ = tmp_.filePath("muon.h5");
+  c_ = tmp_.filePath("muon-qknorm.h5");
+  ctest::writeRun(a_.toStdString(), {0, "adamw", 16, 2, 4, 60, 20, 4, false});
+  ctest::writeRun(b_.toStdString(), {1, "muon", 16, 2, 4, 60, 20, 4, false});
+  ctest::writeRun(c_.toStdString(), {2, "muon", 16, 2, 4, 60, 20, 4, true});
+  StudyIndex idx;
+  idx.study = "kv-asymmetry";
+  idx.members = {{"First", "adamw.h5", "finished", "", "AdamW", 0},
+                 {"Second", "muon.h5", "finished", "", "Muon", 0},
+                 {"Third", "never-run.h5", "pending", "", "Muon", 0}};
+  study_ = tmp_.filePath("study.json");
+  QFile f(study_);
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.write(QByteArray::fromStdString(study_index_to_json(idx)));
+}
+
+void TestRunSet::openLabelAndColours() {
+  RunSet set;
+  QSignalSpy checked(&set, &RunSet::checkedChanged);
+  QString err;
+  const int ra = set.openFile(a_, RunSet::File, QString(), &err);
+  QVERIFY2(ra == 0, qPrintable(err));
+  const int rb = set.openFile(b_);
+  QCOMPARE(rb, 1);
+  QCOMPARE(checked.count(), 2);
+  // Opening a listed file again finds its row and adds nothing.
+  QCOMPARE(set.openFile(a_), 0);
+  QCOMPARE(set.count(), 2);
+  // Labels from the differing config (the optimizer), the display names follow.
+  QCOMPARE(set.label(0), QStringLiteral("AdamW"));
+  QCOMPARE(set.label(1), QStringLiteral("Muon"));
+  QCOMPARE(set.entry(1).model->displayName(), QStringLiteral("Muon"));
+  QCOMPARE(set.statusText(0), QStringLiteral("finished"));
+  QCOMPARE(set.lastStep(1), int64_t(60));
+  QVERIFY(set.differingKeys(0).join(',').contains(QStringLiteral("optim.muon")));
+  // A third run with QK-norm: it is named by it, and the labels of the first two stay apart.
+  QCOMPARE(set.openFile(c_), 2);
+  QVERIFY2(set.label(2).contains(QStringLiteral("QK-norm")), qPrintable(set.label(2)));
+  QCOMPARE(set.checkedColors(), (QVector<int>{0, 1, 2}));
+  // Unchecking keeps the colours of the others; removing frees a colour for the next run.
+  set.setChecked(1, false);
+  QCOMPARE(set.checkedModels(), (QVector<RunModel*>{set.entry(0).model, set.entry(2).model}));
+  QCOMPARE(set.checkedColors(), (QVector<int>{0, 2}));
+  set.remove(0);
+  QCOMPARE(set.count(), 2);
+  QCOMPARE(set.checkedColors(), (QVector<int>{2}));
+  QCOMPARE(set.openFile(a_), 2);
+  QCOMPARE(set.entry(2).colorIndex, 0);
+  // checkOnly checks exactly the given rows, in one change.
+  checked.clear();
+  set.checkOnly({0});
+  QCOMPARE(checked.count(), 1);
+  QCOMPARE(set.checkedModels(), QVector<RunModel*>{set.entry(0).model});
+}
+
+void TestRunSet::studyMembersAndErrors() {
+  RunSet set;
+  QString err;
+  QStringList warnings;
+  const QVector<int> rows = set.openStudy(study_, &err, &warnings);
+  QCOMPARE(rows, (QVector<int>{0, 1}));
+  QCOMPARE(set.label(0), QStringLiteral("First"));  // the study's labels win
+  QCOMPARE(set.label(1), QStringLiteral("Second"));
+  QCOMPARE(set.entry(0).kind, RunSet::StudyMember);
+  QCOMPARE(warnings.size(), 1);
+  QVERIFY2(warnings[0].contains(QStringLiteral("never-run.h5")), qPrintable(warnings[0]));
+  // A missing file and a file that is not a run: -1, the set unchanged, the message names it.
+  QCOMPARE(set.openFile(tmp_.filePath("gone.h5"), RunSet::File, QString(), &err), -1);
+  QVERIFY2(err.contains(QStringLiteral("gone.h5")), qPrintable(err));
+  const QString junk = tmp_.filePath("junk.h5");
+  {
+    QFile f(junk);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("not an HDF5 file");
+  }
+  err.clear();
+  QCOMPARE(set.openFile(junk, RunSet::File, QString(), &err), -1);
+  QVERIFY2(err.contains(QStringLiteral("junk.h5")), qPrintable(err));
+  QCOMPARE(set.count(), 2);
+}
+
+void TestRunSet::tableCheckboxesDriveTheSet() {
+  RunSet set;
+  QVERIFY(set.openFile(a_) >= 0);
+  QVERIFY(set.openFile(b_) >= 0);
+  RunTable table(&set);
+  table.resize(600, 300);
+  table.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&table));
+  QTreeWidget* tree = table.tree();
+  QCOMPARE(tree->topLevelItemCount(), 2);
+  QCOMPARE(tree->topLevelItem(1)->text(RunTable::ColRun), QStringLiteral("Muon"));
+  QCOMPARE(tree->topLevelItem(1)->text(RunTable::ColSteps), QStringLiteral("60 / 60"));
+  QCOMPARE(tree->topLevelItem(0)->text(RunTable::ColFile), QStringLiteral("adamw.h5"));
+  LossPlot view(static_cast<RunModel*>(nullptr));
+  connect(&set, &RunSet::checkedChanged, &view,
+          [&] { view.setRuns(set.checkedModels(), set.checkedColors()); });
+  view.setRuns(set.checkedModels(), set.checkedColors());
+  QCOMPARE(view.runCount(), 2);
+
+  // Click the checkbox of row 0: the run leaves the set's checked runs and the view.
+  const QModelIndex idx = tree->model()->index(0, RunTable::ColRun);
+  const QRect rect = tree->visualRect(idx);
+  QStyleOptionViewItem opt;
+  opt.initFrom(tree);
+  opt.rect = rect;
+  opt.features = QStyleOptionViewItem::HasCheckIndicator;
+  const QRect box =
+      tree->style()->subElementRect(QStyle::SE_ItemViewItemCheckIndicator, &opt, tree);
+  QTest::mouseClick(tree->viewport(), Qt::LeftButton, Qt::NoModifier, box.center());
+  QTRY_VERIFY(!set.isChecked(0));
+  QCOMPARE(tree->topLevelItem(0)->checkState(RunTable::ColRun), Qt::Unchecked);
+  QCOMPARE(view.runCount(), 1);
+  QCOMPARE(view.run(0), set.entry(1).model);
+  QCOMPARE(view.runColorIndex(0), 1);  // Muon keeps its colour
+  // Space on the current row checks it again.
+  tree->setCurrentItem(tree->topLevelItem(0));
+  tree->setFocus();
+  QTest::keyClick(tree, Qt::Key_Space);
+  QVERIFY(set.isChecked(0));
+  QCOMPARE(view.runCount(), 2);
+  // Delete removes the current row (the file stays on disk).
+  tree->setCurrentItem(tree->topLevelItem(1));
+  QTest::keyClick(tree, Qt::Key_Delete);
+  QCOMPARE(set.count(), 1);
+  QCOMPARE(tree->topLevelItemCount(), 1);
+  QCOMPARE(view.runCount(), 1);
+  QVERIFY(QFile::exists(b_));
+}
+
+void TestRunSet::liveRunBesideFinishedRuns() {
+  RunSet set;
+  RunModel live;
+  set.setLiveModel(&live);
+  QCOMPARE(set.count(), 1);
+  QVERIFY(!set.isChecked(0));  // nothing trained yet
+  QCOMPARE(set.statusText(0), QStringLiteral("idle"));
+  QVERIFY(set.openFile(a_) == 1);
+  set.remove(0);  // the live run cannot be removed
+  QCOMPARE(set.count(), 2);
+  // The live run starts (config from run B's spec): it is labelled beside the finished AdamW run
+  // and its steps arrive while the finished run stays as it is.
+  RunInfo info = ctest::info({1, "muon", 16, 2, 4, 60, 20, 4, false});
+  live.setInfo(info);
+  set.setChecked(0, true);
+  QCOMPARE(set.statusText(0), QStringLiteral("live"));
+  QCOMPARE(set.label(0), QStringLiteral("Muon"));
+  QCOMPARE(set.label(1), QStringLiteral("AdamW"));
+  LossPlot view(set.checkedModels());
+  QCOMPARE(view.runCount(), 2);
+  QSignalSpy updated(&set, &RunSet::rowUpdated);
+  StepRecord s;
+  s.step = 1;
+  s.loss = 3.0;
+  live.appendStep(s);
+  QVERIFY(updated.count() >= 1);
+  QCOMPARE(updated.at(0).at(0).toInt(), 0);
+  QCOMPARE(set.lastStep(0), int64_t(1));
+  QCOMPARE(set.lastStep(1), int64_t(60));
+  live.setStatus(RunStatus::Finished);
+  QCOMPARE(set.statusText(0), QStringLiteral("finished"));
+}
+
+QTEST_MAIN(TestRunSet)
+#include "test_run_set.moc"
