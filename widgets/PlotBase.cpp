@@ -98,16 +98,27 @@ void PlotBase::setModel(RunModel* model) {
   setRuns(model ? QVector<RunModel*>{model} : QVector<RunModel*>{});
 }
 
-void PlotBase::setRuns(const QVector<RunModel*>& runs, const QVector<int>& colorIndices) {
+void PlotBase::setRuns(const QVector<RunModel*>& runs, const QVector<int>& colorIndices,
+                       const QVector<QVector<RunModel*>>& members) {
   QVector<int> colors = colorIndices;
   if (colors.size() != runs.size()) {
     colors.clear();
     for (int i = 0; i < runs.size(); ++i) colors.push_back(i);
   }
-  if (colors == colorIndices_ && runs == this->runs()) return;
+  QVector<QVector<RunModel*>> groups = members;
+  groups.resize(runs.size());
+  bool sameMembers = true;
+  for (int i = 0; i < runs.size() && sameMembers; ++i) sameMembers = groups[i] == runMembers(i);
+  if (colors == colorIndices_ && runs == this->runs() && sameMembers) return;
   runs_.clear();
   for (RunModel* m : runs) runs_.push_back(m);
   colorIndices_ = colors;
+  members_.clear();
+  for (const auto& g : groups) {
+    QVector<QPointer<RunModel>> p;
+    for (RunModel* m : g) p.push_back(m);
+    members_.push_back(p);
+  }
   connectRuns();
   runsReset();
   emit runsChanged();
@@ -130,6 +141,14 @@ QString PlotBase::runLabel(int i) const {
   RunModel* m = run(i);
   const QString name = m ? m->displayName() : QString();
   return name.isEmpty() ? tr("run %1").arg(i + 1) : name;
+}
+
+QVector<RunModel*> PlotBase::runMembers(int i) const {
+  QVector<RunModel*> out;
+  if (i < 0 || i >= members_.size()) return out;
+  for (const auto& p : members_[i])
+    if (p) out.push_back(p.data());
+  return out;
 }
 
 int PlotBase::runColorIndex(int i) const {

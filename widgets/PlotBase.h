@@ -57,9 +57,12 @@ class PlotBase : public QWidget {
   ~PlotBase() override;
 
   // The runs drawn (a deleted model becomes nullptr and is skipped). colorIndices gives each
-  // run's colour (seriesColor(index)); empty: run i gets colour i. The view keeps its settings
-  // and redraws; the zoom is reset.
-  void setRuns(const QVector<RunModel*>& runs, const QVector<int>& colorIndices = {});
+  // run's colour (seriesColor(index)); empty: run i gets colour i. members[i], when given and
+  // not empty, makes run i a seed group: runs[i] is their mean (SeedMean) and curve views draw
+  // a band over the members' curves around it. The view keeps its settings and redraws; the
+  // zoom is reset.
+  void setRuns(const QVector<RunModel*>& runs, const QVector<int>& colorIndices = {},
+               const QVector<QVector<RunModel*>>& members = {});
   QVector<RunModel*> runs() const;
   int runCount() const { return static_cast<int>(runs_.size()); }
   RunModel* run(int i) const;
@@ -67,6 +70,8 @@ class PlotBase : public QWidget {
   QString runLabel(int i) const;
   QColor runColor(int i) const;
   int runColorIndex(int i) const;
+  // The seed-group members of run i (empty for a plain run; deleted members are left out).
+  QVector<RunModel*> runMembers(int i) const;
   // The first run (nullptr when none): what a view showing one run draws.
   RunModel* model() const { return run(0); }
   // Shows one run (nullptr: nothing); as setRuns({model}).
@@ -171,7 +176,8 @@ class PlotBase : public QWidget {
   void updateTitle();
 
   QVector<QPointer<RunModel>> runs_;
-  QVector<int> colorIndices_;  // parallel to runs_
+  QVector<int> colorIndices_;                     // parallel to runs_
+  QVector<QVector<QPointer<RunModel>>> members_;  // parallel to runs_ (seed groups)
   QCustomPlot* plot_ = nullptr;
   QCPTextElement* title_ = nullptr;
   QCPLayoutGrid* body_ = nullptr;

@@ -5,12 +5,19 @@
 // label from what differs in the configs of all entries ("Muon (VO+FFN)", "AdamW, seed 2";
 // RunLabels), which becomes the RunModel's display name so every legend uses it. Files are read
 // with a RunFollower each, so a run that another process is still writing keeps growing.
+// Seeds: runs whose configs differ only in train.seed form a group, an extra row whose model is
+// their elementwise mean (SeedMean) labelled "AdamW (3 seeds)"; the views draw it as the mean
+// with a band over its members (PlotBase's run members), the metrics table as mean +- std. The
+// group is checked and its members unchecked when it forms; the table lists the members under
+// it ("AdamW, seed 2"), each with its own checkbox.
 #pragma once
 
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QString>
 #include <QStringList>
+#include <QTimer>
 #include <QVector>
 
 #include "train/Snapshot.h"
@@ -23,7 +30,7 @@ class RunModel;
 class RunSet : public QObject {
   Q_OBJECT
  public:
-  enum Kind { Live = 0, File, StudyMember, Inspected };
+  enum Kind { Live = 0, File, StudyMember, Inspected, SeedGroup };
 
   struct Entry {
     RunModel* model = nullptr;
@@ -33,6 +40,8 @@ class RunSet : public QObject {
     QString fixedLabel;  // a study's member label ("" = derive from the config)
     bool checked = true;
     int colorIndex = 0;
+    QVector<RunModel*> members;  // SeedGroup: its runs, in row order
+    RunModel* group = nullptr;   // a seed group's member: the group's (mean) model
   };
 
   explicit RunSet(QObject* parent = nullptr);
@@ -72,9 +81,13 @@ class RunSet : public QObject {
   void setChecked(int row, bool on);
   // Checks exactly these rows (the others are unchecked) in one change.
   void checkOnly(const QVector<int>& rows);
-  // Checked runs in row order, and their colour indices (for PlotBase::setRuns).
+  // Checked runs in row order, their colour indices and seed-group members (empty for a plain
+  // run): PlotBase::setRuns's arguments.
   QVector<RunModel*> checkedModels() const;
   QVector<int> checkedColors() const;
+  QVector<QVector<RunModel*>> checkedMembers() const;
+  // The group row of a member's model (-1 when it is in none).
+  int groupRowOf(int row) const;
   // The config keys that differ across all entries, as "key=value" per row (for tooltips).
   QStringList differingKeys(int row) const;
 
@@ -87,6 +100,8 @@ class RunSet : public QObject {
 
  private:
   void relabel();
+  void regroup();           // forms, updates and dissolves seed groups (called by relabel)
+  void updateGroupMeans();  // recomputes the mean model of every group whose members changed
   int nextColor() const;
   void watch(int row);
 
@@ -94,6 +109,8 @@ class RunSet : public QObject {
   RunModel* live_ = nullptr;
   QStringList labels_;
   std::vector<QStringList> differing_;
+  QTimer* meanTimer_ = nullptr;  // coalesces members' updates into one mean recomputation
+  QSet<RunModel*> staleGroups_;  // group models whose members changed since the last mean
 };
 
 }  // namespace ms

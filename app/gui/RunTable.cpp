@@ -12,8 +12,10 @@
 #include <QPainter>
 #include <QPixmap>
 #include <QPlainTextEdit>
+#include <QSet>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "PlotBase.h"
 #include "RunModel.h"
@@ -53,37 +55,70 @@ RunTable::RunTable(RunSet* runs, QWidget* parent) : QWidget(parent), runs_(runs)
 
   connect(tree_, &QTreeWidget::itemChanged, this, [this](QTreeWidgetItem* item, int column) {
     if (updating_ || column != ColRun) return;
-    runs_->setChecked(tree_->indexOfTopLevelItem(item), item->checkState(ColRun) == Qt::Checked);
+    runs_->setChecked(rowOfItem(item), item->checkState(ColRun) == Qt::Checked);
   });
   connect(tree_, &QTreeWidget::itemActivated, this,
           [this](QTreeWidgetItem* item) { emit rowActivated(tree_->indexOfTopLevelItem(item)); });
   connect(tree_, &QWidget::customContextMenuRequested, this, &RunTable::showContextMenu);
+  connect(tree_, &QTreeWidget::itemExpanded, this, [this](QTreeWidgetItem* item) {
+    if (!updating_) expanded_ << runs_->entry(rowOfItem(item)).model;
+  });
+  connect(tree_, &QTreeWidget::itemCollapsed, this, [this](QTreeWidgetItem* item) {
+    if (!updating_) expanded_.remove(runs_->entry(rowOfItem(item)).model);
+  });
   connect(runs_, &RunSet::rowsChanged, this, &RunTable::rebuildRows);
   connect(runs_, &RunSet::rowUpdated, this, &RunTable::updateRow);
   rebuildRows();
 }
 
 int RunTable::currentRow() const {
-  return tree_->currentItem() ? tree_->indexOfTopLevelItem(tree_->currentItem()) : -1;
+  return rowOfItem(tree_->currentItem());
+}
+
+int RunTable::rowOfItem(const QTreeWidgetItem* item) const {
+  return item ? item->data(ColRun, Qt::UserRole).toInt() : -1;
+}
+
+QTreeWidgetItem* RunTable::itemOfRow(int row) const {
+  return items_.value(row, nullptr);
 }
 
 void RunTable::rebuildRows() {
+  // Top level in row order; a seed group at its first member's place, its members under it.
   updating_ = true;
   const int current = currentRow();
-  while (tree_->topLevelItemCount() > runs_->count()) delete tree_->takeTopLevelItem(0);
-  while (tree_->topLevelItemCount() < runs_->count()) {
-    auto* item = new QTreeWidgetItem(tree_);
+  tree_->clear();
+  items_.clear();
+  auto make = [this](int row, QTreeWidgetItem* parent) {
+    auto* item = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(tree_);
     item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable);
     item->setTextAlignment(ColSteps, Qt::AlignRight | Qt::AlignVCenter);
+    item->setData(ColRun, Qt::UserRole, row);
+    items_.insert(row, item);
+    return item;
+  };
+  for (int i = 0; i < runs_->count(); ++i) {
+    const RunSet::Entry& e = runs_->entry(i);
+    if (e.kind == RunSet::SeedGroup) continue;
+    const int g = runs_->groupRowOf(i);
+    if (g < 0) {
+      make(i, nullptr);
+      continue;
+    }
+    if (runs_->entry(g).members.front() != e.model) continue;
+    QTreeWidgetItem* group = make(g, nullptr);
+    for (RunModel* m : runs_->entry(g).members) make(runs_->rowOf(m), group);
+    group->setExpanded(expanded_.contains(runs_->entry(g).model));
   }
+  tree_->setRootIsDecorated(std::any_of(
+      items_.cbegin(), items_.cend(), [](const QTreeWidgetItem* it) { return it->childCount(); }));
   updating_ = false;
   for (int i = 0; i < runs_->count(); ++i) updateRow(i);
-  if (current >= 0 && current < tree_->topLevelItemCount())
-    tree_->setCurrentItem(tree_->topLevelItem(current));
+  if (QTreeWidgetItem* item = itemOfRow(current)) tree_->setCurrentItem(item);
 }
 
 void RunTable::updateRow(int row) {
-  QTreeWidgetItem* item = tree_->topLevelItem(row);
+  QTreeWidgetItem* item = itemOfRow(row);
   if (!item || row >= runs_->count()) return;
   updating_ = true;
   const RunSet::Entry& e = runs_->entry(row);
@@ -106,8 +141,7 @@ void RunTable::updateRow(int row) {
 }
 
 void RunTable::showContextMenu(const QPoint& pos) {
-  QTreeWidgetItem* item = tree_->itemAt(pos);
-  const int row = item ? tree_->indexOfTopLevelItem(item) : -1;
+  const int row = rowOfItem(tree_->itemAt(pos));
   QMenu menu(this);
   if (row >= 0) {
     menu.addAction(tr("Show only this run"), this, [this, row] { runs_->checkOnly({row}); });

@@ -1,11 +1,14 @@
 // RunTable: the main window's list of runs (RunSet), one row each: a checkbox that shows the run
 // in every view, its colour, its label (what differs in its config), status (live, running,
-// finished, stopped, failed, interrupted), steps and file. The tooltip lists the config keys
-// that differ across the runs. Space toggles the current row, Delete removes it (not the live
+// finished, stopped, failed, interrupted), steps and file. A seed group is one row (mean +-
+// band in the views) that expands to its members. The tooltip lists the config keys that differ
+// across the runs. Space toggles the current row, Delete removes it (not the live
 // run); the context menu also offers "Show only this run", "Show all", "Show none" and
 // "Show config…".
 #pragma once
 
+#include <QHash>
+#include <QSet>
 #include <QWidget>
 
 class QTreeWidget;
@@ -13,6 +16,7 @@ class QTreeWidgetItem;
 
 namespace ms {
 
+class RunModel;
 class RunSet;
 
 class RunTable : public QWidget {
@@ -26,6 +30,9 @@ class RunTable : public QWidget {
   RunSet* runSet() const { return runs_; }
   // The row under the keyboard focus (-1 when none).
   int currentRow() const;
+  // The RunSet row of a tree item (-1 for none) and the item of a row (nullptr when none).
+  int rowOfItem(const QTreeWidgetItem* item) const;
+  QTreeWidgetItem* itemOfRow(int row) const;
 
  signals:
   // A row was activated (double-click / Enter): the window focuses that run.
@@ -40,6 +47,8 @@ class RunTable : public QWidget {
 
   RunSet* runs_ = nullptr;
   QTreeWidget* tree_ = nullptr;
+  QHash<int, QTreeWidgetItem*> items_;  // RunSet row -> its item
+  QSet<const RunModel*> expanded_;      // seed groups the user expanded
   bool updating_ = false;
 };
 

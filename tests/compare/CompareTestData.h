@@ -26,6 +26,7 @@ struct RunSpec {
   int steps = 60, every = 20;  // snapshots at every, 2 * every, ...
   int fta_groups = 4;
   bool qk_norm = false;
+  uint64_t seed = 1337;  // train.seed (the preset's default)
 };
 
 inline const std::vector<std::string>& matrixNames() {
@@ -44,6 +45,7 @@ inline ms::RunConfig config(const RunSpec& s) {
   c.model.qk_norm = c.model.qk_norm || s.qk_norm;
   c.train.steps = s.steps;
   c.metrics.every = s.every;
+  c.train.seed = s.seed;
   return c;
 }
 

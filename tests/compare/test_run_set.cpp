@@ -26,6 +26,7 @@ class TestRunSet : public QObject {
   void studyMembersAndErrors();
   void tableCheckboxesDriveTheSet();
   void liveRunBesideFinishedRuns();
+  void seedGroupIsMeanWithMembers();
 
  private:
   QTemporaryDir tmp_;
@@ -196,6 +197,70 @@ void TestRunSet::liveRunBesideFinishedRuns() {
   QCOMPARE(set.lastStep(1), int64_t(60));
   live.setStatus(RunStatus::Finished);
   QCOMPARE(set.statusText(0), QStringLiteral("finished"));
+}
+
+// Two seeds of AdamW form a group: one checked row "AdamW (2 seeds)" whose model is the mean of
+// its members (loss and PR at every step), members "AdamW, seed N" unchecked under it; a third
+// seed joins it; removing the group removes its members.
+void TestRunSet::seedGroupIsMeanWithMembers() {
+  const QString s1 = tmp_.filePath("adamw-s1.h5"), s2 = tmp_.filePath("adamw-s2.h5"),
+                s3 = tmp_.filePath("adamw-s3.h5");
+  ctest::writeRun(s1.toStdString(), {0, "adamw", 16, 2, 4, 60, 20, 4, false, 1});
+  ctest::writeRun(s2.toStdString(), {5, "adamw", 16, 2, 4, 60, 20, 4, false, 2});
+  ctest::writeRun(s3.toStdString(), {6, "adamw", 16, 2, 4, 60, 20, 4, false, 3});
+  RunSet set;
+  QVERIFY(set.openFile(b_) == 0);  // Muon, seed 1337
+  QVERIFY(set.openFile(s1) == 1);
+  QCOMPARE(set.count(), 2);  // AdamW seed 1 differs from Muon in more than the seed
+  QVERIFY(set.openFile(s2) == 2);
+  QCOMPARE(set.count(), 4);  // + the group row
+  const int g = 3;
+  QCOMPARE(set.entry(g).kind, RunSet::SeedGroup);
+  QCOMPARE(set.label(g), QStringLiteral("AdamW (2 seeds)"));
+  QCOMPARE(set.label(1), QStringLiteral("AdamW, seed 1"));
+  QCOMPARE(set.label(2), QStringLiteral("AdamW, seed 2"));
+  QCOMPARE(set.label(0), QStringLiteral("Muon"));
+  QCOMPARE(set.groupRowOf(1), g);
+  QVERIFY(set.isChecked(g) && !set.isChecked(1) && !set.isChecked(2) && set.isChecked(0));
+  QCOMPARE(set.checkedModels(), (QVector<RunModel*>{set.entry(0).model, set.entry(g).model}));
+  QCOMPARE(set.checkedMembers()[1], (QVector<RunModel*>{set.entry(1).model, set.entry(2).model}));
+  QVERIFY(set.checkedMembers()[0].isEmpty());
+  QVERIFY(set.entry(1).colorIndex != set.entry(g).colorIndex);
+  // The group's model is the mean of the two files' known values.
+  const RunModel* mean = set.entry(g).model;
+  QCOMPARE(mean->steps().size(), size_t(60));
+  QCOMPARE(mean->steps()[9].loss, (ctest::trainLoss(0, 10) + ctest::trainLoss(5, 10)) / 2);
+  QCOMPARE(mean->snapshots().size(), size_t(3));
+  QVERIFY(std::abs(mean->snapshots()[2].layers[1].pr_sv[kActK][3] -
+                   (ctest::prSv(0, 2, 1, 3, kActK) + ctest::prSv(5, 2, 1, 3, kActK)) / 2) < 1e-12);
+  QCOMPARE(mean->displayName(), QStringLiteral("AdamW (2 seeds)"));
+  QCOMPARE(set.statusText(g), QStringLiteral("2 seeds"));
+  // The table shows the group with its members as children.
+  RunTable table(&set);
+  QCOMPARE(table.tree()->topLevelItemCount(), 2);
+  QTreeWidgetItem* groupItem = table.itemOfRow(g);
+  QVERIFY(groupItem && !groupItem->parent());
+  QCOMPARE(groupItem->childCount(), 2);
+  QCOMPARE(groupItem->child(1)->text(RunTable::ColRun), QStringLiteral("AdamW, seed 2"));
+  // A third seed joins the group (same row, same colour), the mean now over three.
+  const int colour = set.entry(g).colorIndex;
+  QVERIFY(set.openFile(s3) >= 0);
+  const int g3 = set.groupRowOf(set.rowOfFile(s3));
+  QVERIFY(g3 >= 0);
+  QCOMPARE(set.entry(g3).members.size(), 3);
+  QCOMPARE(set.entry(g3).colorIndex, colour);
+  QCOMPARE(set.label(g3), QStringLiteral("AdamW (3 seeds)"));
+  QVERIFY(!set.isChecked(set.rowOfFile(s3)));
+  const RunModel* mean3 = set.entry(g3).model;
+  QVERIFY(std::abs(mean3->steps()[9].loss -
+                   (ctest::trainLoss(0, 10) + ctest::trainLoss(5, 10) + ctest::trainLoss(6, 10)) /
+                       3) < 1e-12);
+  QCOMPARE(table.itemOfRow(g3)->childCount(), 3);
+  // Removing the group removes its members; Muon stays (alone, named by its file).
+  set.remove(g3);
+  QCOMPARE(set.count(), 1);
+  QCOMPARE(set.label(0), QStringLiteral("muon"));
+  QCOMPARE(table.tree()->topLevelItemCount(), 1);
 }
 
 QTEST_MAIN(TestRunSet)
