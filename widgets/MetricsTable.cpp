@@ -20,7 +20,8 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "CompareBase.h"
+#include "PlotBase.h"
+#include "train/SeedStats.h"
 
 namespace ms {
 
@@ -78,8 +79,7 @@ std::runtime_error fileError(const QString& what, const QString& path) {
 
 }  // namespace
 
-MetricsTable::MetricsTable(const QVector<RunModel*>& runs, QWidget* parent)
-    : QWidget(parent) {
+MetricsTable::MetricsTable(const QVector<RunModel*>& runs, QWidget* parent) : QWidget(parent) {
   setObjectName(QStringLiteral("compare_metrics"));
   auto* lay = new QVBoxLayout(this);
   lay->setContentsMargins(2, 2, 2, 2);
@@ -175,8 +175,8 @@ double MetricsTable::columnValue(const FinalMetrics& m, int column) {
 }
 
 FinalMetrics MetricsTable::compute(const std::vector<StepRecord>& steps,
-                                          const std::vector<ValRecord>& vals,
-                                          const std::vector<Snapshot>& snapshots) {
+                                   const std::vector<ValRecord>& vals,
+                                   const std::vector<Snapshot>& snapshots) {
   FinalMetrics m;
   if (!steps.empty()) {
     m.steps = steps.back().step;
@@ -223,10 +223,19 @@ FinalMetrics MetricsTable::compute(const RunModel& run) {
   return compute(run.steps(), run.vals(), run.snapshots());
 }
 
-void MetricsTable::setRuns(const QVector<RunModel*>& runs) {
+void MetricsTable::setRuns(const QVector<RunModel*>& runs, const QVector<int>& colorIndices,
+                           const QVector<QVector<RunModel*>>& members) {
   for (const auto& c : connections_) disconnect(c);
   connections_.clear();
   runs_.clear();
+  colors_ = colorIndices;
+  members_.clear();
+  for (int i = 0; i < runs.size(); ++i) {
+    QVector<QPointer<RunModel>> g;
+    if (i < members.size())
+      for (RunModel* m : members[i]) g.push_back(m);
+    members_.push_back(g);
+  }
   for (RunModel* m : runs) {
     runs_.push_back(m);
     if (!m) continue;
@@ -255,30 +264,52 @@ void MetricsTable::refreshNow() {
   const Qt::SortOrder order = table_->horizontalHeader()->sortIndicatorOrder();
   table_->setSortingEnabled(false);  // fill in run order, then sort once
   table_->setRowCount(0);
-  static const QRgb tab10[] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd,
-                               0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf};
+  const bool dark = palette().color(QPalette::Base).lightness() < 128;
   for (int r = 0; r < runs_.size(); ++r) {
     RunModel* m = runs_[r].data();
     if (!m) continue;
     const FinalMetrics fm = compute(*m);
+    // A seed group: each column's mean and sd over its members' own final metrics.
+    std::vector<FinalMetrics> seeds;
+    if (r < members_.size())
+      for (const auto& p : members_[r])
+        if (p) seeds.push_back(compute(*p));
     const int row = table_->rowCount();
     table_->insertRow(row);
     const QString label = m->displayName().isEmpty() ? tr("run %1").arg(r + 1) : m->displayName();
     auto* name = new QTableWidgetItem(label);
-    name->setData(Qt::DecorationRole, QColor(tab10[r % 10]));  // the run's colour in the plots
+    const int colour = r < colors_.size() ? colors_[r] : r;
+    name->setData(Qt::DecorationRole, PlotBase::categoricalColor(colour, dark));  // as in the plots
     name->setData(Qt::UserRole + 1, r);
     name->setToolTip(QString::fromStdString(m->info().optimizer_summary));
     table_->setItem(row, ColRun, name);
     for (int c = ColSteps; c < ColCount; ++c) {
-      const double v = columnValue(fm, c);
-      auto* item = new NumberItem(formatValue(c, v));
+      double v = columnValue(fm, c), sd = kNaN;
+      QString text = formatValue(c, v);
+      if (seeds.size() >= 2) {
+        std::vector<double> xs;
+        for (const FinalMetrics& f : seeds) xs.push_back(columnValue(f, c));
+        const SeedStat st = seed_stat(xs);
+        v = st.mean;
+        sd = st.sd;
+        text = formatValue(c, v);
+        if (std::isfinite(sd) && c != ColSteps) text += QStringLiteral(" ± ") + formatValue(c, sd);
+      }
+      auto* item = new NumberItem(text);
       item->setData(Qt::UserRole, v);
+      item->setData(Qt::UserRole + 2, sd);
       item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
       table_->setItem(row, c, item);
     }
   }
   table_->setSortingEnabled(true);
   if (sortColumn >= 0 && sortColumn < ColCount) table_->sortByColumn(sortColumn, order);
+}
+
+bool MetricsTable::hasSeedGroups() const {
+  for (const auto& g : members_)
+    if (g.size() >= 2) return true;
+  return false;
 }
 
 QString MetricsTable::cellText(int row, int column) const {
@@ -304,26 +335,45 @@ QString MetricsTable::tsv(bool selectionOnly) const {
     for (int i = 0; i < table_->rowCount(); ++i) rows << i;
     for (int j = 0; j < ColCount; ++j) cols << j;
   }
+  const bool sd = hasSeedGroups();
   auto clean = [](QString s) { return s.replace(QLatin1Char('\t'), QLatin1Char(' ')); };
   QStringList header;
-  for (int c : cols) header << columnName(c);
+  for (int c : cols) {
+    header << columnName(c);
+    if (sd && c != ColRun) header << columnName(c) + QStringLiteral(" sd");
+  }
   QString out = header.join(QLatin1Char('\t')) + QLatin1Char('\n');
   for (int r : rows) {
     QStringList line;
-    for (int c : cols) line << clean(cellText(r, c));
+    for (int c : cols) {
+      line << clean(cellText(r, c));
+      if (sd && c != ColRun) line << sdText(r, c);
+    }
     out += line.join(QLatin1Char('\t')) + QLatin1Char('\n');
   }
   return out;
 }
 
+QString MetricsTable::sdText(int row, int column) const {
+  const QTableWidgetItem* it = table_->item(row, column);
+  const double v = it ? it->data(Qt::UserRole + 2).toDouble() : kNaN;
+  return std::isfinite(v) ? QString::number(v, 'g', 10) : QString();
+}
+
 QString MetricsTable::csv() const {
+  const bool sd = hasSeedGroups();
   QStringList header;
-  for (int c = 0; c < ColCount; ++c) header << columnKey(c);
+  for (int c = 0; c < ColCount; ++c) {
+    header << columnKey(c);
+    if (sd && c != ColRun) header << columnKey(c) + QStringLiteral("_sd");
+  }
   QString out = header.join(QLatin1Char(',')) + QLatin1Char('\n');
   for (int r = 0; r < table_->rowCount(); ++r) {
     QStringList line;
-    for (int c = 0; c < ColCount; ++c)
-      line << (c == ColRun ? CompareBase::csvField(cellText(r, c)) : cellText(r, c));
+    for (int c = 0; c < ColCount; ++c) {
+      line << (c == ColRun ? PlotBase::csvField(cellText(r, c)) : cellText(r, c));
+      if (sd && c != ColRun) line << sdText(r, c);
+    }
     out += line.join(QLatin1Char(',')) + QLatin1Char('\n');
   }
   return out;

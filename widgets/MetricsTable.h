@@ -5,7 +5,9 @@
 // averaged over the last 10% of steps; at the last snapshot the mean PR_sv of k over layers and
 // heads, the eRank of W_VO and W_out (mean over layers) and the K (post-RoPE) and V asymmetry
 // ratios (mean over layers); the tail group's first-token accuracy at the last snapshot that
-// has FTA. Missing values show as "–" and sort last.
+// has FTA. Missing values show as "–" and sort last. A seed group (a run given with its seed
+// members) is one row of "mean ± sd" over its members (sample sd, n - 1; SeedStats.h), sorted by
+// the mean; the CSV and TSV then carry a <column>_sd column after each numeric column.
 #pragma once
 
 #include <QPointer>
@@ -64,7 +66,12 @@ class MetricsTable : public QWidget {
   static QString columnKey(int column);   // CSV header: run, steps, final_val_loss, ...
   static double columnValue(const FinalMetrics& m, int column);  // NaN for ColRun
 
-  void setRuns(const QVector<RunModel*>& runs);
+  // The runs, their colour indices (PlotBase::categoricalColor; empty: i) and seed members
+  // (as PlotBase::setRuns).
+  void setRuns(const QVector<RunModel*>& runs, const QVector<int>& colorIndices = {},
+               const QVector<QVector<RunModel*>>& members = {});
+  // Whether any row is a seed group (the CSV/TSV then have the _sd columns).
+  bool hasSeedGroups() const;
   int runCount() const { return runs_.size(); }
   QTableWidget* table() const { return table_; }
   // Rebuilds the rows now if the runs changed (the view otherwise coalesces updates).
@@ -89,8 +96,11 @@ class MetricsTable : public QWidget {
  private:
   void scheduleRefresh();
   QString cellText(int row, int column) const;
+  QString sdText(int row, int column) const;  // the seed sd of a cell ("" when none)
 
   QVector<QPointer<RunModel>> runs_;
+  QVector<int> colors_;
+  QVector<QVector<QPointer<RunModel>>> members_;
   std::vector<QMetaObject::Connection> connections_;
   QTableWidget* table_ = nullptr;
   QTimer* timer_ = nullptr;

@@ -5,12 +5,15 @@
 // (CompareTestData.h).
 #include <QFile>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QtTest>
+#include <cmath>
 
 #include "CompareTestData.h"
 #include "LossPlot.h"
+#include "MetricsTable.h"
 #include "RunModel.h"
 #include "RunSet.h"
 #include "RunTable.h"
@@ -256,6 +259,31 @@ void TestRunSet::seedGroupIsMeanWithMembers() {
                    (ctest::trainLoss(0, 10) + ctest::trainLoss(5, 10) + ctest::trainLoss(6, 10)) /
                        3) < 1e-12);
   QCOMPARE(table.itemOfRow(g3)->childCount(), 3);
+  // The metrics table: one row for the group, mean ± sd over the three seeds' own metrics.
+  MetricsTable metrics(set.checkedModels());
+  metrics.setRuns(set.checkedModels(), set.checkedColors(), set.checkedMembers());
+  QVERIFY(metrics.hasSeedGroups());
+  QCOMPARE(metrics.table()->rowCount(), 2);
+  const int last = ctest::valCount({}) - 1;
+  const double v0 = ctest::valLoss(0, last), v5 = ctest::valLoss(5, last),
+               v6 = ctest::valLoss(6, last);
+  const double mv = (v0 + v5 + v6) / 3;
+  const double sv =
+      std::sqrt(((v0 - mv) * (v0 - mv) + (v5 - mv) * (v5 - mv) + (v6 - mv) * (v6 - mv)) / 2);
+  const QStringList csv = metrics.csv().split('\n', Qt::SkipEmptyParts);
+  QCOMPARE(csv.size(), 3);
+  const QStringList header = csv[0].split(',');
+  QCOMPARE(header.size(), 1 + 2 * (MetricsTable::ColCount - 1));
+  QCOMPARE(header[3], QStringLiteral("final_val_loss"));
+  QCOMPARE(header[4], QStringLiteral("final_val_loss_sd"));
+  const QStringList group = csv[2].split(',');
+  QCOMPARE(group[0], QStringLiteral("AdamW (3 seeds)"));
+  QVERIFY2(std::abs(group[3].toDouble() - mv) < 1e-9, qPrintable(group[3]));
+  QVERIFY2(std::abs(group[4].toDouble() - sv) < 1e-9, qPrintable(group[4]));
+  QVERIFY(csv[1].split(',')[4].isEmpty());  // Muon: one run, no sd
+  QVERIFY(
+      metrics.table()->item(1, MetricsTable::ColFinalVal)->text().contains(QStringLiteral(" ± ")));
+
   // Removing the group removes its members; Muon stays (alone, named by its file).
   set.remove(g3);
   QCOMPARE(set.count(), 1);
