@@ -269,769 +269,6 @@
     </message>
 </context>
 <context>
-    <name>ms::CompareBase</name>
-    <message>
-        <source>run %1</source>
-        <translation>Lauf %1</translation>
-    </message>
-    <message>
-        <source>Tokens</source>
-        <translation>Token</translation>
-    </message>
-    <message>
-        <source>Wall time (s)</source>
-        <translation>Laufzeit (s)</translation>
-    </message>
-    <message>
-        <source>Step</source>
-        <translation>Schritt</translation>
-    </message>
-</context>
-<context>
-    <name>ms::CompareCurvePlot</name>
-    <message>
-        <source>X axis:</source>
-        <translation>x-Achse:</translation>
-    </message>
-    <message>
-        <source>Step</source>
-        <translation>Schritt</translation>
-    </message>
-    <message>
-        <source>Tokens</source>
-        <translation>Token</translation>
-    </message>
-    <message>
-        <source>Wall time</source>
-        <translation>Laufzeit</translation>
-    </message>
-    <message>
-        <source>Log scale</source>
-        <translation>Log. Skala</translation>
-    </message>
-    <message>
-        <source>Smoothing:</source>
-        <translation>Glättung:</translation>
-    </message>
-    <message>
-        <source>Exponential moving average weight b (debiased), every run</source>
-        <translation>Gewicht b des exponentiellen gleitenden Mittels (bias-korrigiert), für jeden Lauf</translation>
-    </message>
-    <message>
-        <source>Raw</source>
-        <translation>Roh</translation>
-    </message>
-    <message>
-        <source>Also draw the unsmoothed training loss, faded</source>
-        <translation>Auch den ungeglätteten Trainingsverlust blass zeichnen</translation>
-    </message>
-    <message>
-        <source>Layer:</source>
-        <translation>Schicht:</translation>
-    </message>
-    <message>
-        <source>2-bit</source>
-        <translation>2 Bit</translation>
-    </message>
-    <message>
-        <source>4-bit</source>
-        <translation>4 Bit</translation>
-    </message>
-    <message>
-        <source>Loss</source>
-        <translation>Verlust</translation>
-    </message>
-    <message>
-        <source>Isotropy of the spectra</source>
-        <translation>Isotropie der Spektren</translation>
-    </message>
-    <message>
-        <source>K/V spikiness (K post-RoPE, V)</source>
-        <translation>K/V-Spitzigkeit (K nach RoPE, V)</translation>
-    </message>
-    <message>
-        <source>First-token accuracy (tail QA)</source>
-        <translation>Erste-Token-Genauigkeit (Tail-QA)</translation>
-    </message>
-    <message>
-        <source>KIVI quantized-cache loss</source>
-        <translation>KIVI-Verlust mit quantisiertem Cache</translation>
-    </message>
-    <message>
-        <source> · mean over layers</source>
-        <translation> · Mittel über Schichten</translation>
-    </message>
-    <message>
-        <source> · layer %1</source>
-        <translation> · Schicht %1</translation>
-    </message>
-    <message>
-        <source>mean over layers</source>
-        <translation>Mittel über Schichten</translation>
-    </message>
-    <message>
-        <source>layer %1</source>
-        <translation>Schicht %1</translation>
-    </message>
-    <message>
-        <source> and </source>
-        <translation> und </translation>
-    </message>
-    <message>
-        <source>head and tail group</source>
-        <translation>Kopf- und Schwanzgruppe</translation>
-    </message>
-    <message>
-        <source>mean over groups</source>
-        <translation>Mittel über Gruppen</translation>
-    </message>
-    <message>
-        <source>group %1</source>
-        <translation>Gruppe %1</translation>
-    </message>
-    <message>
-        <source>%1: no loss recorded</source>
-        <translation>%1: kein Verlust aufgezeichnet</translation>
-    </message>
-    <message>
-        <source>%1: no %2 of %3 at %4</source>
-        <translation>%1: kein %2 von %3 bei %4</translation>
-    </message>
-    <message>
-        <source>any layer</source>
-        <translation>einer Schicht</translation>
-    </message>
-    <message>
-        <source>%1: no K/V magnitudes%2</source>
-        <translation>%1: keine K/V-Beträge%2</translation>
-    </message>
-    <message>
-        <source> at layer %1</source>
-        <translation> in Schicht %1</translation>
-    </message>
-    <message>
-        <source>%1: no tail-QA data (no FTA)</source>
-        <translation>%1: keine Tail-QA-Daten (keine FTA)</translation>
-    </message>
-    <message>
-        <source>tail g=%1</source>
-        <translation>Schwanz g=%1</translation>
-    </message>
-    <message>
-        <source>head g=0</source>
-        <translation>Kopf g=0</translation>
-    </message>
-    <message>
-        <source>mean</source>
-        <translation>Mittel</translation>
-    </message>
-    <message>
-        <source>g=%1</source>
-        <translation>g=%1</translation>
-    </message>
-    <message>
-        <source>%1: no FTA for this group</source>
-        <translation>%1: keine FTA für diese Gruppe</translation>
-    </message>
-    <message>
-        <source>K/chan V/tok</source>
-        <translation>K/Kanal V/Token</translation>
-    </message>
-    <message>
-        <source>K/tok V/chan</source>
-        <translation>K/Token V/Kanal</translation>
-    </message>
-    <message>
-        <source>%1: no KIVI losses</source>
-        <translation>%1: keine KIVI-Verluste</translation>
-    </message>
-    <message>
-        <source>%1 · %2</source>
-        <translation>%1 · %2</translation>
-    </message>
-    <message>
-        <source>Loss (nats/token)</source>
-        <translation>Verlust (nats/Token)</translation>
-    </message>
-    <message>
-        <source>First-token accuracy</source>
-        <translation>Erste-Token-Genauigkeit</translation>
-    </message>
-    <message>
-        <source>Δ loss, %1-bit cache (quantized − fp)</source>
-        <translation>Δ Verlust, %1-Bit-Cache (quantisiert − fp)</translation>
-    </message>
-    <message>
-        <source>No runs to compare.</source>
-        <translation>Keine Läufe zum Vergleichen.</translation>
-    </message>
-    <message>
-        <source>Nothing to compare yet:
-</source>
-        <translation>Noch nichts zu vergleichen:
-</translation>
-    </message>
-    <message>
-        <source>W_VO (sum over heads) and W_out</source>
-        <translation>W_VO (Summe über Köpfe) und W_out</translation>
-    </message>
-    <message>
-        <source>W_QK and W_VO (sums over heads)</source>
-        <translation>W_QK und W_VO (Summen über Köpfe)</translation>
-    </message>
-</context>
-<context>
-    <name>ms::CompareMetricsTable</name>
-    <message>
-        <source>Run, named by what differs in its config</source>
-        <translation>Lauf, benannt nach dem, was sich in seiner Konfiguration unterscheidet</translation>
-    </message>
-    <message>
-        <source>Last optimizer step recorded</source>
-        <translation>Letzter aufgezeichneter Optimiererschritt</translation>
-    </message>
-    <message>
-        <source>Validation loss of the last validation row</source>
-        <translation>Validierungsverlust der letzten Validierungszeile</translation>
-    </message>
-    <message>
-        <source>Lowest validation loss</source>
-        <translation>Niedrigster Validierungsverlust</translation>
-    </message>
-    <message>
-        <source>Training loss averaged over the last 10% of steps</source>
-        <translation>Trainingsverlust gemittelt über die letzten 10 % der Schritte</translation>
-    </message>
-    <message>
-        <source>PR_sv of k (post-RoPE), mean over layers and heads, last snapshot</source>
-        <translation>PR_sv von k (nach RoPE), Mittel über Schichten und Köpfe, letzter Snapshot</translation>
-    </message>
-    <message>
-        <source>Effective rank of the FFN output matrix, mean over layers, last snapshot</source>
-        <translation>Effektiver Rang der FFN-Ausgangsmatrix, Mittel über Schichten, letzter Snapshot</translation>
-    </message>
-    <message>
-        <source>K (post-RoPE) channel/token max-mean ratio, mean over layers, last snapshot</source>
-        <translation>Verhältnis max/mean Kanal/Token von K (nach RoPE), Mittel über Schichten, letzter Snapshot</translation>
-    </message>
-    <message>
-        <source>V channel/token max-mean ratio, mean over layers, last snapshot</source>
-        <translation>Verhältnis max/mean Kanal/Token von V, Mittel über Schichten, letzter Snapshot</translation>
-    </message>
-    <message>
-        <source>First-token accuracy of the rarest group, last snapshot with FTA</source>
-        <translation>Erste-Token-Genauigkeit der seltensten Gruppe, letzter Snapshot mit FTA</translation>
-    </message>
-    <message>
-        <source>Copy (TSV)</source>
-        <translation>Kopieren (TSV)</translation>
-    </message>
-    <message>
-        <source>Run</source>
-        <translation>Lauf</translation>
-    </message>
-    <message>
-        <source>Steps</source>
-        <translation>Schritte</translation>
-    </message>
-    <message>
-        <source>Final val loss</source>
-        <translation>Val.-Verlust (Ende)</translation>
-    </message>
-    <message>
-        <source>Best val loss</source>
-        <translation>Bester Val.-Verlust</translation>
-    </message>
-    <message>
-        <source>Train loss (last 10%)</source>
-        <translation>Trainingsverlust (letzte 10 %)</translation>
-    </message>
-    <message>
-        <source>Mean PR_sv(k)</source>
-        <translation>Mittleres PR_sv(k)</translation>
-    </message>
-    <message>
-        <source>eRank W_out</source>
-        <translation>eRank W_out</translation>
-    </message>
-    <message>
-        <source>K asymmetry</source>
-        <translation>K-Asymmetrie</translation>
-    </message>
-    <message>
-        <source>V asymmetry</source>
-        <translation>V-Asymmetrie</translation>
-    </message>
-    <message>
-        <source>Tail FTA</source>
-        <translation>Schwanz-FTA</translation>
-    </message>
-    <message>
-        <source>run %1</source>
-        <translation>Lauf %1</translation>
-    </message>
-    <message>
-        <source>Final metrics</source>
-        <translation>Endwerte</translation>
-    </message>
-    <message>
-        <source>Effective rank of W_VO = W_o W_v (sum over heads), mean over layers, last snapshot</source>
-        <translation>Effektiver Rang von W_VO = W_o W_v (Summe über Köpfe), Mittel über Schichten, letzter Snapshot</translation>
-    </message>
-    <message>
-        <source>eRank VO (sum over heads)</source>
-        <translation>eRank VO (Summe über Köpfe)</translation>
-    </message>
-</context>
-<context>
-    <name>ms::ComparePRHeatmap</name>
-    <message>
-        <source>Participation ratio per layer and head</source>
-        <translation>Partizipationsverhältnis je Schicht und Kopf</translation>
-    </message>
-    <message>
-        <source>Tensor:</source>
-        <translation>Tensor:</translation>
-    </message>
-    <message>
-        <source>q</source>
-        <translation>q</translation>
-    </message>
-    <message>
-        <source>k (post-RoPE)</source>
-        <translation>k (nach RoPE)</translation>
-    </message>
-    <message>
-        <source>v</source>
-        <translation>v</translation>
-    </message>
-    <message>
-        <source>head output</source>
-        <translation>Kopfausgabe</translation>
-    </message>
-    <message>
-        <source>PR_sv</source>
-        <translation>PR_sv</translation>
-    </message>
-    <message>
-        <source>PR_cov</source>
-        <translation>PR_cov</translation>
-    </message>
-    <message>
-        <source>Difference:</source>
-        <translation>Differenz:</translation>
-    </message>
-    <message>
-        <source>−</source>
-        <translation>−</translation>
-    </message>
-    <message>
-        <source>The difference needs two runs.</source>
-        <translation>Die Differenz braucht zwei Läufe.</translation>
-    </message>
-    <message>
-        <source>Choose two different runs for the difference.</source>
-        <translation>Zwei verschiedene Läufe für die Differenz wählen.</translation>
-    </message>
-    <message>
-        <source>A run of the difference is gone.</source>
-        <translation>Ein Lauf der Differenz ist nicht mehr da.</translation>
-    </message>
-    <message>
-        <source>%1 has no snapshots yet.</source>
-        <translation>%1 hat noch keine Snapshots.</translation>
-    </message>
-    <message>
-        <source>Runs with different shapes cannot be subtracted: %1 has %2 layers × %3 heads, %4 has %5 × %6.</source>
-        <translation>Läufe verschiedener Form lassen sich nicht subtrahieren: %1 hat %2 Schichten × %3 Köpfe, %4 hat %5 × %6.</translation>
-    </message>
-    <message>
-        <source>Layer</source>
-        <translation>Schicht</translation>
-    </message>
-    <message>
-        <source>Head</source>
-        <translation>Kopf</translation>
-    </message>
-    <message>
-        <source>No runs to compare.</source>
-        <translation>Keine Läufe zum Vergleichen.</translation>
-    </message>
-    <message>
-        <source>No snapshots yet: the participation ratio appears at the first metrics snapshot.</source>
-        <translation>Noch keine Snapshots: das Partizipationsverhältnis erscheint mit dem ersten Snapshot.</translation>
-    </message>
-    <message>
-        <source>%1
-no snapshots yet</source>
-        <translation>%1
-noch keine Snapshots</translation>
-    </message>
-    <message>
-        <source>%1
-step %2</source>
-        <translation>%1
-Schritt %2</translation>
-    </message>
-    <message>
-        <source>%1 of %2, range [1, %3]</source>
-        <translation>%1 von %2, Bereich [1, %3]</translation>
-    </message>
-    <message>
-        <source>%1 of %2</source>
-        <translation>%1 von %2</translation>
-    </message>
-    <message>
-        <source>%1 − %2
-step %3</source>
-        <translation>%1 − %2
-Schritt %3</translation>
-    </message>
-    <message>
-        <source>%1 (step %2) −
-%3 (step %4)</source>
-        <translation>%1 (Schritt %2) −
-%3 (Schritt %4)</translation>
-    </message>
-    <message>
-        <source>difference</source>
-        <translation>Differenz</translation>
-    </message>
-    <message>
-        <source>Δ %1 of %2 (B − A)</source>
-        <translation>Δ %1 von %2 (B − A)</translation>
-    </message>
-    <message>
-        <source>%1 − %2</source>
-        <translation>%1 − %2</translation>
-    </message>
-</context>
-<context>
-    <name>ms::CompareSpectrum</name>
-    <message>
-        <source>Singular values</source>
-        <translation>Singulärwerte</translation>
-    </message>
-    <message>
-        <source>Layer:</source>
-        <translation>Schicht:</translation>
-    </message>
-    <message>
-        <source>Matrix:</source>
-        <translation>Matrix:</translation>
-    </message>
-    <message>
-        <source>σ/σ₁</source>
-        <translation>σ/σ₁</translation>
-    </message>
-    <message>
-        <source>Divide by the largest singular value to compare shapes</source>
-        <translation>Durch den größten Singulärwert teilen, um Formen zu vergleichen</translation>
-    </message>
-    <message>
-        <source>All matrices</source>
-        <translation>Alle Matrizen</translation>
-    </message>
-    <message>
-        <source>No runs to compare.</source>
-        <translation>Keine Läufe zum Vergleichen.</translation>
-    </message>
-    <message>
-        <source>No snapshots yet: spectra appear at the first metrics snapshot.</source>
-        <translation>Noch keine Snapshots: Spektren erscheinen mit dem ersten Snapshot.</translation>
-    </message>
-    <message>
-        <source>%1 · layer %2</source>
-        <translation>%1 · Schicht %2</translation>
-    </message>
-    <message>
-        <source>σ_i / σ_1</source>
-        <translation>σ_i / σ_1</translation>
-    </message>
-    <message>
-        <source>σ_i</source>
-        <translation>σ_i</translation>
-    </message>
-    <message>
-        <source>Rank i</source>
-        <translation>Rang i</translation>
-    </message>
-    <message>
-        <source>%1: no snapshots yet</source>
-        <translation>%1: noch keine Snapshots</translation>
-    </message>
-    <message>
-        <source>%1: no layer %2 (it has %3)</source>
-        <translation>%1: keine Schicht %2 (er hat %3)</translation>
-    </message>
-    <message>
-        <source>%1: no %2</source>
-        <translation>%1: kein %2</translation>
-    </message>
-    <message>
-        <source>%1 · step %2</source>
-        <translation>%1 · Schritt %2</translation>
-    </message>
-    <message>
-        <source>Not drawn: </source>
-        <translation>Nicht gezeichnet: </translation>
-    </message>
-    <message>
-        <source>Nothing to draw:
-</source>
-        <translation>Nichts zu zeichnen:
-</translation>
-    </message>
-    <message>
-        <source>W_QK^h per head</source>
-        <translation>W_QK^h je Kopf</translation>
-    </message>
-    <message>
-        <source>W_OV^h per head</source>
-        <translation>W_OV^h je Kopf</translation>
-    </message>
-    <message>
-        <source>%1: no per-head composites (written before they were recorded)</source>
-        <translation>%1: keine Kopf-Komposita (geschrieben, bevor sie aufgezeichnet wurden)</translation>
-    </message>
-    <message>
-        <source>W_QK^h, head %1</source>
-        <translation>W_QK^h, Kopf %1</translation>
-    </message>
-    <message>
-        <source>W_OV^h, head %1</source>
-        <translation>W_OV^h, Kopf %1</translation>
-    </message>
-</context>
-<context>
-    <name>ms::CompareStepSlider</name>
-    <message>
-        <source>Step:</source>
-        <translation>Schritt:</translation>
-    </message>
-    <message>
-        <source>Moves every run to the same step (each shows its nearest snapshot); at the right end it follows the latest</source>
-        <translation>Setzt jeden Lauf auf denselben Schritt (jeder zeigt seinen nächstgelegenen Snapshot); am rechten Ende folgt er dem neuesten</translation>
-    </message>
-    <message>
-        <source>none yet</source>
-        <translation>noch keine</translation>
-    </message>
-    <message>
-        <source>step %1</source>
-        <translation>Schritt %1</translation>
-    </message>
-</context>
-<context>
-    <name>ms::CompareWindow</name>
-    <message>
-        <source>Compare runs</source>
-        <translation>Läufe vergleichen</translation>
-    </message>
-    <message>
-        <source>Comparison</source>
-        <translation>Vergleich</translation>
-    </message>
-    <message>
-        <source> X axis: </source>
-        <translation> x-Achse: </translation>
-    </message>
-    <message>
-        <source>Step</source>
-        <translation>Schritt</translation>
-    </message>
-    <message>
-        <source>Tokens</source>
-        <translation>Token</translation>
-    </message>
-    <message>
-        <source>Wall time</source>
-        <translation>Laufzeit</translation>
-    </message>
-    <message>
-        <source>Align the runs by optimizer step, tokens seen or training time</source>
-        <translation>Die Läufe nach Optimiererschritt, gesehenen Token oder Trainingszeit ausrichten</translation>
-    </message>
-    <message>
-        <source>Log y</source>
-        <translation>Log. y</translation>
-    </message>
-    <message>
-        <source>  Smoothing: </source>
-        <translation>  Glättung: </translation>
-    </message>
-    <message>
-        <source>  Layer: </source>
-        <translation>  Schicht: </translation>
-    </message>
-    <message>
-        <source>  </source>
-        <translation>  </translation>
-    </message>
-    <message>
-        <source>Overview</source>
-        <translation>Übersicht</translation>
-    </message>
-    <message>
-        <source>Isotropy</source>
-        <translation>Isotropie</translation>
-    </message>
-    <message>
-        <source>KIVI</source>
-        <translation>KIVI</translation>
-    </message>
-    <message>
-        <source>Tail QA</source>
-        <translation>Tail-QA</translation>
-    </message>
-    <message>
-        <source>Spectra</source>
-        <translation>Spektren</translation>
-    </message>
-    <message>
-        <source>Configs</source>
-        <translation>Konfigurationen</translation>
-    </message>
-    <message>
-        <source>&amp;File</source>
-        <translation>&amp;Datei</translation>
-    </message>
-    <message>
-        <source>Open runs or study…</source>
-        <translation>Läufe oder Studie öffnen…</translation>
-    </message>
-    <message>
-        <source>Runs and studies (*.h5 study.json *.json);;All files (*)</source>
-        <translation>Läufe und Studien (*.h5 study.json *.json);;Alle Dateien (*)</translation>
-    </message>
-    <message>
-        <source>Close</source>
-        <translation>Schließen</translation>
-    </message>
-    <message>
-        <source>&amp;Export</source>
-        <translation>&amp;Exportieren</translation>
-    </message>
-    <message>
-        <source>Loss…</source>
-        <translation>Verlust…</translation>
-    </message>
-    <message>
-        <source>Participation ratio…</source>
-        <translation>Partizipationsverhältnis…</translation>
-    </message>
-    <message>
-        <source>K/V spikiness…</source>
-        <translation>K/V-Spitzigkeit…</translation>
-    </message>
-    <message>
-        <source>Isotropy…</source>
-        <translation>Isotropie…</translation>
-    </message>
-    <message>
-        <source>KIVI…</source>
-        <translation>KIVI…</translation>
-    </message>
-    <message>
-        <source>Tail QA (FTA)…</source>
-        <translation>Tail-QA (FTA)…</translation>
-    </message>
-    <message>
-        <source>Spectra…</source>
-        <translation>Spektren…</translation>
-    </message>
-    <message>
-        <source>Final metrics table…</source>
-        <translation>Tabelle der Endwerte…</translation>
-    </message>
-    <message>
-        <source>Export report…</source>
-        <translation>Bericht exportieren…</translation>
-    </message>
-    <message>
-        <source>Compare: %1</source>
-        <translation>Vergleich: %1</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n runs</source>
-        <translation>
-            <numerusform>%n Lauf</numerusform>
-            <numerusform>%n Läufe</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>mean over layers</source>
-        <translation>Mittel über Schichten</translation>
-    </message>
-    <message>
-        <source>layer %1</source>
-        <translation>Schicht %1</translation>
-    </message>
-    <message numerus="yes">
-        <source>Report written: %n file(s) in %1</source>
-        <translation>
-            <numerusform>Bericht geschrieben: %n Datei in %1</numerusform>
-            <numerusform>Bericht geschrieben: %n Dateien in %1</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Export report</source>
-        <translation>Bericht exportieren</translation>
-    </message>
-    <message>
-        <source>Write the comparison report as one PDF, or as a folder of PNG figures with CSV data, an index.md and report.pdf?</source>
-        <translation>Den Vergleichsbericht als ein PDF schreiben oder als Ordner mit PNG-Abbildungen, CSV-Daten, einer index.md und report.pdf?</translation>
-    </message>
-    <message>
-        <source>PDF…</source>
-        <translation>PDF…</translation>
-    </message>
-    <message>
-        <source>Folder…</source>
-        <translation>Ordner…</translation>
-    </message>
-    <message>
-        <source>PDF document (*.pdf)</source>
-        <translation>PDF-Dokument (*.pdf)</translation>
-    </message>
-    <message>
-        <source>Report folder</source>
-        <translation>Berichtsordner</translation>
-    </message>
-    <message>
-        <source>Export</source>
-        <translation>Exportieren</translation>
-    </message>
-    <message>
-        <source>Browse…</source>
-        <translation>Durchsuchen…</translation>
-    </message>
-    <message>
-        <source>File (.png, .svg, .pdf, .csv):</source>
-        <translation>Datei (.png, .svg, .pdf, .csv):</translation>
-    </message>
-    <message>
-        <source>pixels</source>
-        <translation>Pixel</translation>
-    </message>
-    <message>
-        <source>Size:</source>
-        <translation>Größe:</translation>
-    </message>
-    <message>
-        <source>DPI:</source>
-        <translation>DPI:</translation>
-    </message>
-    <message>
-        <source>PNG image (*.png);;SVG image (*.svg);;PDF document (*.pdf);;CSV data (*.csv)</source>
-        <translation>PNG-Bild (*.png);;SVG-Bild (*.svg);;PDF-Dokument (*.pdf);;CSV-Daten (*.csv)</translation>
-    </message>
-    <message>
-        <source>Exported %1</source>
-        <translation>%1 exportiert</translation>
-    </message>
-</context>
-<context>
     <name>ms::FTAPlot</name>
     <message>
         <source>First-token accuracy per frequency group</source>
@@ -1076,6 +313,80 @@ Schritt %3</translation>
     <message>
         <source>FTA at step %1</source>
         <translation>FTA bei Schritt %1</translation>
+    </message>
+    <message>
+        <source>Groups:</source>
+        <translation>Gruppen:</translation>
+    </message>
+    <message>
+        <source>X axis:</source>
+        <translation>x-Achse:</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Token</translation>
+    </message>
+    <message>
+        <source>Wall time</source>
+        <translation>Laufzeit</translation>
+    </message>
+    <message>
+        <source>all groups</source>
+        <translation>alle Gruppen</translation>
+    </message>
+    <message>
+        <source>head and tail group</source>
+        <translation>Kopf- und Schwanzgruppe</translation>
+    </message>
+    <message>
+        <source>mean over groups</source>
+        <translation>Mittel über Gruppen</translation>
+    </message>
+    <message>
+        <source>group %1</source>
+        <translation>Gruppe %1</translation>
+    </message>
+    <message>
+        <source>%1: no tail-QA data (no FTA)</source>
+        <translation>%1: keine Tail-QA-Daten (keine FTA)</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>tail g=%1</source>
+        <translation>Schwanz g=%1</translation>
+    </message>
+    <message>
+        <source>head g=0</source>
+        <translation>Kopf g=0</translation>
+    </message>
+    <message>
+        <source>mean</source>
+        <translation>Mittel</translation>
+    </message>
+    <message>
+        <source>g=%1</source>
+        <translation>g=%1</translation>
+    </message>
+    <message>
+        <source>%1: no FTA for group %2</source>
+        <translation>%1: keine FTA für Gruppe %2</translation>
+    </message>
+    <message>
+        <source>%1 · g%2</source>
+        <translation>%1 · g%2</translation>
+    </message>
+    <message>
+        <source>FTA at the snapshot nearest step %1</source>
+        <translation>FTA beim nächstgelegenen Snapshot zu Schritt %1</translation>
+    </message>
+    <message>
+        <source>No first-token accuracy in any run (FTA needs the tail-QA data source):
+</source>
+        <translation>Kein Lauf hat Erste-Token-Genauigkeit (FTA braucht die Tail-QA-Datenquelle):
+</translation>
     </message>
 </context>
 <context>
@@ -1266,10 +577,6 @@ Schritt %3</translation>
 <context>
     <name>ms::IsotropyPlot</name>
     <message>
-        <source>Spectral isotropy (mean over layers, band = min–max)</source>
-        <translation>Spektrale Isotropie (Mittel über Schichten, Band = Min–Max)</translation>
-    </message>
-    <message>
         <source>Metric:</source>
         <translation>Maß:</translation>
     </message>
@@ -1329,6 +636,72 @@ Schritt %3</translation>
         <source>KS distance of the power-law fit</source>
         <translation>KS-Abstand der Potenzgesetz-Anpassung</translation>
     </message>
+    <message>
+        <source>Spectral isotropy</source>
+        <translation>Spektrale Isotropie</translation>
+    </message>
+    <message>
+        <source>X axis:</source>
+        <translation>x-Achse:</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Token</translation>
+    </message>
+    <message>
+        <source>Wall time</source>
+        <translation>Laufzeit</translation>
+    </message>
+    <message>
+        <source>mean over layers</source>
+        <translation>Mittel über Schichten</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>Schicht %1</translation>
+    </message>
+    <message>
+        <source>%1: no snapshots yet</source>
+        <translation>%1: noch keine Snapshots</translation>
+    </message>
+    <message>
+        <source>%1: no layer %2</source>
+        <translation>%1: keine Schicht %2</translation>
+    </message>
+    <message>
+        <source>%1: no %2</source>
+        <translation>%1: %2 fehlt</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>, band = min–max over seeds</source>
+        <translation>, Band = Min.–Max. über Startwerte</translation>
+    </message>
+    <message>
+        <source>, band = mean ± sd over seeds</source>
+        <translation>, Band = Mittel ± sd über Startwerte</translation>
+    </message>
+    <message>
+        <source>Spectral isotropy (mean over layers, band = min–max over layers)</source>
+        <translation>Spektrale Isotropie (Mittel über Schichten, Band = Min.–Max. über Schichten)</translation>
+    </message>
+    <message>
+        <source>Spectral isotropy (mean over layers%1)</source>
+        <translation>Spektrale Isotropie (Mittel über Schichten%1)</translation>
+    </message>
+    <message>
+        <source>Spectral isotropy (layer %1%2)</source>
+        <translation>Spektrale Isotropie (Schicht %1%2)</translation>
+    </message>
+    <message>
+        <source>Nothing to draw:
+</source>
+        <translation>Nichts zu zeichnen:
+</translation>
+    </message>
 </context>
 <context>
     <name>ms::KVPlot</name>
@@ -1377,18 +750,6 @@ Schritt %3</translation>
         <translation>Schritt</translation>
     </message>
     <message>
-        <source>KIVI Δ loss (quantized − fp)</source>
-        <translation>KIVI Δ Verlust (quantisiert − fp)</translation>
-    </message>
-    <message>
-        <source>K/chan V/tok, %1-bit</source>
-        <translation>K/Kanal V/Token, %1 Bit</translation>
-    </message>
-    <message>
-        <source>K/tok V/chan, %1-bit</source>
-        <translation>K/Token V/Kanal, %1 Bit</translation>
-    </message>
-    <message>
         <source>Asymmetry (channel / token max/mean)</source>
         <translation>Asymmetrie (Kanal / Token max/mean)</translation>
     </message>
@@ -1424,6 +785,108 @@ Schritt %3</translation>
         <source>No K/V magnitudes: this snapshot has no activations. The run was measured without a probe batch (checkpoints inspected without a probe file).</source>
         <translation>Keine K/V-Beträge: Dieser Snapshot hat keine Aktivierungen. Der Lauf wurde ohne Probe-Batch gemessen (Checkpoints ohne Probe-Datei untersucht).</translation>
     </message>
+    <message>
+        <source>K/chan V/tok</source>
+        <translation>K/Kanal V/Token</translation>
+    </message>
+    <message>
+        <source>K/tok V/chan</source>
+        <translation>K/Token V/Kanal</translation>
+    </message>
+    <message>
+        <source>The profiles need one layer; the curves over training can also show the mean over layers</source>
+        <translation>Die Profile brauchen eine Schicht; die Kurven über das Training können auch das Mittel über Schichten zeigen</translation>
+    </message>
+    <message>
+        <source>Also draw the spikiness of K before RoPE over training</source>
+        <translation>Auch die Spitzigkeit von K vor RoPE über das Training zeichnen</translation>
+    </message>
+    <message>
+        <source>KIVI:</source>
+        <translation>KIVI:</translation>
+    </message>
+    <message>
+        <source>2-bit</source>
+        <translation>2 Bit</translation>
+    </message>
+    <message>
+        <source>4-bit</source>
+        <translation>4 Bit</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Token</translation>
+    </message>
+    <message>
+        <source>Wall time</source>
+        <translation>Laufzeit</translation>
+    </message>
+    <message>
+        <source>x axis of the curves over training</source>
+        <translation>x-Achse der Kurven über das Training</translation>
+    </message>
+    <message>
+        <source>KIVI %1</source>
+        <translation>KIVI %1</translation>
+    </message>
+    <message>
+        <source>The profiles show one layer:
+choose a layer above</source>
+        <translation>Die Profile zeigen eine Schicht:
+oben eine Schicht wählen</translation>
+    </message>
+    <message>
+        <source> · mean over layers</source>
+        <translation> · Mittel über Schichten</translation>
+    </message>
+    <message>
+        <source> · layer %1</source>
+        <translation> · Schicht %1</translation>
+    </message>
+    <message>
+        <source>K/V spikiness (K pre- and post-RoPE, V)</source>
+        <translation>K/V-Spitzigkeit (K vor und nach RoPE, V)</translation>
+    </message>
+    <message>
+        <source>K/V spikiness (K post-RoPE, V)</source>
+        <translation>K/V-Spitzigkeit (K nach RoPE, V)</translation>
+    </message>
+    <message>
+        <source>KIVI quantized-cache loss (%1-bit)</source>
+        <translation>KIVI-Verlust mit quantisiertem Cache (%1 Bit)</translation>
+    </message>
+    <message>
+        <source>mean over layers</source>
+        <translation>Mittel über Schichten</translation>
+    </message>
+    <message>
+        <source>KIVI Δ loss, %1-bit (quantized − fp)</source>
+        <translation>KIVI-Δ-Verlust, %1 Bit (quantisiert − fp)</translation>
+    </message>
+    <message>
+        <source>%1: no snapshots yet</source>
+        <translation>%1: noch keine Snapshots</translation>
+    </message>
+    <message>
+        <source>%1: no layer %2 (it has %3)</source>
+        <translation>%1: keine Schicht %2 (hat %3)</translation>
+    </message>
+    <message>
+        <source>%1: no K/V magnitudes</source>
+        <translation>%1: keine K/V-Beträge</translation>
+    </message>
+    <message>
+        <source>%1: no KIVI losses</source>
+        <translation>%1: keine KIVI-Verluste</translation>
+    </message>
+    <message>
+        <source>No runs to show.</source>
+        <translation>Keine Läufe anzuzeigen.</translation>
+    </message>
+    <message>
+        <source>%1: no K/V magnitudes at step %2 (measured without a probe batch)</source>
+        <translation>%1: keine K/V-Beträge bei Schritt %2 (ohne Probe-Batch gemessen)</translation>
+    </message>
 </context>
 <context>
     <name>ms::LossPlot</name>
@@ -1456,10 +919,6 @@ Schritt %3</translation>
         <translation>Glättung:</translation>
     </message>
     <message>
-        <source>Exponential moving average weight b (debiased)</source>
-        <translation>Gewicht b des exponentiellen gleitenden Mittels (bias-korrigiert)</translation>
-    </message>
-    <message>
         <source>train (raw)</source>
         <translation>Training (roh)</translation>
     </message>
@@ -1474,10 +933,6 @@ Schritt %3</translation>
     <message>
         <source>Loss (nats/token)</source>
         <translation>Verlust (nats/Token)</translation>
-    </message>
-    <message>
-        <source>Wall time (s)</source>
-        <translation>Laufzeit (s)</translation>
     </message>
     <message>
         <source>No loss recorded yet.</source>
@@ -1496,33 +951,63 @@ Schritt %3</translation>
         <translation>Zeit</translation>
     </message>
     <message>
-        <source>%1 %2
-train %3 (smoothed %4)</source>
-        <translation>%1 %2
-Training %3 (geglättet %4)</translation>
-    </message>
-    <message>
         <source> s</source>
         <translation> s</translation>
-    </message>
-    <message>
-        <source>
-val %1 (at %2)</source>
-        <translation>
-Val. %1 (bei %2)</translation>
     </message>
     <message>
         <source>%1 %2</source>
         <comment>hover read-out: quantity, value</comment>
         <translation>%1 %2</translation>
     </message>
+    <message>
+        <source>Exponential moving average weight b (debiased), every run</source>
+        <translation>Gewicht b des exponentiellen gleitenden Mittels (bias-korrigiert), für jeden Lauf</translation>
+    </message>
+    <message>
+        <source>Raw</source>
+        <translation>Roh</translation>
+    </message>
+    <message>
+        <source>Also draw the unsmoothed training loss, faded</source>
+        <translation>Auch den ungeglätteten Trainingsverlust blass zeichnen</translation>
+    </message>
+    <message>
+        <source>%1: no loss recorded</source>
+        <translation>%1: kein Verlust aufgezeichnet</translation>
+    </message>
+    <message>
+        <source>No loss recorded yet:
+</source>
+        <translation>Noch kein Verlust aufgezeichnet:
+</translation>
+    </message>
+    <message>
+        <source>%1 · train (raw)</source>
+        <translation>%1 · Training (roh)</translation>
+    </message>
+    <message>
+        <source>%1 · train</source>
+        <translation>%1 · Training</translation>
+    </message>
+    <message>
+        <source>%1 · val</source>
+        <translation>%1 · Validierung</translation>
+    </message>
+    <message>
+        <source>train %1 (smoothed %2)</source>
+        <translation>Training %1 (geglättet %2)</translation>
+    </message>
+    <message>
+        <source> at %1</source>
+        <translation> bei %1</translation>
+    </message>
+    <message>
+        <source>val %1 (at %2)</source>
+        <translation>Validierung %1 (bei %2)</translation>
+    </message>
 </context>
 <context>
     <name>ms::MainWindow</name>
-    <message>
-        <source>Stopped following the run file: %1</source>
-        <translation>Verfolgen der Lauf-Datei beendet: %1</translation>
-    </message>
     <message>
         <source>&amp;Open Run…</source>
         <translation>Lauf ö&amp;ffnen…</translation>
@@ -1606,10 +1091,6 @@ Val. %1 (bei %2)</translation>
     <message>
         <source>Setup</source>
         <translation>Einrichtung</translation>
-    </message>
-    <message>
-        <source>Runs</source>
-        <translation>Läufe</translation>
     </message>
     <message>
         <source>Loss</source>
@@ -1923,6 +1404,148 @@ Die Lauf-Datei behält alles bisher Aufgezeichnete.</translation>
         <source> — %1 warning(s), hover here to read them</source>
         <translation> — %1 Warnung(en), zum Lesen mit der Maus hierher zeigen</translation>
     </message>
+    <message>
+        <source>Stopped following %1: %2</source>
+        <translation>Verfolgung von %1 beendet: %2</translation>
+    </message>
+    <message>
+        <source>Run folder</source>
+        <translation>Lauf-Ordner</translation>
+    </message>
+    <message>
+        <source>Shown runs</source>
+        <translation>Angezeigte Läufe</translation>
+    </message>
+    <message>
+        <source>Checked runs are drawn in every view</source>
+        <translation>Angehakte Läufe werden in jeder Ansicht gezeichnet</translation>
+    </message>
+    <message>
+        <source>Metrics</source>
+        <translation>Metriken</translation>
+    </message>
+    <message>
+        <source>Final metrics of every shown run, a row each (Ctrl+C copies)</source>
+        <translation>Endwerte jedes angezeigten Laufs, je eine Zeile (Strg+C kopiert)</translation>
+    </message>
+    <message>
+        <source>nothing to compare</source>
+        <translation>nichts zu vergleichen</translation>
+    </message>
+    <message>
+        <source>Skipped: %1</source>
+        <translation>Übersprungen: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source> + %n more run(s)</source>
+        <translation>
+            <numerusform> + %n weiterer Lauf</numerusform>
+            <numerusform> + %n weitere Läufe</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ms::MetricsTable</name>
+    <message>
+        <source>Run, named by what differs in its config</source>
+        <translation>Lauf, benannt nach dem, was sich in seiner Konfiguration unterscheidet</translation>
+    </message>
+    <message>
+        <source>Last optimizer step recorded</source>
+        <translation>Letzter aufgezeichneter Optimiererschritt</translation>
+    </message>
+    <message>
+        <source>Validation loss of the last validation row</source>
+        <translation>Validierungsverlust der letzten Validierungszeile</translation>
+    </message>
+    <message>
+        <source>Lowest validation loss</source>
+        <translation>Niedrigster Validierungsverlust</translation>
+    </message>
+    <message>
+        <source>Training loss averaged over the last 10% of steps</source>
+        <translation>Trainingsverlust gemittelt über die letzten 10 % der Schritte</translation>
+    </message>
+    <message>
+        <source>PR_sv of k (post-RoPE), mean over layers and heads, last snapshot</source>
+        <translation>PR_sv von k (nach RoPE), Mittel über Schichten und Köpfe, letzter Snapshot</translation>
+    </message>
+    <message>
+        <source>Effective rank of W_VO = W_o W_v (sum over heads), mean over layers, last snapshot</source>
+        <translation>Effektiver Rang von W_VO = W_o W_v (Summe über Köpfe), Mittel über Schichten, letzter Snapshot</translation>
+    </message>
+    <message>
+        <source>Effective rank of the FFN output matrix, mean over layers, last snapshot</source>
+        <translation>Effektiver Rang der FFN-Ausgangsmatrix, Mittel über Schichten, letzter Snapshot</translation>
+    </message>
+    <message>
+        <source>K (post-RoPE) channel/token max-mean ratio, mean over layers, last snapshot</source>
+        <translation>Verhältnis max/mean Kanal/Token von K (nach RoPE), Mittel über Schichten, letzter Snapshot</translation>
+    </message>
+    <message>
+        <source>V channel/token max-mean ratio, mean over layers, last snapshot</source>
+        <translation>Verhältnis max/mean Kanal/Token von V, Mittel über Schichten, letzter Snapshot</translation>
+    </message>
+    <message>
+        <source>First-token accuracy of the rarest group, last snapshot with FTA</source>
+        <translation>Erste-Token-Genauigkeit der seltensten Gruppe, letzter Snapshot mit FTA</translation>
+    </message>
+    <message>
+        <source>Copy (TSV)</source>
+        <translation>Kopieren (TSV)</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>Lauf</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>Schritte</translation>
+    </message>
+    <message>
+        <source>Final val loss</source>
+        <translation>Val.-Verlust (Ende)</translation>
+    </message>
+    <message>
+        <source>Best val loss</source>
+        <translation>Bester Val.-Verlust</translation>
+    </message>
+    <message>
+        <source>Train loss (last 10%)</source>
+        <translation>Trainingsverlust (letzte 10 %)</translation>
+    </message>
+    <message>
+        <source>Mean PR_sv(k)</source>
+        <translation>Mittleres PR_sv(k)</translation>
+    </message>
+    <message>
+        <source>eRank VO (sum over heads)</source>
+        <translation>eRank VO (Summe über Köpfe)</translation>
+    </message>
+    <message>
+        <source>eRank W_out</source>
+        <translation>eRank W_out</translation>
+    </message>
+    <message>
+        <source>K asymmetry</source>
+        <translation>K-Asymmetrie</translation>
+    </message>
+    <message>
+        <source>V asymmetry</source>
+        <translation>V-Asymmetrie</translation>
+    </message>
+    <message>
+        <source>Tail FTA</source>
+        <translation>Schwanz-FTA</translation>
+    </message>
+    <message>
+        <source>run %1</source>
+        <translation>Lauf %1</translation>
+    </message>
+    <message>
+        <source>Final metrics</source>
+        <translation>Endwerte</translation>
+    </message>
 </context>
 <context>
     <name>ms::PRHeatmap</name>
@@ -1979,16 +1602,8 @@ Die Lauf-Datei behält alles bisher Aufgezeichnete.</translation>
         <translation>Schritt (Snapshot)</translation>
     </message>
     <message>
-        <source>layers x heads</source>
-        <translation>Schichten x Köpfe</translation>
-    </message>
-    <message>
         <source>layers x time (mean over heads)</source>
         <translation>Schichten x Zeit (Mittel über Köpfe)</translation>
-    </message>
-    <message>
-        <source>%1 of %2, range [1, %3]</source>
-        <translation>%1 von %2, Bereich [1, %3]</translation>
     </message>
     <message>
         <source>%1 of %2</source>
@@ -1999,20 +1614,130 @@ Die Lauf-Datei behält alles bisher Aufgezeichnete.</translation>
         <translation>Noch keine Snapshots: das Partizipationsverhältnis erscheint mit dem ersten Snapshot.</translation>
     </message>
     <message>
-        <source>layer %1, head %2: %3(%4) = %5</source>
-        <translation>Schicht %1, Kopf %2: %3(%4) = %5</translation>
-    </message>
-    <message>
         <source> (collapsed)</source>
         <translation> (kollabiert)</translation>
     </message>
     <message>
-        <source>layer %1, step %2: mean %3(%4) over heads = %5</source>
-        <translation>Schicht %1, Schritt %2: Mittel von %3(%4) über Köpfe = %5</translation>
-    </message>
-    <message>
         <source>No participation ratios: this snapshot has no activations. The run was measured without a probe batch (checkpoints inspected without a probe file); its weight metrics are in the spectra and isotropy views.</source>
         <translation>Keine Participation Ratios: Dieser Snapshot hat keine Aktivierungen. Der Lauf wurde ohne Probe-Batch gemessen (Checkpoints ohne Probe-Datei untersucht); seine Gewichtsmetriken stehen in den Spektrum- und Isotropie-Ansichten.</translation>
+    </message>
+    <message>
+        <source>Colours:</source>
+        <translation>Farben:</translation>
+    </message>
+    <message>
+        <source>Fit to data</source>
+        <translation>An Daten anpassen</translation>
+    </message>
+    <message>
+        <source>Fixed [1, head_dim]</source>
+        <translation>Fest [1, head_dim]</translation>
+    </message>
+    <message>
+        <source>One colour scale for every run: the range of the values shown, or the whole range [1, head_dim] of the PR (the largest head_dim of the runs)</source>
+        <translation>Eine Farbskala für alle Läufe: der Bereich der angezeigten Werte oder der ganze Bereich [1, head_dim] des PR (das größte head_dim der Läufe)</translation>
+    </message>
+    <message>
+        <source>Difference:</source>
+        <translation>Differenz:</translation>
+    </message>
+    <message>
+        <source>−</source>
+        <translation>−</translation>
+    </message>
+    <message>
+        <source>The difference needs two runs.</source>
+        <translation>Die Differenz braucht zwei Läufe.</translation>
+    </message>
+    <message>
+        <source>Choose two different runs for the difference.</source>
+        <translation>Zwei verschiedene Läufe für die Differenz wählen.</translation>
+    </message>
+    <message>
+        <source>A run of the difference is gone.</source>
+        <translation>Ein Lauf der Differenz ist nicht mehr da.</translation>
+    </message>
+    <message>
+        <source>%1 has no snapshots yet.</source>
+        <translation>%1 hat noch keine Snapshots.</translation>
+    </message>
+    <message>
+        <source>Runs with different shapes cannot be subtracted: %1 has %2 layers × %3 heads, %4 has %5 × %6.</source>
+        <translation>Läufe verschiedener Form lassen sich nicht subtrahieren: %1 hat %2 Schichten × %3 Köpfe, %4 hat %5 × %6.</translation>
+    </message>
+    <message>
+        <source>layers × time (mean over heads)</source>
+        <translation>Schichten × Zeit (Mittel über Köpfe)</translation>
+    </message>
+    <message>
+        <source>difference</source>
+        <translation>Differenz</translation>
+    </message>
+    <message>
+        <source>%1
+(gone)</source>
+        <translation>%1
+(nicht mehr da)</translation>
+    </message>
+    <message>
+        <source>%1
+no snapshots yet</source>
+        <translation>%1
+noch keine Snapshots</translation>
+    </message>
+    <message>
+        <source>%1
+step %2</source>
+        <translation>%1
+Schritt %2</translation>
+    </message>
+    <message>
+        <source>: no activations</source>
+        <translation>: keine Aktivierungen</translation>
+    </message>
+    <message>
+        <source>%1, range [1, %2]</source>
+        <translation>%1, Bereich [1, %2]</translation>
+    </message>
+    <message>
+        <source>%1, range [%2, %3]</source>
+        <translation>%1, Bereich [%2, %3]</translation>
+    </message>
+    <message>
+        <source>%1 − %2
+step %3</source>
+        <translation>%1 − %2
+Schritt %3</translation>
+    </message>
+    <message>
+        <source>%1 (step %2) −
+%3 (step %4)</source>
+        <translation>%1 (Schritt %2) −
+%3 (Schritt %4)</translation>
+    </message>
+    <message>
+        <source>Δ %1 (B − A)</source>
+        <translation>Δ %1 (B − A)</translation>
+    </message>
+    <message>
+        <source>No runs to show.</source>
+        <translation>Keine Läufe anzuzeigen.</translation>
+    </message>
+    <message>
+        <source>%1 (step %2) · layer %3, head %4: %5 = %6</source>
+        <translation>%1 (Schritt %2) · Schicht %3, Kopf %4: %5 = %6</translation>
+    </message>
+    <message>
+        <source>%1 − %2 · layer %3, head %4: Δ %5 = %6</source>
+        <translation>%1 − %2 · Schicht %3, Kopf %4: Δ %5 = %6</translation>
+    </message>
+    <message>
+        <source>%1 · layer %2, step %3: mean %4 over heads = %5</source>
+        <translation>%1 · Schicht %2, Schritt %3: Mittel von %4 über Köpfe = %5</translation>
+    </message>
+    <message>
+        <source>%1 − %2</source>
+        <translation>%1 − %2</translation>
     </message>
 </context>
 <context>
@@ -2072,6 +1797,22 @@ Die Lauf-Datei behält alles bisher Aufgezeichnete.</translation>
     <message>
         <source>Exported by Muonscope</source>
         <translation>Exportiert von Muonscope</translation>
+    </message>
+    <message>
+        <source>run %1</source>
+        <translation>Lauf %1</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Token</translation>
+    </message>
+    <message>
+        <source>Wall time (s)</source>
+        <translation>Laufzeit (s)</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Schritt</translation>
     </message>
 </context>
 <context>
@@ -2208,6 +1949,114 @@ Diese Datei kann nicht gelesen werden: %2</translation>
     <message>
         <source>training</source>
         <translation>trainiert</translation>
+    </message>
+</context>
+<context>
+    <name>ms::RunSet</name>
+    <message>
+        <source>cannot read %1</source>
+        <translation>%1 kann nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>no member of %1 could be opened</source>
+        <translation>kein Lauf aus %1 ließ sich öffnen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n seeds</source>
+        <translation>
+            <numerusform>%n Startwert</numerusform>
+            <numerusform>%n Startwerte</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>live</source>
+        <translation>live</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>bereit</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>beendet</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>gestoppt</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>live run</source>
+        <translation>Live-Lauf</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%n seeds)</source>
+        <translation>
+            <numerusform>%1 (%n Startwert)</numerusform>
+            <numerusform>%1 (%n Startwerte)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1, seed %2</source>
+        <translation>%1, Startwert %2</translation>
+    </message>
+</context>
+<context>
+    <name>ms::RunTable</name>
+    <message>
+        <source>Run</source>
+        <translation>Lauf</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>Schritte</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Datei</translation>
+    </message>
+    <message>
+        <source>Differs: %1</source>
+        <translation>Unterscheidet sich: %1</translation>
+    </message>
+    <message>
+        <source>Show only this run</source>
+        <translation>Nur diesen Lauf zeigen</translation>
+    </message>
+    <message>
+        <source>Show config…</source>
+        <translation>Konfiguration zeigen…</translation>
+    </message>
+    <message>
+        <source>Show all</source>
+        <translation>Alle zeigen</translation>
+    </message>
+    <message>
+        <source>Show none</source>
+        <translation>Keinen zeigen</translation>
+    </message>
+    <message>
+        <source>Remove from list</source>
+        <translation>Aus der Liste entfernen</translation>
+    </message>
+    <message>
+        <source>Config of %1</source>
+        <translation>Konfiguration von %1</translation>
     </message>
 </context>
 <context>
@@ -2610,25 +2459,6 @@ Diese Datei kann nicht gelesen werden: %2</translation>
     </message>
 </context>
 <context>
-    <name>ms::SnapshotSlider</name>
-    <message>
-        <source>Snapshot:</source>
-        <translation>Snapshot:</translation>
-    </message>
-    <message>
-        <source>Scrub through the snapshots; at the right end it follows the latest</source>
-        <translation>Durch die Snapshots blättern; am rechten Ende folgt er dem neuesten</translation>
-    </message>
-    <message>
-        <source>none yet</source>
-        <translation>noch keine</translation>
-    </message>
-    <message>
-        <source>%1/%2 · step %3</source>
-        <translation>%1/%2 · Schritt %3</translation>
-    </message>
-</context>
-<context>
     <name>ms::SpectrumPlot</name>
     <message>
         <source>Singular values</source>
@@ -2643,24 +2473,12 @@ Diese Datei kann nicht gelesen werden: %2</translation>
         <translation>Matrix:</translation>
     </message>
     <message>
-        <source>Earlier snapshots</source>
-        <translation>Frühere Snapshots</translation>
-    </message>
-    <message>
-        <source>Overlay the spectrum at earlier snapshots in fading colour</source>
-        <translation>Das Spektrum früherer Snapshots in verblassender Farbe überlagern</translation>
-    </message>
-    <message>
         <source>Rank i</source>
         <translation>Rang i</translation>
     </message>
     <message>
         <source>Singular value σ_i</source>
         <translation>Singulärwert σ_i</translation>
-    </message>
-    <message>
-        <source>%1</source>
-        <translation>%1</translation>
     </message>
     <message>
         <source>All matrices</source>
@@ -2671,30 +2489,12 @@ Diese Datei kann nicht gelesen werden: %2</translation>
         <translation>Noch keine Snapshots: Spektren erscheinen mit dem ersten Snapshot.</translation>
     </message>
     <message>
-        <source>layer %1 not in this run</source>
-        <translation>Schicht %1 gibt es in diesem Lauf nicht</translation>
-    </message>
-    <message>
-        <source>matrix %1</source>
-        <translation>Matrix %1</translation>
-    </message>
-    <message>
         <source>step %1</source>
         <translation>Schritt %1</translation>
     </message>
     <message>
         <source> (%1 × %2)</source>
         <translation> (%1 × %2)</translation>
-    </message>
-    <message>
-        <source>%1%2
-layer %3 · step %4
-
-</source>
-        <translation>%1%2
-Schicht %3 · Schritt %4
-
-</translation>
     </message>
     <message>
         <source>eRank        %1
@@ -2715,28 +2515,10 @@ Schicht %3 · Schritt %4
 </translation>
     </message>
     <message>
-        <source>Q75/Q25      %1
-</source>
-        <translation>Q75/Q25      %1
-</translation>
-    </message>
-    <message>
         <source>stable rank  %1
 </source>
         <translation>stab. Rang   %1
 </translation>
-    </message>
-    <message>
-        <source>layer %1 · step %2
-
-</source>
-        <translation>Schicht %1 · Schritt %2
-
-</translation>
-    </message>
-    <message>
-        <source>matrix</source>
-        <translation>Matrix</translation>
     </message>
     <message>
         <source>eRank</source>
@@ -2765,16 +2547,8 @@ Schicht %3 · Schritt %4
         <translation>W_QK^h je Kopf</translation>
     </message>
     <message>
-        <source>W_QK^h = W_q^h^T W_k^h: the bilinear form head h applies, one curve per head</source>
-        <translation>W_QK^h = W_q^h^T W_k^h: die Bilinearform, die Kopf h anwendet, eine Kurve je Kopf</translation>
-    </message>
-    <message>
         <source>W_OV^h per head</source>
         <translation>W_OV^h je Kopf</translation>
-    </message>
-    <message>
-        <source>W_OV^h = W_o^h W_v^h: the map head h writes to the residual, one curve per head</source>
-        <translation>W_OV^h = W_o^h W_v^h: die Abbildung, die Kopf h in den Residualstrom schreibt, eine Kurve je Kopf</translation>
     </message>
     <message>
         <source>* sum over heads
@@ -2791,42 +2565,16 @@ Schicht %3 · Schritt %4
         <translation>W_OV^h = W_o^h W_v^h</translation>
     </message>
     <message>
-        <source>No per-head composites in this run at step %1 (files written before they were recorded have none).</source>
-        <translation>Keine Kopf-Komposita in diesem Lauf bei Schritt %1 (Dateien, die vor ihrer Aufzeichnung geschrieben wurden, haben keine).</translation>
-    </message>
-    <message>
         <source>head %1</source>
         <translation>Kopf %1</translation>
-    </message>
-    <message>
-        <source>%1
-layer %2 · step %3
-%4 σ per head (rank ≤ head_dim),
-H normalized by log %4
-
-</source>
-        <translation>%1
-Schicht %2 · Schritt %3
-%4 σ je Kopf (Rang ≤ head_dim),
-H normiert mit log %4
-
-</translation>
     </message>
     <message>
         <source>head</source>
         <translation>Kopf</translation>
     </message>
     <message>
-        <source>View:</source>
-        <translation>Ansicht:</translation>
-    </message>
-    <message>
         <source>Singular values σ_i</source>
         <translation>Singulärwerte σ_i</translation>
-    </message>
-    <message>
-        <source>ESD of λ = σ² (log-log, power-law fit)</source>
-        <translation>ESD von λ = σ² (log-log, Potenzgesetz-Anpassung)</translation>
     </message>
     <message>
         <source>Empirical spectral density of the eigenvalues of WᵀW with WeightWatcher&apos;s power-law fit from λ_min (slope −α)</source>
@@ -2843,28 +2591,6 @@ H normiert mit log %4
     <message>
         <source>Empirical spectral density (λ = σ²)</source>
         <translation>Empirische Spektraldichte (λ = σ²)</translation>
-    </message>
-    <message>
-        <source>%1  α = %2</source>
-        <translation>%1  α = %2</translation>
-    </message>
-    <message>
-        <source>power law α = %1 from λ_min = %2 (KS %3)</source>
-        <translation>Potenzgesetz α = %1 ab λ_min = %2 (KS %3)</translation>
-    </message>
-    <message>
-        <source>update top10 %1 (chance %2)
-</source>
-        <translation>Update-Top10 %1 (Zufall %2)
-</translation>
-    </message>
-    <message>
-        <source>
-power law of the ESD λ = σ²
-</source>
-        <translation>
-Potenzgesetz der ESD λ = σ²
-</translation>
     </message>
     <message>
         <source>alpha        %1
@@ -2889,18 +2615,178 @@ Potenzgesetz der ESD λ = σ²
         <translation>λ_min        %1</translation>
     </message>
     <message>
-        <source>%1 %2 %3 %4 %5 %6 %7
-</source>
-        <translation>%1 %2 %3 %4 %5 %6 %7
-</translation>
-    </message>
-    <message>
         <source>alpha</source>
         <translation>alpha</translation>
     </message>
     <message>
         <source>KS</source>
         <translation>KS</translation>
+    </message>
+    <message>
+        <source>What the plot shows: singular values or the ESD of λ = σ²</source>
+        <translation>Was das Diagramm zeigt: Singulärwerte oder die ESD von λ = σ²</translation>
+    </message>
+    <message>
+        <source>ESD of λ = σ² (power-law fit)</source>
+        <translation>ESD von λ = σ² (Potenzgesetz-Anpassung)</translation>
+    </message>
+    <message>
+        <source>σ/σ₁</source>
+        <translation>σ/σ₁</translation>
+    </message>
+    <message>
+        <source>Divide by the largest singular value to compare shapes</source>
+        <translation>Durch den größten Singulärwert teilen, um Formen zu vergleichen</translation>
+    </message>
+    <message>
+        <source>Earlier</source>
+        <translation>Frühere</translation>
+    </message>
+    <message>
+        <source>Overlay the spectrum at earlier snapshots in fading colour (one run, one matrix)</source>
+        <translation>Das Spektrum früherer Snapshots in verblassender Farbe überlagern (ein Lauf, eine Matrix)</translation>
+    </message>
+    <message>
+        <source>W_QK^h = W_q^h^T W_k^h: the bilinear form head h applies, one curve (or panel) per head</source>
+        <translation>W_QK^h = W_q^h^T W_k^h: die Bilinearform, die Kopf h anwendet, eine Kurve (oder ein Teilbild) je Kopf</translation>
+    </message>
+    <message>
+        <source>W_OV^h = W_o^h W_v^h: the map head h writes to the residual, one curve (or panel) per head</source>
+        <translation>W_OV^h = W_o^h W_v^h: die Abbildung, mit der Kopf h in den Residualstrom schreibt, eine Kurve (oder ein Teilbild) je Kopf</translation>
+    </message>
+    <message>
+        <source>W_QK^h, head %1</source>
+        <translation>W_QK^h, Kopf %1</translation>
+    </message>
+    <message>
+        <source>W_OV^h, head %1</source>
+        <translation>W_OV^h, Kopf %1</translation>
+    </message>
+    <message>
+        <source>W_QK (Σ heads)</source>
+        <translation>W_QK (Σ Köpfe)</translation>
+    </message>
+    <message>
+        <source>W_VO (Σ heads)</source>
+        <translation>W_VO (Σ Köpfe)</translation>
+    </message>
+    <message>
+        <source>λ = σ²</source>
+        <translation>λ = σ²</translation>
+    </message>
+    <message>
+        <source>p(λ)</source>
+        <translation>p(λ)</translation>
+    </message>
+    <message>
+        <source>σ_i / σ_1</source>
+        <translation>σ_i / σ_1</translation>
+    </message>
+    <message>
+        <source>σ_i</source>
+        <translation>σ_i</translation>
+    </message>
+    <message>
+        <source>all matrices</source>
+        <translation>alle Matrizen</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · layer %3</source>
+        <translation>%1 · %2 · Schicht %3</translation>
+    </message>
+    <message>
+        <source>Singular values σ_i / σ_1</source>
+        <translation>Singulärwerte σ_i / σ_1</translation>
+    </message>
+    <message>
+        <source>%1: no snapshots yet</source>
+        <translation>%1: noch keine Snapshots</translation>
+    </message>
+    <message>
+        <source>%1: no layer %2 (it has %3)</source>
+        <translation>%1: keine Schicht %2 (hat %3)</translation>
+    </message>
+    <message>
+        <source>%1: no per-head composites at step %2 (files written before they were recorded have none)</source>
+        <translation>%1: keine zusammengesetzten Matrizen je Kopf bei Schritt %2 (in Dateien, die vor ihrer Einführung geschrieben wurden, fehlen sie)</translation>
+    </message>
+    <message>
+        <source>%1: no %2</source>
+        <translation>%1: %2 fehlt</translation>
+    </message>
+    <message>
+        <source>No run to show.</source>
+        <translation>Kein Lauf anzuzeigen.</translation>
+    </message>
+    <message>
+        <source>power law α = %1</source>
+        <translation>Potenzgesetz α = %1</translation>
+    </message>
+    <message>
+        <source>%1 · step %2</source>
+        <translation>%1 · Schritt %2</translation>
+    </message>
+    <message>
+        <source>Not drawn: </source>
+        <translation>Nicht gezeichnet: </translation>
+    </message>
+    <message>
+        <source>Nothing to draw:
+</source>
+        <translation>Nichts zu zeichnen:
+</translation>
+    </message>
+    <message>
+        <source>%1%2 · step %3
+</source>
+        <translation>%1%2 · Schritt %3
+</translation>
+    </message>
+    <message>
+        <source>Q75/Q25      %1</source>
+        <translation>Q75/Q25      %1</translation>
+    </message>
+    <message>
+        <source>update top10 %1
+</source>
+        <translation>Update-Top10 %1
+</translation>
+    </message>
+    <message>
+        <source>  (chance %1)</source>
+        <translation>  (Zufall %1)</translation>
+    </message>
+    <message>
+        <source>power law of λ = σ²
+</source>
+        <translation>Potenzgesetz von λ = σ²
+</translation>
+    </message>
+    <message>
+        <source>%1 · step %2: %3 σ per head (rank ≤ head_dim), H normalized by log %3
+</source>
+        <translation>%1 · Schritt %2: %3 σ je Kopf (Rang ≤ head_dim), H normiert mit log %3
+</translation>
+    </message>
+    <message>
+        <source>run</source>
+        <translation>Lauf</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>s.rank</source>
+        <translation>st.Rang</translation>
+    </message>
+    <message>
+        <source>α_w</source>
+        <translation>α_w</translation>
+    </message>
+    <message>
+        <source>h%1</source>
+        <translation>h%1</translation>
     </message>
 </context>
 <context>
@@ -2948,6 +2834,25 @@ Potenzgesetz der ESD λ = σ²
     <message>
         <source>%1 threads</source>
         <translation>%1 Threads</translation>
+    </message>
+</context>
+<context>
+    <name>ms::StepSlider</name>
+    <message>
+        <source>Step:</source>
+        <translation>Schritt:</translation>
+    </message>
+    <message>
+        <source>Moves every run to the same step (each shows its nearest snapshot); at the right end it follows the latest</source>
+        <translation>Setzt jeden Lauf auf denselben Schritt (jeder zeigt seinen nächstgelegenen Snapshot); am rechten Ende folgt er dem neuesten</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>noch keine</translation>
+    </message>
+    <message>
+        <source>step %1</source>
+        <translation>Schritt %1</translation>
     </message>
 </context>
 <context>

@@ -19,10 +19,13 @@
 
 #include <qcustomplot.h>
 
-#include "CompareCurvePlot.h"
+#include "FTAPlot.h"
+#include "IsotropyPlot.h"
+#include "KVPlot.h"
+#include "LossPlot.h"
 #include "MetricsTable.h"
-#include "ComparePRHeatmap.h"
-#include "CompareSpectrum.h"
+#include "PRHeatmap.h"
+#include "SpectrumPlot.h"
 
 namespace ms {
 
@@ -77,10 +80,11 @@ CompareReportResult write_compare_report(const QVector<RunModel*>& runs, const Q
   QWidget holder;
   holder.resize(o.size);
   std::vector<Figure> figs;
-  auto* loss = new CompareCurvePlot(CompareCurvePlot::Loss, runs, &holder);
+  auto* loss = new LossPlot(runs, &holder);
+  loss->setShowRaw(false);  // the smoothed curves read better in print
   figs.push_back({QStringLiteral("loss"), tr("Loss"), loss, nullptr, QString()});
 
-  auto* pr = new ComparePRHeatmap(runs, &holder);
+  auto* pr = new PRHeatmap(runs, &holder);
   pr->refreshNow();
   QString prNote;
   if (runs.size() >= 2 && !pr->differenceProblem().isEmpty()) {
@@ -92,26 +96,32 @@ CompareReportResult write_compare_report(const QVector<RunModel*>& runs, const Q
                                    : tr("Participation ratio (PR_sv of k)"),
                   pr, nullptr, prNote});
 
-  auto* iso = new CompareCurvePlot(CompareCurvePlot::Isotropy, runs, &holder);
+  auto* iso = new IsotropyPlot(runs, &holder);
+  iso->setMatrices({QStringLiteral("vo"), QStringLiteral("mlp.out")});
   figs.push_back({QStringLiteral("isotropy"),
                   tr("Isotropy: eRank of W_VO (sum over heads) and W_out"), iso, nullptr,
                   QString()});
-  auto* kv = new CompareCurvePlot(CompareCurvePlot::Spikiness, runs, &holder);
+  auto* kv = new KVPlot(runs, &holder);
+  kv->setPanels(KVPlot::SpikinessOnly);
+  kv->setSpikinessShowsKPre(false);
+  kv->setLayer(-1);
   figs.push_back({QStringLiteral("kv"), tr("K/V asymmetry (channel / token max-mean ratio)"), kv,
                   nullptr, QString()});
-  auto* kivi = new CompareCurvePlot(CompareCurvePlot::Kivi, runs, &holder);
+  auto* kivi = new KVPlot(runs, &holder);
+  kivi->setPanels(KVPlot::KiviOnly);
   kivi->refreshNow();
   if (!kivi->series().isEmpty())
     figs.push_back({QStringLiteral("kivi"), tr("KIVI quantized-cache loss (2-bit)"), kivi, nullptr,
                     QString()});
-  auto* fta = new CompareCurvePlot(CompareCurvePlot::FTA, runs, &holder);
+  auto* fta = new FTAPlot(runs, &holder);
+  fta->setFtaChoice(FTAPlot::FtaHeadTail);
   fta->refreshNow();
   if (!fta->series().isEmpty())
     figs.push_back({QStringLiteral("fta"), tr("Tail QA: first-token accuracy (head and tail)"), fta,
                     nullptr, QString()});
   else
     result.notes << tr("No run has tail-QA data: the FTA figure is left out.");
-  auto* spec = new CompareSpectrum(runs, &holder);
+  auto* spec = new SpectrumPlot(runs, &holder);
   spec->setLayer(o.layer);
   spec->refreshNow();
   QString specNote;

@@ -1,11 +1,14 @@
-// LossPlot: train/val loss with debiased EMA smoothing and hover read-out (see LossPlot.h).
+// LossPlot: train/val loss of 1..N runs with debiased EMA smoothing and a hover read-out (see
+// LossPlot.h).
 #include "LossPlot.h"
 #include "PlotUtil.h"
+#include "SeedBand.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QSignalBlocker>
 #include <QSlider>
 #include <algorithm>
 #include <cmath>
@@ -14,13 +17,36 @@
 
 namespace ms {
 
+namespace {
+
+// The point of g whose key is nearest to x (ties: the earlier one); end() when g is empty.
+QCPGraphDataContainer::const_iterator nearestPoint(const QCPGraph* g, double x) {
+  const auto data = g->data();
+  auto it = data->findBegin(x, true);
+  if (it == data->constEnd()) return it;
+  auto next = it + 1;
+  if (next != data->constEnd() && std::abs(next->key - x) < std::abs(it->key - x)) return next;
+  return it;
+}
+
+}  // namespace
+
 LossPlot::LossPlot(RunModel* model, QWidget* parent) : PlotBase(model, parent) {
+  init();
+}
+
+LossPlot::LossPlot(const QVector<RunModel*>& runs, QWidget* parent) : PlotBase(runs, parent) {
+  init();
+}
+
+void LossPlot::init() {
   setObjectName(QStringLiteral("loss"));
   setInterest(kInfo | kSteps | kVals);
   setTitle(tr("Loss"));
 
   auto* ctl = controlsLayout();
-  ctl->addWidget(new QLabel(tr("X axis:"), this));
+  auto* xText = new QLabel(tr("X axis:"), this);
+  ctl->addWidget(xText);
   xCombo_ = new QComboBox(this);
   xCombo_->addItem(tr("Step"), XStep);
   xCombo_->addItem(tr("Tokens"), XTokens);
@@ -29,33 +55,44 @@ LossPlot::LossPlot(RunModel* model, QWidget* parent) : PlotBase(model, parent) {
   logCheck_ = new QCheckBox(tr("Log scale"), this);
   ctl->addWidget(logCheck_);
   ctl->addSpacing(12);
-  ctl->addWidget(new QLabel(tr("Smoothing:"), this));
+  auto* smoothText = new QLabel(tr("Smoothing:"), this);
+  ctl->addWidget(smoothText);
   smoothSlider_ = new QSlider(Qt::Horizontal, this);
   smoothSlider_->setRange(0, 999);
   smoothSlider_->setValue(qRound(smoothing_ * 1000));
-  smoothSlider_->setToolTip(tr("Exponential moving average weight b (debiased)"));
+  smoothSlider_->setToolTip(tr("Exponential moving average weight b (debiased), every run"));
   ctl->addWidget(smoothSlider_, 1);
   smoothLabel_ = new QLabel(QString::number(smoothing_, 'f', 3), this);
   smoothLabel_->setMinimumWidth(smoothLabel_->fontMetrics().horizontalAdvance("0.000 "));
   ctl->addWidget(smoothLabel_);
+  rawCheck_ = new QCheckBox(tr("Raw"), this);
+  rawCheck_->setChecked(showRaw_);
+  rawCheck_->setToolTip(tr("Also draw the unsmoothed training loss, faded"));
+  ctl->addWidget(rawCheck_);
+  shared_ << xText << xCombo_ << logCheck_ << smoothText << smoothSlider_ << smoothLabel_;
 
   connect(xCombo_, &QComboBox::currentIndexChanged, this,
           [this](int i) { setXAxisMode(static_cast<XAxis>(xCombo_->itemData(i).toInt())); });
   connect(logCheck_, &QCheckBox::toggled, this, &LossPlot::setLogY);
   connect(smoothSlider_, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 1000.0); });
+  connect(rawCheck_, &QCheckBox::toggled, this, &LossPlot::setShowRaw);
 
   QCustomPlot* p = plot();
-  train_ = p->addGraph();
-  train_->setName(tr("train (raw)"));
-  smoothed_ = p->addGraph();
-  smoothed_->setName(tr("train (smoothed)"));
-  val_ = p->addGraph();
-  val_->setName(tr("validation"));
-  val_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
-  p->xAxis->setLabel(tr("Step"));
+  p->xAxis->setLabel(xLabel(xMode_));
   p->yAxis->setLabel(tr("Loss (nats/token)"));
+  // The legend sits in a row under the plot, never over the curves.
+  // Centred in a row of its own: empty cells either side take the spare width.
   p->legend->setVisible(true);
-  p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+  p->axisRect()->insetLayout()->take(p->legend);
+  auto* legendRow = new QCPLayoutGrid;
+  p->plotLayout()->addElement(2, 0, legendRow);
+  p->plotLayout()->setRowStretchFactor(2, 0.001);
+  legendRow->addElement(0, 0, new QCPLayoutElement(p));
+  legendRow->addElement(0, 1, p->legend);
+  legendRow->addElement(0, 2, new QCPLayoutElement(p));
+  legendRow->setColumnStretchFactors({1.0, 0.001, 1.0});
+  p->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+  p->legend->setWrap(4);
 
   // Hover read-out on its own buffered layer, so moving the mouse does not redraw the data.
   p->addLayer(QStringLiteral("hover"), p->layer(QStringLiteral("legend")), QCustomPlot::limAbove);
@@ -91,17 +128,28 @@ std::vector<double> LossPlot::emaDebiased(const std::vector<double>& x, double b
   return out;
 }
 
+void LossPlot::setSharedControlsVisible(bool visible) {
+  for (QWidget* w : shared_) w->setVisible(visible);
+}
+
 void LossPlot::setXAxisMode(XAxis mode) {
   if (mode == xMode_) return;
   xMode_ = mode;
-  xCombo_->setCurrentIndex(xCombo_->findData(mode));
+  {
+    const QSignalBlocker block(xCombo_);
+    xCombo_->setCurrentIndex(xCombo_->findData(mode));
+  }
+  fullRebuild_ = true;
   scheduleReset();  // a different x quantity: the old x range means nothing
 }
 
 void LossPlot::setLogY(bool on) {
   if (on == logY_) return;
   logY_ = on;
-  logCheck_->setChecked(on);
+  {
+    const QSignalBlocker block(logCheck_);
+    logCheck_->setChecked(on);
+  }
   plotutil::setLogScale(plot()->yAxis, on);
   scheduleReset();
 }
@@ -115,82 +163,259 @@ void LossPlot::setSmoothing(double b) {
     smoothSlider_->setValue(qRound(b * 1000));
   }
   smoothLabel_->setText(QString::number(b, 'f', 3));
+  fullRebuild_ = true;
   scheduleRefresh();
 }
 
-double LossPlot::xOf(const StepRecord& s) const {
-  switch (xMode_) {
-    case XTokens:
-      return static_cast<double>(s.tokens);
-    case XWallTime:
-      return s.wall_s;
-    default:
-      return static_cast<double>(s.step);
+void LossPlot::setShowRaw(bool on) {
+  if (on == showRaw_) return;
+  showRaw_ = on;
+  {
+    const QSignalBlocker block(rawCheck_);
+    rawCheck_->setChecked(on);
   }
+  scheduleRefresh();
 }
 
-double LossPlot::xOf(const ValRecord& v) const {
-  switch (xMode_) {
-    case XTokens:
-      return static_cast<double>(v.tokens);
-    case XWallTime:
-      return v.wall_s;
-    default:
-      return static_cast<double>(v.step);
+void LossPlot::runsReset() {
+  fullRebuild_ = true;  // runs changed, cleared, deleted, or their info arrived
+}
+
+const LossPlot::RunCurves* LossPlot::curves(int run) const {
+  return run >= 0 && run < curves_.size() && curves_[run].model ? &curves_[run] : nullptr;
+}
+
+QCPGraph* LossPlot::trainGraph(int run) const {
+  const RunCurves* c = curves(run);
+  return c ? c->raw : nullptr;
+}
+QCPGraph* LossPlot::smoothedGraph(int run) const {
+  const RunCurves* c = curves(run);
+  return c ? c->smoothed : nullptr;
+}
+QCPGraph* LossPlot::valGraph(int run) const {
+  const RunCurves* c = curves(run);
+  return c ? c->valGraph : nullptr;
+}
+
+const QVector<CurveSeries>& LossPlot::series() const {
+  if (seriesDirty_) {
+    series_.clear();
+    seriesGraphs_.clear();
+    for (const RunCurves& c : curves_) {
+      if (!c.model) continue;
+      if (!c.train.isEmpty()) series_ << c.train, seriesGraphs_ << c.smoothed;
+      if (!c.val.isEmpty()) series_ << c.val, seriesGraphs_ << c.valGraph;
+    }
+    seriesDirty_ = false;
+  }
+  return series_;
+}
+
+QCPGraph* LossPlot::graph(int i) const {
+  series();
+  return i >= 0 && i < seriesGraphs_.size() ? seriesGraphs_[i] : nullptr;
+}
+
+void LossPlot::rebuildAll() {
+  QCustomPlot* p = plot();
+  p->clearGraphs();
+  curves_.clear();
+  colorIndices_.clear();
+  for (int r = 0; r < runCount(); ++r) {
+    RunCurves c;
+    c.model = run(r);
+    colorIndices_ << runColorIndex(r);
+    if (c.model) {
+      c.train.run = c.val.run = r;
+      c.train.name = QStringLiteral("train");
+      c.val.name = QStringLiteral("val");
+      addSeedBands(r, c);  // under the run's own curves
+      c.raw = p->addGraph();
+      c.smoothed = p->addGraph();
+      c.valGraph = p->addGraph();
+    }
+    curves_ << c;
+  }
+  fullRebuild_ = false;
+}
+
+void LossPlot::addSeedBands(int r, RunCurves& c) {
+  // A seed group: the band over its members' smoothed training curves and validation points
+  // (the group's own curves are those of the mean run, SeedMean).
+  const QVector<RunModel*> members = runMembers(r);
+  if (members.size() < 2) return;
+  QVector<QVector<double>> tx, ty, vx, vy;
+  for (const RunModel* m : members) {
+    std::vector<double> loss;
+    QVector<double> x;
+    for (const StepRecord& st : m->steps()) {
+      loss.push_back(st.loss);
+      x << xOf(st, xMode_);
+    }
+    const std::vector<double> sm = emaDebiased(loss, smoothing_);
+    tx << x;
+    ty << QVector<double>(sm.begin(), sm.end());
+    QVector<double> xv, yv;
+    for (const ValRecord& v : m->vals()) {
+      xv << xOf(v, xMode_);
+      yv << v.loss;
+    }
+    vx << xv;
+    vy << yv;
+  }
+  const QColor colour = runColor(r);
+  const QString label = runLabel(r);
+  c.trainBand = draw_seed_band(plot()->xAxis, plot()->yAxis, seed_band(tx, ty, seed_band_mode()),
+                               colour, label + QStringLiteral(" · train"));
+  c.valBand = draw_seed_band(plot()->xAxis, plot()->yAxis, seed_band(vx, vy, seed_band_mode()),
+                             colour, label + QStringLiteral(" · val"));
+}
+
+QCPGraph* LossPlot::bandGraph(int run, bool validation) const {
+  const RunCurves* c = curves(run);
+  return c ? (validation ? c->valBand : c->trainBand) : nullptr;
+}
+
+void LossPlot::extend(RunCurves& c) {
+  const auto& steps = c.model->steps();
+  const int first = c.train.size(), n = static_cast<int>(steps.size());
+  if (n > first) {
+    QVector<double> xs, raw, sm;
+    xs.reserve(n - first);
+    raw.reserve(n - first);
+    sm.reserve(n - first);
+    for (int i = first; i < n; ++i) {
+      const StepRecord& st = steps[i];
+      // The debiased EMA continued from the stored state (as emaDebiased, point by point).
+      double s = kNaN;
+      if (std::isfinite(st.loss)) {
+        c.emaSum = smoothing_ * c.emaSum + (1.0 - smoothing_) * st.loss;
+        c.emaPow *= smoothing_;
+        s = c.emaSum / (1.0 - c.emaPow);
+      }
+      const double x = xOf(st, xMode_);
+      c.train.x << x;
+      c.train.y << st.loss;
+      c.train.smoothed << s;
+      c.train.step << st.step;
+      c.train.tokens << st.tokens;
+      c.train.wall << st.wall_s;
+      xs << x;
+      raw << st.loss;
+      sm << s;
+    }
+    const bool sorted =
+        std::is_sorted(xs.begin(), xs.end()) &&
+        (c.raw->data()->isEmpty() || xs.front() >= (c.raw->data()->constEnd() - 1)->key);
+    c.raw->addData(xs, raw, sorted);
+    c.smoothed->addData(xs, sm, sorted);
+  }
+  const auto& vals = c.model->vals();
+  const int vfirst = c.val.size(), nv = static_cast<int>(vals.size());
+  if (nv > vfirst) {
+    QVector<double> xs, ys;
+    for (int i = vfirst; i < nv; ++i) {
+      const ValRecord& v = vals[i];
+      c.val.append(xOf(v, xMode_), v.loss, v.step, v.tokens, v.wall_s);
+      xs << c.val.x.back();
+      ys << v.loss;
+    }
+    c.valGraph->addData(xs, ys);
   }
 }
 
 void LossPlot::rebuild() {
-  static const std::vector<StepRecord> kNoSteps;
-  static const std::vector<ValRecord> kNoVals;
-  const auto& steps = model() ? model()->steps() : kNoSteps;
-  const auto& vals = model() ? model()->vals() : kNoVals;
-
-  const int n = static_cast<int>(steps.size());
-  QVector<double> xs(n), raw(n), sm(n);
-  std::vector<double> loss(n);
-  bool sorted = true;
-  for (int i = 0; i < n; ++i) {
-    xs[i] = xOf(steps[i]);
-    raw[i] = loss[i] = steps[i].loss;
-    if (i > 0 && xs[i] < xs[i - 1]) sorted = false;
+  // Anything but new rows (runs, colours, x axis, smoothing, a cleared or deleted run) redraws
+  // every run; new rows only extend the runs they belong to.
+  bool full = fullRebuild_ || curves_.size() != runCount();
+  for (int r = 0; !full && r < runCount(); ++r) {
+    const RunCurves& c = curves_[r];
+    full = c.model != run(r) || colorIndices_.value(r) != runColorIndex(r) ||
+           (c.model && (static_cast<int>(c.model->steps().size()) < c.train.size() ||
+                        static_cast<int>(c.model->vals().size()) < c.val.size()));
   }
-  smoothedValues_ = emaDebiased(loss, smoothing_);
-  for (int i = 0; i < n; ++i) sm[i] = smoothedValues_[i];
-  train_->setData(xs, raw, sorted);
-  smoothed_->setData(xs, sm, sorted);
-
-  const int nv = static_cast<int>(vals.size());
-  QVector<double> vx(nv), vy(nv);
-  for (int i = 0; i < nv; ++i) {
-    vx[i] = xOf(vals[i]);
-    vy[i] = vals[i].loss;
+  if (full) rebuildAll();
+  missing_.clear();
+  bool anyData = false;
+  for (int r = 0; r < curves_.size(); ++r) {
+    RunCurves& c = curves_[r];
+    if (!c.model) continue;
+    extend(c);
+    anyData = anyData || !c.train.isEmpty() || !c.val.isEmpty();
+    if (c.train.isEmpty() && c.val.isEmpty())
+      missing_ << tr("%1: no loss recorded").arg(runLabel(r));
   }
-  val_->setData(vx, vy);
-  // A run without training steps (checkpoints inspected here: one probe loss per checkpoint)
-  // lists only its validation points; the empty train curves would be noise in the legend.
-  for (QCPGraph* g : {train_, smoothed_}) {
-    if (n > 0)
-      g->addToLegend();
-    else
-      g->removeFromLegend();
-  }
+  seriesDirty_ = true;
+  styleGraphs();
+  updateLegend();
 
-  static const char* labels[] = {QT_TR_NOOP("Step"), QT_TR_NOOP("Tokens"),
-                                 QT_TR_NOOP("Wall time (s)")};
-  plot()->xAxis->setLabel(tr(labels[xMode_]));
-  if (n == 0 && nv == 0)
-    setPlaceholderText(tr("No loss recorded yet."));
+  plot()->xAxis->setLabel(xLabel(xMode_));
+  if (!anyData)
+    setPlaceholderText(runCount() <= 1
+                           ? tr("No loss recorded yet.")
+                           : tr("No loss recorded yet:\n") + missing_.join(QLatin1Char('\n')));
   else
     setPlaceholderText(QString());
 }
 
+void LossPlot::styleGraphs() {
+  for (int r = 0; r < curves_.size(); ++r) {
+    const RunCurves& c = curves_[r];
+    if (!c.model) continue;
+    const QColor colour = runColor(r);
+    QColor faded = colour;
+    faded.setAlpha(70);
+    c.raw->setPen(QPen(faded, 1));
+    c.raw->setVisible(showRaw_);
+    c.smoothed->setPen(QPen(colour, 2));
+    QPen dashed(colour, 1.8);
+    dashed.setStyle(CurveSeries::lineStyle(1));
+    c.valGraph->setPen(dashed);
+    c.valGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(colour, 1.5),
+                                                QBrush(backgroundColor()), 6));
+  }
+}
+
+void LossPlot::updateLegend() {
+  // One run: "train (raw)", "train (smoothed)", "validation"; several: "label · train" and
+  // "label · val" (the raw curve goes unnamed). Empty curves stay out of the legend (a run of
+  // inspected checkpoints has validation points only).
+  const bool one = runCount() == 1;
+  for (int r = 0; r < curves_.size(); ++r) {
+    const RunCurves& c = curves_[r];
+    if (!c.model) continue;
+    const QString label = runLabel(r);
+    c.raw->setName(one ? tr("train (raw)") : tr("%1 · train (raw)").arg(label));
+    c.smoothed->setName(one ? tr("train (smoothed)") : tr("%1 · train").arg(label));
+    c.valGraph->setName(one ? tr("validation") : tr("%1 · val").arg(label));
+    const bool train = !c.train.isEmpty();
+    for (QCPGraph* g : {c.raw, c.smoothed, c.valGraph}) {
+      const bool listed = g == c.valGraph ? !c.val.isEmpty()
+                          : g == c.raw    ? train && one && showRaw_
+                                          : train;
+      if (listed)
+        g->addToLegend();
+      else
+        g->removeFromLegend();
+    }
+  }
+  plot()->legend->setVisible(plot()->legend->itemCount() > 0);
+  PlotBase::applyPalette();  // style the legend items
+}
+
 void LossPlot::resetRanges() {
   QCustomPlot* p = plot();
-  if (train_->data()->isEmpty() && val_->data()->isEmpty()) return;
+  bool anyTrain = false, anyData = false;
+  for (const RunCurves& c : curves_) {
+    if (!c.model) continue;
+    anyTrain = anyTrain || !c.train.isEmpty();
+    anyData = anyData || !c.train.isEmpty() || !c.val.isEmpty();
+  }
+  if (!anyData) return;
   p->rescaleAxes(true);
   // Points only (no training curve): a margin, so the first and last markers are not cut.
-  if (train_->data()->isEmpty()) {
+  if (!anyTrain) {
     const QCPRange x = p->xAxis->range();
     const double pad = std::max(0.04 * x.size(), 0.5);
     p->xAxis->setRange(x.lower - pad, x.upper + pad);
@@ -207,13 +432,7 @@ void LossPlot::resetRanges() {
 
 void LossPlot::applyPalette() {
   PlotBase::applyPalette();
-  QColor faded = seriesColor(0);
-  faded.setAlpha(70);
-  train_->setPen(QPen(faded, 1));
-  smoothed_->setPen(QPen(seriesColor(0), 2));
-  val_->setPen(QPen(seriesColor(1), 2));
-  val_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(seriesColor(1), 1.5),
-                                        QBrush(backgroundColor()), 6));
+  styleGraphs();
   tracer_->setPen(QPen(textColor(), 1.5));
   tracer_->setBrush(Qt::NoBrush);
   QColor box = backgroundColor();
@@ -225,11 +444,17 @@ void LossPlot::applyPalette() {
 
 void LossPlot::updateHover(QMouseEvent* event) {
   QCustomPlot* p = plot();
-  // The tracer follows the smoothed train curve, or the validation points of a run that has no
-  // training steps (inspected checkpoints).
-  const bool haveTrain = !smoothed_->data()->isEmpty();
-  QCPGraph* followed = haveTrain ? smoothed_ : val_;
-  const bool inside = p->axisRect()->rect().contains(event->pos()) && !followed->data()->isEmpty();
+  // The tracer follows the first drawn run: its smoothed train curve, or its validation points
+  // when it has no training steps (inspected checkpoints).
+  QCPGraph* followed = nullptr;
+  for (const RunCurves& c : curves_) {
+    if (!c.model) continue;
+    followed = !c.smoothed->data()->isEmpty()   ? c.smoothed
+               : !c.valGraph->data()->isEmpty() ? c.valGraph
+                                                : nullptr;
+    if (followed) break;
+  }
+  const bool inside = followed && p->axisRect()->rect().contains(event->pos());
   if (!inside) {
     if (tracer_->visible()) {
       tracer_->setVisible(false);
@@ -244,29 +469,32 @@ void LossPlot::updateHover(QMouseEvent* event) {
   tracer_->setVisible(true);
   tracer_->updatePosition();
   const double x = tracer_->position->key();
-  double rawV = kNaN;
-  auto it = train_->data()->findBegin(x, false);
-  if (it != train_->data()->constEnd()) rawV = it->value;
   static const char* names[] = {QT_TR_NOOP("step"), QT_TR_NOOP("tokens"), QT_TR_NOOP("time")};
-  const QString where =
-      xMode_ == XWallTime ? QString::number(x, 'f', 1) + tr(" s") : QString::number(qint64(x));
-  QString text = haveTrain
-                     ? tr("%1 %2\ntrain %3 (smoothed %4)")
-                           .arg(tr(names[xMode_]))
-                           .arg(where)
-                           .arg(rawV, 0, 'g', 5)
-                           .arg(tracer_->position->value(), 0, 'g', 5)
-                     : tr("%1 %2", "hover read-out: quantity, value").arg(tr(names[xMode_]), where);
-  // Nearest validation point, if any.
-  if (!val_->data()->isEmpty()) {
-    auto vit = val_->data()->findBegin(x, true);
-    auto best = vit;
-    if (vit != val_->data()->constEnd()) {
-      auto next = vit + 1;
-      if (next != val_->data()->constEnd() && std::abs(next->key - x) < std::abs(vit->key - x))
-        best = next;
-      text += tr("\nval %1 (at %2)").arg(best->value, 0, 'g', 5).arg(best->key, 0, 'g', 7);
+  auto where = [this](double at) {
+    return xMode_ == XWallTime ? QString::number(at, 'f', 1) + tr(" s")
+                               : QString::number(qint64(at));
+  };
+  QString text = tr("%1 %2", "hover read-out: quantity, value").arg(tr(names[xMode_]), where(x));
+  const bool one = runCount() == 1;
+  for (int r = 0; r < curves_.size(); ++r) {
+    const RunCurves& c = curves_[r];
+    if (!c.model) continue;
+    QStringList parts;
+    const auto t = nearestPoint(c.smoothed, x);
+    if (t != c.smoothed->data()->constEnd()) {
+      double rawV = kNaN;
+      const auto rt = c.raw->data()->findBegin(t->key, false);
+      if (rt != c.raw->data()->constEnd()) rawV = rt->value;
+      QString s = tr("train %1 (smoothed %2)").arg(rawV, 0, 'g', 5).arg(t->value, 0, 'g', 5);
+      if (t->key != x) s += tr(" at %1").arg(where(t->key));
+      parts << s;
     }
+    const auto v = nearestPoint(c.valGraph, x);
+    if (v != c.valGraph->data()->constEnd())
+      parts << tr("val %1 (at %2)").arg(v->value, 0, 'g', 5).arg(v->key, 0, 'g', 7);
+    if (parts.isEmpty()) continue;
+    text += one ? QLatin1Char('\n') + parts.join(QLatin1Char('\n'))
+                : QStringLiteral("\n%1: %2").arg(runLabel(r), parts.join(QStringLiteral(", ")));
   }
   hoverText_->setText(text);
   hoverText_->setVisible(true);
@@ -278,25 +506,7 @@ QString LossPlot::hoverText() const {
 }
 
 QString LossPlot::csv() const {
-  QString out = QStringLiteral("series,step,tokens,wall_s,loss,loss_smoothed\n");
-  if (!model()) return out;
-  const auto& steps = model()->steps();
-  std::vector<double> loss(steps.size());
-  for (size_t i = 0; i < steps.size(); ++i) loss[i] = steps[i].loss;
-  const std::vector<double> sm = emaDebiased(loss, smoothing_);
-  for (size_t i = 0; i < steps.size(); ++i) {
-    const auto& s = steps[i];
-    out += QStringLiteral("train,%1,%2,%3,%4,%5\n")
-               .arg(s.step)
-               .arg(s.tokens)
-               .arg(csvNumber(s.wall_s), csvNumber(s.loss), csvNumber(sm[i]));
-  }
-  for (const auto& v : model()->vals())
-    out += QStringLiteral("val,%1,%2,%3,%4,\n")
-               .arg(v.step)
-               .arg(v.tokens)
-               .arg(csvNumber(v.wall_s), csvNumber(v.loss));
-  return out;
+  return CurveSeries::csv(series(), [this](int r) { return runLabel(r); });
 }
 
 }  // namespace ms

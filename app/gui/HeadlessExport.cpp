@@ -10,14 +10,17 @@
 #include <cstring>
 #include <memory>
 
-#include "CompareCurvePlot.h"
-#include "ComparePRHeatmap.h"
 #include "CompareReport.h"
-#include "CompareSpectrum.h"
+#include "FTAPlot.h"
+#include "IsotropyPlot.h"
+#include "KVPlot.h"
+#include "LossPlot.h"
 #include "MetricsTable.h"
+#include "PRHeatmap.h"
 #include "RunFollower.h"
 #include "RunLabels.h"
 #include "RunModel.h"
+#include "SpectrumPlot.h"
 
 namespace ms {
 
@@ -98,15 +101,15 @@ int run_headless_export(const QStringList& args, QString* message) {
       return fail(
           2, QStringLiteral("--layer must be a layer index >= 0, got '%1'").arg(p.value(layerOpt)));
   }
-  CompareBase::XAxis x = CompareBase::XStep;
+  PlotBase::XAxis x = PlotBase::XStep;
   if (p.isSet(xOpt)) {
     const QString v = p.value(xOpt);
     if (v == "step")
-      x = CompareBase::XStep;
+      x = PlotBase::XStep;
     else if (v == "tokens")
-      x = CompareBase::XTokens;
+      x = PlotBase::XTokens;
     else if (v == "time" || v == "wall")
-      x = CompareBase::XWallTime;
+      x = PlotBase::XWallTime;
     else
       return fail(2, QStringLiteral("--x must be step, tokens or time, got '%1'").arg(v));
   }
@@ -201,31 +204,55 @@ int run_headless_export(const QStringList& args, QString* message) {
   // One figure.
   std::unique_ptr<PlotBase> view;
   std::unique_ptr<MetricsTable> table;
-  if (plot == "loss" || plot == "isotropy" || plot == "kv" || plot == "fta" || plot == "kivi") {
-    const auto kind = plot == "loss"       ? CompareCurvePlot::Loss
-                      : plot == "isotropy" ? CompareCurvePlot::Isotropy
-                      : plot == "kv"       ? CompareCurvePlot::Spikiness
-                      : plot == "fta"      ? CompareCurvePlot::FTA
-                                           : CompareCurvePlot::Kivi;
-    auto* c = new CompareCurvePlot(kind, models);
+  // A curve view: nothing drawn is an error naming why; runs left out are notes.
+  auto checkCurves = [&](auto* c) -> bool {
+    c->refreshNow();
+    if (c->series().isEmpty()) {
+      fail(2, QStringLiteral("nothing to draw for --plot %1: %2")
+                  .arg(plot, c->missing().join(QStringLiteral("; "))));
+      return false;
+    }
+    for (const QString& m : c->missing()) err << "muonscope: note: " << m << Qt::endl;
+    return true;
+  };
+  if (plot == "loss") {
+    auto* c = new LossPlot(models);
     view.reset(c);
     c->setXAxisMode(x);
     c->setSmoothing(smoothing);
     c->setLogY(p.isSet(logOpt));
+    if (!checkCurves(c)) return 2;
+  } else if (plot == "isotropy") {
+    auto* c = new IsotropyPlot(models);
+    view.reset(c);
+    c->setXAxisMode(x);
+    c->setLogY(p.isSet(logOpt));
     c->setLayer(layer);
-    if (p.isSet(matrixOpt)) c->setMatrices(p.value(matrixOpt).split(QLatin1Char(',')));
-    c->refreshNow();
-    if (c->series().isEmpty())
-      return fail(2, QStringLiteral("nothing to draw for --plot %1: %2")
-                         .arg(plot, c->missing().join(QStringLiteral("; "))));
-    for (const QString& m : c->missing()) err << "muonscope: note: " << m << Qt::endl;
+    c->setMatrices(p.isSet(matrixOpt)
+                       ? p.value(matrixOpt).split(QLatin1Char(','))
+                       : QStringList{QStringLiteral("vo"), QStringLiteral("mlp.out")});
+    if (!checkCurves(c)) return 2;
+  } else if (plot == "fta") {
+    auto* c = new FTAPlot(models);
+    view.reset(c);
+    c->setXAxisMode(x);
+    c->setFtaChoice(FTAPlot::FtaHeadTail);
+    if (!checkCurves(c)) return 2;
+  } else if (plot == "kv" || plot == "kivi") {
+    auto* c = new KVPlot(models);
+    view.reset(c);
+    c->setPanels(plot == "kv" ? KVPlot::SpikinessOnly : KVPlot::KiviOnly);
+    c->setSpikinessShowsKPre(false);  // K after RoPE and V: the study's asymmetry
+    c->setXAxisMode(x);
+    c->setLogY(p.isSet(logOpt));
+    c->setLayer(layer);
+    if (!checkCurves(c)) return 2;
   } else if (plot == "pr" || plot == "pr-diff") {
-    auto* h = new ComparePRHeatmap(models);
+    auto* h = new PRHeatmap(models);
     view.reset(h);
     h->setTensor(tensor);
     h->setStep(step);
-    h->setPanels(plot == "pr" ? ComparePRHeatmap::MapsAndDifference
-                              : ComparePRHeatmap::DifferenceOnly);
+    h->setPanels(plot == "pr" ? PRHeatmap::MapsAndDifference : PRHeatmap::DifferenceOnly);
     bool any = false;
     for (int r = 0; r < models.size(); ++r) any = any || h->snapshotIndexOf(r) >= 0;
     if (!any)
@@ -240,7 +267,7 @@ int run_headless_export(const QStringList& args, QString* message) {
     }
     h->refreshNow();
   } else if (plot == "spectrum") {
-    auto* s = new CompareSpectrum(models);
+    auto* s = new SpectrumPlot(models);
     view.reset(s);
     s->setLayer(std::max(0, layer));
     s->setStep(step);

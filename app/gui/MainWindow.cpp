@@ -26,7 +26,6 @@
 
 #include "AppSettings.h"
 #include "AssocMemoryPanel.h"
-#include "CompareWindow.h"
 #include "FTAPlot.h"
 #include "InspectController.h"
 #include "InspectDialog.h"
@@ -34,12 +33,15 @@
 #include "IsotropyPlot.h"
 #include "KVPlot.h"
 #include "LossPlot.h"
+#include "MetricsTable.h"
 #include "PRHeatmap.h"
 #include "PreferencesDialog.h"
 #include "RunBrowser.h"
 #include "RunFollower.h"
 #include "RunLabels.h"
 #include "RunModel.h"
+#include "RunSet.h"
+#include "RunTable.h"
 #include "SetupPanel.h"
 #include "SpectrumPlot.h"
 #include "StatusPanel.h"
@@ -94,9 +96,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   controller_ = new TrainingController(this);
   liveModel_ = new RunModel(this);
-  fileModel_ = new RunModel(this);
-  current_ = liveModel_;
-  follower_ = new RunFollower(fileModel_, this);
+  runSet_ = new RunSet(this);
+  runSet_->setLiveModel(liveModel_);
+  focus_ = liveModel_;
   status_ = new StatusPanel;
   statusBar()->addPermanentWidget(status_);
 
@@ -110,27 +112,39 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(controller_, &TrainingController::valReady, liveModel_, &RunModel::appendVal);
   connect(controller_, &TrainingController::snapshotReady, liveModel_, &RunModel::appendSnapshot);
   connect(controller_, &TrainingController::stepsReady, status_, &StatusPanel::addSteps);
-  connect(controller_, &TrainingController::infoReady, this,
-          [this] { browser_->setActiveFile(controller_->runFile()); });
+  connect(controller_, &TrainingController::infoReady, this, [this] {
+    browser_->setActiveFile(controller_->runFile());
+    runSet_->setLiveFile(controller_->runFile());
+  });
   connect(controller_, &TrainingController::stateChanged, this, &MainWindow::onStateChanged);
   connect(controller_, &TrainingController::finished, this, &MainWindow::onRunFinished);
 
   // Views: a click on a heatmap layer selects it for the spectra and the K/V caches, and the
-  // heatmap's snapshot slider selects the snapshot of all three (theirs are hidden).
-  spectrum_->setSnapshotControlVisible(false);
-  kv_->setSnapshotControlVisible(false);
+  // heatmap's step slider moves every snapshot view (and every run in it) to the same step
+  // (theirs are hidden).
+  spectrum_->setStepControlVisible(false);
+  kv_->setStepControlVisible(false);
+  fta_->setStepControlVisible(false);
   connect(pr_, &PRHeatmap::layerClicked, spectrum_, &SpectrumPlot::setLayer);
   connect(pr_, &PRHeatmap::layerClicked, kv_, &KVPlot::setLayer);
-  connect(pr_, &PRHeatmap::snapshotChanged, spectrum_, &SpectrumPlot::setSnapshot);
-  connect(pr_, &PRHeatmap::snapshotChanged, kv_, &KVPlot::setSnapshot);
+  connect(pr_, &PRHeatmap::stepChanged, spectrum_, &SpectrumPlot::setStep);
+  connect(pr_, &PRHeatmap::stepChanged, kv_, &KVPlot::setStep);
+  connect(pr_, &PRHeatmap::stepChanged, fta_, &FTAPlot::setStep);
 
   connect(setup_, &SetupPanel::validityChanged, this, &MainWindow::updateActions);
   connect(browser_, &RunBrowser::openRequested, this, [this](const QString& p) { openRunFile(p); });
-  connect(follower_, &RunFollower::followingChanged, this, &MainWindow::updateTitle);
-  connect(follower_, &RunFollower::readFailed, this, [this](const QString& msg) {
-    statusBar()->showMessage(tr("Stopped following the run file: %1").arg(msg));
+  connect(runSet_, &RunSet::followFailed, this, [this](const QString& file, const QString& msg) {
+    statusBar()->showMessage(tr("Stopped following %1: %2").arg(QFileInfo(file).fileName(), msg));
   });
-  connect(liveModel_, &RunModel::displayNameChanged, this, &MainWindow::updateTitle);
+  connect(runSet_, &RunSet::rowUpdated, this, &MainWindow::updateTitle);
+  connect(runSet_, &RunSet::rowsChanged, this, &MainWindow::updateTitle);
+  connect(runSet_, &RunSet::checkedChanged, this, &MainWindow::applyCheckedRuns);
+  connect(runSet_, &RunSet::checkedChanged, this, &MainWindow::updateActions);
+  connect(runTable_, &RunTable::rowActivated, this, [this](int row) {
+    if (row < 0 || row >= runSet_->count()) return;
+    runSet_->setChecked(row, true);
+    setCurrentModel(runSet_->entry(row).model);
+  });
 
   setup_->setRunFolder(settings::runFolder());
   const QString last = settings::lastConfigJson();
@@ -299,7 +313,9 @@ void MainWindow::buildStudiesMenu() {
       studyRunner_, &StudyRunner::memberStarted, this,
       [this](int i, int n, const QString& label, const QString& runFile) {
         liveModel_->clear();
-        liveModel_->setDisplayName(label);
+        runSet_->setFixedLabel(runSet_->rowOf(liveModel_), label);
+        runSet_->setLiveFile(runFile);
+        runSet_->setChecked(runSet_->rowOf(liveModel_), true);
         setCurrentModel(liveModel_);
         browser_->setActiveFile(runFile);
         status_->startRun(controller_->totalSteps());
@@ -458,27 +474,34 @@ void MainWindow::buildDocks() {
   scroll->setFrameShape(QFrame::NoFrame);
   QDockWidget* setupDock = addView(scroll, tr("Setup"), QStringLiteral("dockSetup"));
   browser_ = new RunBrowser;
-  QDockWidget* runsDock = addView(browser_, tr("Runs"), QStringLiteral("dockRuns"));
+  QDockWidget* runsDock = addView(browser_, tr("Run folder"), QStringLiteral("dockRuns"));
+  runTable_ = new RunTable(runSet_);
+  QDockWidget* tableDock = addView(runTable_, tr("Shown runs"), QStringLiteral("dockRunTable"));
+  tableDock->setToolTip(tr("Checked runs are drawn in every view"));
 
-  loss_ = new LossPlot(current_);
-  pr_ = new PRHeatmap(current_);
-  spectrum_ = new SpectrumPlot(current_);
-  isotropy_ = new IsotropyPlot(current_);
-  kv_ = new KVPlot(current_);
-  fta_ = new FTAPlot(current_);
+  loss_ = new LossPlot(static_cast<RunModel*>(nullptr));
+  pr_ = new PRHeatmap(static_cast<RunModel*>(nullptr));
+  spectrum_ = new SpectrumPlot(static_cast<RunModel*>(nullptr));
+  isotropy_ = new IsotropyPlot(static_cast<RunModel*>(nullptr));
+  kv_ = new KVPlot(static_cast<RunModel*>(nullptr));
+  fta_ = new FTAPlot(static_cast<RunModel*>(nullptr));
   QDockWidget* lossDock = addView(loss_, tr("Loss"), QStringLiteral("dockLoss"));
   QDockWidget* prDock = addView(pr_, tr("Participation ratio"), QStringLiteral("dockPR"));
   QDockWidget* specDock = addView(spectrum_, tr("Spectra"), QStringLiteral("dockSpectra"));
   QDockWidget* isoDock = addView(isotropy_, tr("Isotropy"), QStringLiteral("dockIsotropy"));
   QDockWidget* kvDock = addView(kv_, tr("K/V"), QStringLiteral("dockKV"));
   QDockWidget* ftaDock = addView(fta_, tr("Tail QA"), QStringLiteral("dockTailQA"));
+  metrics_ = new MetricsTable(QVector<RunModel*>{});
+  QDockWidget* metricsDock = addView(metrics_, tr("Metrics"), QStringLiteral("dockMetrics"));
+  metricsDock->setToolTip(tr("Final metrics of every shown run, a row each (Ctrl+C copies)"));
   ftaDock->setToolTip(tr("First-token accuracy per frequency group (tail-QA data only)"));
 
-  // Default layout: setup and runs (tabs) on the left; a 2 x 2 grid of views on the right,
-  // with Isotropy tabbed behind Loss and Tail QA behind Spectra.
+  // Default layout: setup and the run folder (tabs) on the left above the run table; a 2 x 2
+  // grid of views on the right, with Isotropy tabbed behind Loss and Tail QA behind Spectra.
   addDockWidget(Qt::LeftDockWidgetArea, setupDock);
   addDockWidget(Qt::LeftDockWidgetArea, runsDock);
   tabifyDockWidget(setupDock, runsDock);
+  splitDockWidget(setupDock, tableDock, Qt::Vertical);
   setupDock->raise();
   addDockWidget(Qt::RightDockWidgetArea, lossDock);
   splitDockWidget(lossDock, prDock, Qt::Horizontal);
@@ -486,8 +509,10 @@ void MainWindow::buildDocks() {
   splitDockWidget(prDock, kvDock, Qt::Vertical);
   tabifyDockWidget(lossDock, isoDock);
   tabifyDockWidget(specDock, ftaDock);
+  tabifyDockWidget(kvDock, metricsDock);
   lossDock->raise();
   specDock->raise();
+  kvDock->raise();
 }
 
 void MainWindow::applyDefaultDockSizes() {
@@ -528,24 +553,47 @@ void MainWindow::saveLayout() {
 }
 
 void MainWindow::setCurrentModel(RunModel* model) {
-  if (current_ == model) return;
-  current_ = model;
-  for (PlotBase* v : std::initializer_list<PlotBase*>{loss_, pr_, spectrum_, isotropy_, kv_, fta_})
-    v->setModel(model);
+  focus_ = model;
   updateTitle();
   updateActions();
 }
 
+void MainWindow::applyCheckedRuns() {
+  const QVector<RunModel*> runs = runSet_->checkedModels();
+  const QVector<int> colors = runSet_->checkedColors();
+  const QVector<QVector<RunModel*>> members = runSet_->checkedMembers();
+  for (PlotBase* v : std::initializer_list<PlotBase*>{loss_, pr_, spectrum_, isotropy_, kv_, fta_})
+    v->setRuns(runs, colors, members);
+  metrics_->setRuns(runs, colors, members);
+  updateTitle();
+}
+
+RunModel* MainWindow::currentModel() const {
+  return focus_;
+}
+
+RunModel* MainWindow::fileModel() const {
+  return lastFile_;
+}
+
+RunFollower* MainWindow::follower() const {
+  const int row = runSet_->rowOf(lastFile_);
+  return row >= 0 ? runSet_->entry(row).follower : nullptr;
+}
+
 QString MainWindow::currentFile() const {
-  if (current_ == liveModel_) return controller_->runFile();
-  return follower_->path();
+  if (!focus_) return QString();
+  if (focus_ == liveModel_) return controller_->runFile();
+  const int row = runSet_->rowOf(focus_);
+  return row >= 0 ? runSet_->entry(row).file : QString();
 }
 
 bool MainWindow::showsLiveRun() const {
-  return current_ == liveModel_;
+  return runSet_->isChecked(runSet_->rowOf(liveModel_));
 }
 
 void MainWindow::showLiveRun() {
+  runSet_->setChecked(runSet_->rowOf(liveModel_), true);
   setCurrentModel(liveModel_);
   if (!controller_->isActive())
     status_->showStatic(liveModel_->steps().empty() ? 0 : liveModel_->steps().back().step,
@@ -579,7 +627,10 @@ bool MainWindow::startRun(QString* error) {
   const RunConfig cfg = setup_->config();
   const QString path = newRunFilePath();
   liveModel_->clear();
-  liveModel_->setDisplayName(QFileInfo(path).completeBaseName());
+  liveModel_->setStatus(RunStatus::Running);
+  runSet_->setFixedLabel(runSet_->rowOf(liveModel_), QString());
+  runSet_->setLiveFile(path);
+  runSet_->setChecked(runSet_->rowOf(liveModel_), true);
   setCurrentModel(liveModel_);
   QString why;
   // Before the worker creates the file: the browser must never open it with HDF5 while this
@@ -596,46 +647,66 @@ bool MainWindow::startRun(QString* error) {
   return true;
 }
 
-CompareWindow* MainWindow::openComparison(const QStringList& inputs, QString* error) {
-  auto* w = new CompareWindow(this);
-  w->setAttribute(Qt::WA_DeleteOnClose);
-  QString err;
-  if (!w->openRuns(inputs, &err)) {
-    delete w;
-    if (error) *error = err;
-    return nullptr;
+bool MainWindow::openComparison(const QStringList& inputs, QString* error) {
+  QVector<int> rows;
+  QStringList problems;
+  for (const QString& in : inputs) {
+    QString why;
+    if (is_study_index(in)) {
+      QStringList warnings;
+      const QVector<int> members = runSet_->openStudy(in, &why, &warnings);
+      rows += members;
+      problems += warnings;
+      if (members.isEmpty()) problems << why;
+    } else {
+      const int row = runSet_->openFile(in, RunSet::File, QString(), &why);
+      if (row >= 0)
+        rows << row;
+      else
+        problems << why;
+    }
   }
-  w->show();
-  return w;
+  if (rows.isEmpty()) {
+    if (error) *error = problems.isEmpty() ? tr("nothing to compare") : problems.join('\n');
+    return false;
+  }
+  runSet_->checkOnly(rows);
+  lastFile_ = runSet_->entry(rows.back()).model;
+  setCurrentModel(lastFile_);
+  if (!problems.isEmpty())
+    statusBar()->showMessage(tr("Skipped: %1").arg(problems.join(QStringLiteral("; "))), 15000);
+  return true;
 }
 
 bool MainWindow::openRunFile(const QString& path, QString* error) {
-  if (is_study_index(path)) return openComparison({path}, error) != nullptr;
+  if (is_study_index(path)) return openComparison({path}, error);
   const QString abs = QFileInfo(path).absoluteFilePath();
   if (controller_->isActive() && abs == controller_->runFile()) {
     showLiveRun();
     return true;
   }
   QString why;
-  if (!follower_->open(abs, &why)) {
+  const int row = runSet_->openFile(abs, RunSet::File, QString(), &why);
+  if (row < 0) {
     statusBar()->showMessage(tr("Cannot open %1").arg(abs), 10000);
     if (isVisible())
       showMessage(this, QMessageBox::Warning, tr("Cannot open run"),
                   tr("Cannot open %1:\n%2").arg(QDir::toNativeSeparators(abs), why));
     if (error) *error = why;
-    setCurrentModel(fileModel_);
     return false;
   }
-  setCurrentModel(fileModel_);
+  RunModel* m = runSet_->entry(row).model;
+  lastFile_ = m;
+  setCurrentModel(m);
   settings::addRecentFile(abs);
   browser_->setRecentFiles(settings::recentFiles());
   if (!controller_->isActive()) {
     // A run of inspected checkpoints has snapshots but no training steps.
-    const auto& steps = fileModel_->steps();
-    const auto& snaps = fileModel_->snapshots();
+    const auto& steps = m->steps();
+    const auto& snaps = m->snapshots();
     const int64_t last = !steps.empty() ? steps.back().step : snaps.empty() ? 0 : snaps.back().step;
-    status_->showStatic(last, fileModel_->info().total_steps);
-    status_->setStateText(RunBrowser::statusText(fileModel_->status()));
+    status_->showStatic(last, m->info().total_steps);
+    status_->setStateText(RunBrowser::statusText(m->status()));
   }
   updateTitle();
   return true;
@@ -675,14 +746,18 @@ void MainWindow::updateActions() {
   pauseAct_->setToolTip(paused ? tr("Resume the run (Space or Ctrl+P)")
                                : tr("Pause the run (Space or Ctrl+P)"));
   stopAct_->setEnabled(active && st != S::Stopping);
-  liveAct_->setEnabled(current_ != liveModel_ && (active || !liveModel_->steps().empty()));
+  liveAct_->setEnabled(focus_ != liveModel_ && (active || !liveModel_->steps().empty()));
   setup_->setEditable(!active);
 }
 
 void MainWindow::updateTitle() {
-  QString name = current_->displayName();
-  if (current_ == fileModel_ && follower_->isFollowing()) name += tr(" (following)");
-  if (current_ == liveModel_ && controller_->isActive()) name += tr(" (training)");
+  QString name = focus_ ? focus_->displayName() : QString();
+  const int row = runSet_->rowOf(focus_);
+  if (row >= 0 && runSet_->entry(row).follower && runSet_->entry(row).follower->isFollowing())
+    name += tr(" (following)");
+  if (focus_ == liveModel_ && controller_->isActive()) name += tr(" (training)");
+  const int shown = static_cast<int>(runSet_->checkedModels().size());
+  if (shown > 1) name += tr(" + %n more run(s)", nullptr, shown - 1);
   setWindowTitle(name.isEmpty() ? tr("Muonscope") : tr("%1 — Muonscope").arg(name));
 }
 

@@ -1,8 +1,10 @@
 // MainWindow: the Muonscope desktop window. Thin: it builds the docks (setup panel, run
-// browser, and the live views Loss, Participation ratio, Spectra, Isotropy, K/V, Tail QA), the
-// toolbar/menu actions (Start Ctrl+R, Pause/Resume Space or Ctrl+P, Stop Ctrl+.), the status
-// bar (StatusPanel), and wires them: TrainingController -> live RunModel -> views; RunBrowser /
-// command line / drag-and-drop -> RunFollower -> file RunModel -> the same views; File > Inspect
+// folder browser, the run table, and the views Loss, Participation ratio, Spectra, Isotropy,
+// K/V, Tail QA, Metrics), the toolbar/menu actions (Start Ctrl+R, Pause/Resume Space or Ctrl+P,
+// Stop Ctrl+.), the status bar (StatusPanel), and wires them. Every view draws the runs checked
+// in the run table (RunSet): the live run (TrainingController -> live RunModel), run files
+// opened from the browser, the command line or a drop (a RunFollower each), study members
+// (opening a study.json checks them) and inspected checkpoints. File > Inspect
 // Checkpoints… (or checkpoints dropped on the window) -> InspectDialog -> InspectController
 // (background thread, progress and Cancel in the status bar: InspectProgress) -> a run file
 // opened like File > Open Run…. The dock
@@ -31,10 +33,13 @@ class InspectProgress;
 class IsotropyPlot;
 class KVPlot;
 class LossPlot;
+class MetricsTable;
 class PRHeatmap;
 class RunBrowser;
 class RunFollower;
 class RunModel;
+class RunSet;
+class RunTable;
 class SetupPanel;
 class SpectrumPlot;
 class StatusPanel;
@@ -52,13 +57,15 @@ class MainWindow : public QMainWindow {
   // Starts a run with the setup panel's config into a new file in its run folder. Returns
   // false (with *error; shown in the status bar too) when the setup is invalid or a run is active.
   bool startRun(QString* error = nullptr);
-  // Shows a run file in the views (RunReader -> RunModel) and follows it while another process
-  // writes it. The file of the run being trained here shows the live run instead. Returns
+  // Adds a run file to the run table, checked, so every view draws it beside the runs already
+  // checked, and follows it while another process writes it; a study index (study.json) adds
+  // its members. The file of the run being trained here checks the live run instead. Returns
   // false with *error when it cannot be read (a message box tells the user when interactive).
   bool openRunFile(const QString& path, QString* error = nullptr);
-  // Opens a CompareWindow on run files and/or study indexes (study.json). Returns the window
-  // (deleted on close), or nullptr with *error set when the inputs cannot be compared.
-  class CompareWindow* openComparison(const QStringList& inputs, QString* error = nullptr);
+  // Shows exactly these run files and/or study members (checked; every other run unchecked),
+  // the comparison workflow of "Compare Selected Runs" and "Open Study". Returns false with
+  // *error when none can be read.
+  bool openComparison(const QStringList& inputs, QString* error = nullptr);
 
   // Opens File > Inspect Checkpoints… (window-modal, without blocking) with `checkpoints`
   // listed; Inspect starts the inspection. Returns the dialog (deleted on close).
@@ -68,8 +75,10 @@ class MainWindow : public QMainWindow {
   // it cannot start (a run, study or inspection is active, the run file exists, ...).
   bool startInspection(const InspectOptions& options, QString* error = nullptr);
 
-  // The file shown in the views ("" for nothing; the live run's file while it is shown).
+  // The run in focus (opened, started or activated last; the window title and status bar
+  // describe it) and its file ("" when none).
   QString currentFile() const;
+  // Whether the live run is checked (drawn by the views).
   bool showsLiveRun() const;
   // Whether the default layout that "Reset Layout" returns to has its dock sizes: taken once,
   // just after the window is first shown at its real size, unless a saved layout was restored.
@@ -79,16 +88,19 @@ class MainWindow : public QMainWindow {
   RunBrowser* runBrowser() const { return browser_; }
   TrainingController* controller() const { return controller_; }
   StatusPanel* statusPanel() const { return status_; }
-  RunModel* liveModel() const { return liveModel_; }   // the run trained in this window
-  RunModel* fileModel() const { return fileModel_; }   // the run file opened last
-  RunModel* currentModel() const { return current_; }  // what the views show
-  RunFollower* follower() const { return follower_; }
+  RunModel* liveModel() const { return liveModel_; }  // the run trained in this window
+  RunModel* fileModel() const;                        // the run file opened last
+  RunModel* currentModel() const;                     // the run in focus
+  RunFollower* follower() const;                      // of the run file opened last
+  RunSet* runSet() const { return runSet_; }
+  RunTable* runTable() const { return runTable_; }
   LossPlot* lossPlot() const { return loss_; }
   PRHeatmap* prHeatmap() const { return pr_; }
   SpectrumPlot* spectrumPlot() const { return spectrum_; }
   IsotropyPlot* isotropyPlot() const { return isotropy_; }
   KVPlot* kvPlot() const { return kv_; }
   FTAPlot* ftaPlot() const { return fta_; }
+  MetricsTable* metricsTable() const { return metrics_; }
   QAction* startAction() const { return startAct_; }
   QAction* pauseAction() const { return pauseAct_; }
   QAction* stopAction() const { return stopAct_; }
@@ -128,7 +140,8 @@ class MainWindow : public QMainWindow {
   void buildStudiesMenu();
   void buildDocks();
   QDockWidget* addView(QWidget* view, const QString& title, const QString& objectName);
-  void setCurrentModel(RunModel* model);
+  void setCurrentModel(RunModel* model);  // the run in focus
+  void applyCheckedRuns();                // the run table's checked runs -> every view
   void updateActions();
   void updateTitle();
   void onStateChanged();
@@ -142,9 +155,10 @@ class MainWindow : public QMainWindow {
 
   TrainingController* controller_ = nullptr;
   RunModel* liveModel_ = nullptr;
-  RunModel* fileModel_ = nullptr;
-  RunModel* current_ = nullptr;
-  RunFollower* follower_ = nullptr;
+  RunSet* runSet_ = nullptr;
+  RunTable* runTable_ = nullptr;
+  QPointer<RunModel> focus_;
+  QPointer<RunModel> lastFile_;
   SetupPanel* setup_ = nullptr;
   RunBrowser* browser_ = nullptr;
   StatusPanel* status_ = nullptr;
@@ -154,6 +168,7 @@ class MainWindow : public QMainWindow {
   IsotropyPlot* isotropy_ = nullptr;
   KVPlot* kv_ = nullptr;
   FTAPlot* fta_ = nullptr;
+  MetricsTable* metrics_ = nullptr;
   QAction* startAct_ = nullptr;
   QAction* pauseAct_ = nullptr;
   QAction* stopAct_ = nullptr;

@@ -34,20 +34,20 @@
 
 #include "AppSettings.h"
 #include "AppTestSupport.h"
-#include "CompareWindow.h"
 #include "FTAPlot.h"
 #include "IsotropyPlot.h"
 #include "KVPlot.h"
 #include "LatencyProbe.h"
 #include "LossPlot.h"
 #include "MainWindow.h"
+#include "MetricsTable.h"
 #include "PRHeatmap.h"
 #include "PreferencesDialog.h"
 #include "RunBrowser.h"
 #include "RunFollower.h"
 #include "RunModel.h"
+#include "RunSet.h"
 #include "SetupPanel.h"
-#include "SnapshotSlider.h"
 #include "SpectrumPlot.h"
 #include "StatusPanel.h"
 #include "StudyRunner.h"
@@ -251,10 +251,10 @@ void TestApp::liveRunPauseResumeStop() {
   const int L = m->info().n_layer, H = m->info().n_head;
   QCOMPARE(L, 2);
   QCOMPARE(H, 4);
-  const int si = pr->snapshotIndex();
+  const int si = pr->snapshotIndexOf(0);
   QVERIFY(si >= 0 && si < static_cast<int>(m->snapshots().size()));
   const Snapshot& snap = m->snapshots()[si];
-  QCPColorMapData* cells = pr->snapshotMap()->data();
+  QCPColorMapData* cells = pr->map(0)->data();
   QCOMPARE(cells->keySize(), H);
   QCOMPARE(cells->valueSize(), L);
   for (int l = 0; l < L; ++l)
@@ -262,12 +262,15 @@ void TestApp::liveRunPauseResumeStop() {
   QVERIFY(!w.lossPlot()->trainGraph()->data()->isEmpty());
   QVERIFY(w.statusPanel()->step() > 0);
   QVERIFY(w.statusPanel()->stepLabel()->text().contains("5000"));
-  QCOMPARE(w.statusPanel()->threads(), 1);  // train.threads=1 (setTinyRun)
+  // The thread count of the last step (the governor's choice: train.threads is 0 here).
+  const int threads = static_cast<int>(m->steps().back().threads);
+  QVERIFY(threads >= 1);
+  QCOMPARE(w.statusPanel()->threads(), threads);
   QCOMPARE(w.statusPanel()->findChild<QLabel*>("statusThreads")->text(),
-           QStringLiteral("1 thread"));
+           threads == 1 ? QStringLiteral("1 thread") : QStringLiteral("%1 threads").arg(threads));
 
   // Click the cell of layer 1, head 2: spectra and K/V now show layer 1.
-  QCPAxisRect* rect = pr->snapshotRect();
+  QCPAxisRect* rect = pr->mapRect(0);
   const QPoint cell(qRound(rect->axis(QCPAxis::atBottom)->coordToPixel(2)),
                     qRound(rect->axis(QCPAxis::atLeft)->coordToPixel(1)));
   QSignalSpy clicked(pr, &PRHeatmap::layerClicked);
@@ -278,7 +281,7 @@ void TestApp::liveRunPauseResumeStop() {
   QCOMPARE(sp->layer(), 1);
   QCOMPARE(w.kvPlot()->layer(), 1);
   sp->refreshNow();
-  const int ssi = sp->snapshotIndex();
+  const int ssi = sp->snapshotIndexOf(0);
   QVERIFY(ssi >= 0);
   const Snapshot& ss = m->snapshots()[ssi];
   const auto graphs = sp->currentGraphs();
@@ -398,9 +401,9 @@ void TestApp::reopenFinishedRun() {
 
   PRHeatmap* pr = w.prHeatmap();
   pr->refreshNow();
-  QCOMPARE(pr->snapshotIndex(), rd.num_snapshots() - 1);
+  QCOMPARE(pr->snapshotIndexOf(0), rd.num_snapshots() - 1);
   const Snapshot last = rd.snapshot(rd.num_snapshots() - 1);
-  QCPColorMapData* cells = pr->snapshotMap()->data();
+  QCPColorMapData* cells = pr->map(0)->data();
   for (int l = 0; l < rd.info().n_layer; ++l)
     for (int h = 0; h < rd.info().n_head; ++h)
       QCOMPARE(cells->cell(h, l), last.layers[l].pr_sv[kActK][h]);
@@ -551,8 +554,9 @@ void TestApp::followFileBeingWritten() {
 #endif
 }
 
-// Ticking two runs in the browser enables Compare; triggering it opens a CompareWindow on
-// exactly those files; a study index opened like a run file opens a comparison too.
+// Ticking two runs in the browser enables Compare; triggering it shows exactly those files in
+// every view (checked in the run table, the others unchecked); a study index opened like a run
+// file checks its members under the study's labels.
 void TestApp::compareSelectedRuns() {
   QVERIFY(!finishedRun_.isEmpty());
   QStringList files;
@@ -570,12 +574,16 @@ void TestApp::compareSelectedRuns() {
   b->setChecked(files[1], true);
   QTRY_VERIFY(w.compareAction()->isEnabled());
   w.compareAction()->trigger();
-  auto* cw = w.findChild<CompareWindow*>();
-  QVERIFY(cw);
-  QCOMPARE(cw->files().size(), 2);
-  QVERIFY(cw->files().contains(files[0]) && cw->files().contains(files[1]));
-  cw->close();
-  // A study index (as written by `muonscope-cli study`) opens as a comparison.
+  RunSet* set = w.runSet();
+  const QVector<RunModel*> shown = set->checkedModels();
+  QCOMPARE(shown.size(), 2);
+  QCOMPARE(shown[0], set->entry(set->rowOfFile(files[0])).model);
+  QCOMPARE(shown[1], set->entry(set->rowOfFile(files[1])).model);
+  for (PlotBase* v : std::initializer_list<PlotBase*>{w.lossPlot(), w.prHeatmap(), w.spectrumPlot(),
+                                                      w.isotropyPlot(), w.kvPlot(), w.ftaPlot()})
+    QCOMPARE(v->runs(), shown);
+  QCOMPARE(w.metricsTable()->runCount(), 2);
+  // A study index (as written by `muonscope-cli study`) checks its members, named by the study.
   StudyIndex idx;
   idx.study = "kv-asymmetry";
   idx.members.push_back({"A", QFileInfo(files[0]).fileName().toStdString(), "finished", "", "", 0});
@@ -586,9 +594,11 @@ void TestApp::compareSelectedRuns() {
   f.close();
   QString err;
   QVERIFY2(w.openRunFile(f.fileName(), &err), qPrintable(err));
-  QTRY_VERIFY(w.findChildren<CompareWindow*>().size() >= 1);
-  CompareWindow* sw = w.findChildren<CompareWindow*>().last();
-  QCOMPARE(sw->labels(), (QStringList{QStringLiteral("A"), QStringLiteral("B")}));
+  QStringList labels;
+  for (RunModel* m : set->checkedModels()) labels << m->displayName();
+  QCOMPARE(labels, (QStringList{QStringLiteral("A"), QStringLiteral("B")}));
+  w.lossPlot()->refreshNow();
+  QCOMPARE(w.lossPlot()->smoothedGraph(1)->name(), QStringLiteral("B · train"));  // the legend
   QFile::remove(f.fileName());
 }
 
@@ -614,9 +624,11 @@ void TestApp::studyFromTheWindow() {
   QCOMPARE(member.count(), 2);
   QVERIFY(done.at(0).at(0).toBool());
   QCOMPARE(w.liveModel()->displayName(), QStringLiteral("Muon"));  // the live views followed
-  QTRY_VERIFY(!w.findChildren<CompareWindow*>().isEmpty());
-  QCOMPARE(w.findChildren<CompareWindow*>().last()->labels(),
-           (QStringList{QStringLiteral("AdamW"), QStringLiteral("Muon")}));
+  // At the end the study's members are shown in every view, under the study's labels.
+  QStringList labels;
+  for (RunModel* m : w.runSet()->checkedModels()) labels << m->displayName();
+  QCOMPARE(labels, (QStringList{QStringLiteral("AdamW"), QStringLiteral("Muon")}));
+  QCOMPARE(w.lossPlot()->runCount(), 2);
 }
 
 void TestApp::preferencesAndTranslation() {

@@ -32,15 +32,19 @@
 #include <QtTest>
 #include <functional>
 
+#include <QTreeWidget>
 #include "AppSettings.h"
 #include "AppTestSupport.h"
 #include "AssocMemoryPanel.h"
-#include "CompareWindow.h"
+#include "IsotropyPlot.h"
 #include "LossPlot.h"
 #include "MainWindow.h"
+#include "PRHeatmap.h"
 #include "PreferencesDialog.h"
 #include "RunBrowser.h"
 #include "RunModel.h"
+#include "RunSet.h"
+#include "RunTable.h"
 #include "SetupPanel.h"
 #include "StudyDialog.h"
 #include "StudyRunner.h"
@@ -136,7 +140,7 @@ void TestUiActions::toolbarStartOpenAndShowLive() {
   liveRun_ = QFileInfo(w.controller()->runFile()).absoluteFilePath();
   QCOMPARE(w.liveModel()->steps().size(), size_t(30));
 
-  // A copy is another run file: opening it shows the file, not the live run.
+  // A copy is another run file: opening it draws it beside the finished live run, in focus.
   copyRun_ = QDir(runsDir()).filePath(QStringLiteral("copy.h5"));
   QVERIFY(QFile::copy(liveRun_, copyRun_));
   QString shownDir;
@@ -144,24 +148,44 @@ void TestUiActions::toolbarStartOpenAndShowLive() {
   QVERIFY(clickToolbar(w, w.openAction()));
   QCOMPARE(shownDir, QFileInfo(runsDir()).absoluteFilePath());
   QCOMPARE(w.currentFile(), copyRun_);
-  QVERIFY(!w.showsLiveRun());
   QCOMPARE(w.currentModel(), w.fileModel());
   QCOMPARE(w.fileModel()->steps().size(), size_t(30));
   QCOMPARE(w.fileModel()->snapshots().size(), size_t(3));
   QVERIFY(w.windowTitle().contains(QStringLiteral("copy")));
+  QVERIFY(w.showsLiveRun());
+  QCOMPARE(w.lossPlot()->runs(), (QVector<RunModel*>{w.liveModel(), w.fileModel()}));
 
-  // Show Live Run: the views draw the trained run again.
+  // Unticking the live run in the run table removes it from every view.
+  RunTable* table = w.runTable();
+  QTreeWidgetItem* liveItem = table->itemOfRow(w.runSet()->rowOf(w.liveModel()));
+  QVERIFY(liveItem);
+  QTreeWidget* tree = table->tree();
+  tree->scrollToItem(liveItem);
+  QStyleOptionViewItem opt;
+  opt.initFrom(tree);
+  opt.rect = tree->visualItemRect(liveItem);
+  opt.features = QStyleOptionViewItem::HasCheckIndicator;
+  const QRect box =
+      tree->style()->subElementRect(QStyle::SE_ItemViewItemCheckIndicator, &opt, tree);
+  QTest::mouseClick(tree->viewport(), Qt::LeftButton, Qt::NoModifier, box.center());
+  QTRY_VERIFY(!w.showsLiveRun());
+  QCOMPARE(w.lossPlot()->runs(), QVector<RunModel*>{w.fileModel()});
+  QCOMPARE(w.prHeatmap()->runs(), QVector<RunModel*>{w.fileModel()});
+
+  // Show Live Run: the views draw the trained run again, beside the copy.
   QVERIFY(clickToolbar(w, w.liveAction()));
   QVERIFY(w.showsLiveRun());
   QCOMPARE(w.currentModel(), w.liveModel());
   QCOMPARE(w.currentFile(), liveRun_);
   w.lossPlot()->refreshNow();
-  QCOMPARE(w.lossPlot()->trainGraph()->data()->size(), 30);
-  QCOMPARE(w.lossPlot()->trainGraph()->data()->at(29)->value, w.liveModel()->steps()[29].loss);
+  QCOMPARE(w.lossPlot()->runCount(), 2);
+  QCOMPARE(w.lossPlot()->trainGraph(0)->data()->size(), 30);
+  QCOMPARE(w.lossPlot()->trainGraph(0)->data()->at(29)->value, w.liveModel()->steps()[29].loss);
   QVERIFY(!w.windowTitle().contains(QStringLiteral("copy")));
 }
 
-// File > Open Study… with a study.json: a comparison of its members opens.
+// File > Open Study… with a study.json: its members are checked in the run table, under the
+// study's labels, and drawn in every view.
 void TestUiActions::openStudyFromMenu() {
   QVERIFY(!copyRun_.isEmpty());
   StudyIndex idx;
@@ -180,14 +204,14 @@ void TestUiActions::openStudyFromMenu() {
   w.setConfirmClose(false);
   w.show();
   QVERIFY(QTest::qWaitForWindowExposed(&w));
-  QVERIFY(w.findChildren<CompareWindow*>().isEmpty());
   answerFileDialog(index);
   QVERIFY(clickMenu(w, "File", "Open Study…"));
-  QTRY_COMPARE(w.findChildren<CompareWindow*>().size(), 1);
-  CompareWindow* cw = w.findChildren<CompareWindow*>().front();
-  QCOMPARE(cw->labels(), (QStringList{QStringLiteral("First"), QStringLiteral("Second")}));
-  QVERIFY(cw->files().contains(liveRun_) && cw->files().contains(copyRun_));
-  cw->close();
+  QTRY_COMPARE(w.runSet()->checkedModels().size(), 2);
+  QStringList labels;
+  for (RunModel* m : w.runSet()->checkedModels()) labels << m->displayName();
+  QCOMPARE(labels, (QStringList{QStringLiteral("First"), QStringLiteral("Second")}));
+  QVERIFY(w.runSet()->rowOfFile(liveRun_) >= 0 && w.runSet()->rowOfFile(copyRun_) >= 0);
+  QCOMPARE(w.isotropyPlot()->runCount(), 2);
   QFile::remove(index);
 }
 

@@ -1,11 +1,10 @@
 // Comparison suite (offscreen): run files written with RunWriter from closed-form synthetic data
 // (CompareTestData.h), read back through RunFollower/RunReader. Checks the legend labels from
-// differing configs, alignment by tokens of runs with different batch sizes, the PR difference
-// (zero for a run with itself, B - A at the nearest snapshots, refused for different shapes),
-// the spectra overlay, the final-metrics table against the closed forms and the file (sorting,
-// Ctrl+C TSV), every plot kind exported headless to PNG/SVG/PDF/CSV (sizes, validity, CSV rows),
-// the report (PNG folder + index.md + a multi-page PDF), the exit codes of the headless mode and
-// the comparison window.
+// differing configs, loading runs and study indexes, the final-metrics table against the closed
+// forms and the file (sorting, Ctrl+C TSV), every plot kind exported headless through the views
+// of the main window to PNG/SVG/PDF/CSV (sizes, validity, CSV rows), the report (PNG folder +
+// index.md + a multi-page PDF) and the exit codes of the headless mode. The views themselves,
+// with one and several runs, are tested in tests/widgets.
 #include <QApplication>
 #include <QClipboard>
 #include <QDir>
@@ -23,17 +22,13 @@
 
 #include <qcustomplot.h>
 
-#include "CompareCurvePlot.h"
-#include "MetricsTable.h"
-#include "ComparePRHeatmap.h"
-#include "CompareSpectrum.h"
-#include "StepSlider.h"
 #include "CompareTestData.h"
-#include "CompareWindow.h"
 #include "HeadlessExport.h"
+#include "MetricsTable.h"
 #include "RunFollower.h"
 #include "RunLabels.h"
 #include "RunModel.h"
+#include "StepSlider.h"
 #include "store/RunReader.h"
 #include "train/Studies.h"
 
@@ -66,17 +61,11 @@ class TestCompare : public QObject {
   void initTestCase();
   void labelsFromDifferingConfigs();
   void loadRunsAndStudy();
-  void tokenAlignment();
-  void snapshotCurvesMatchHand();
-  void differenceHeatmap();
-  void differentShapes();
-  void spectraOverlay();
   void metricsTable();
   void exportEveryPlotKind();
   void headlessExitCodes();
   void exportBinaryAsProcess();
   void report();
-  void compareWindow();
 
  private:
   QStringList exportArgs(const QString& out, const QString& plot, const QStringList& runs) const;
@@ -185,225 +174,6 @@ void TestCompare::loadRunsAndStudy() {
   QVERIFY(!is_study_index(a_));
 }
 
-void TestCompare::tokenAlignment() {
-  QObject holder;
-  LoadedRuns r = load_runs({a_, b_}, &holder);
-  CompareCurvePlot loss(CompareCurvePlot::Loss, r.models);
-  loss.setSmoothing(0.0);
-  loss.setXAxisMode(CompareBase::XTokens);
-  loss.refreshNow();
-  QCOMPARE(loss.series().size(), 4);  // train + val per run
-  for (int i = 0; i < loss.series().size(); ++i) {
-    const auto& s = loss.series()[i];
-    const ctest::RunSpec& spec = s.run == 0 ? A_ : B_;
-    const QCPGraph* g = loss.graph(i);
-    QCOMPARE(g->dataCount(), s.x.size());
-    for (int k = 0; k < s.x.size(); ++k) {
-      // tokens = step * batch * seq_len, by hand.
-      const double tokens = double(s.step[k]) * spec.batch * ctest::kSeq;
-      QCOMPARE(s.x[k], tokens);
-      QCOMPARE((g->data()->constBegin() + k)->key, tokens);
-    }
-  }
-  // Step 30 of A (batch 16) and step 60 of B (batch 8) have seen the same 15360 tokens.
-  const auto& ta = loss.series()[0];
-  const auto& tb = loss.series()[2];
-  QCOMPARE(ta.name, QString("train"));
-  QCOMPARE(tb.run, 1);
-  QCOMPARE(ta.x[29], 15360.0);
-  QCOMPARE(tb.x[59], 15360.0);
-  QCOMPARE(ta.y[29], ctest::trainLoss(0, 30));  // no smoothing: the file's values
-  // By step the same points sit at 30 and 60; by wall time at 0.01 * step * (id + 1).
-  loss.setXAxisMode(CompareBase::XStep);
-  loss.refreshNow();
-  QCOMPARE(loss.series()[0].x[29], 30.0);
-  QCOMPARE(loss.series()[2].x[59], 60.0);
-  loss.setXAxisMode(CompareBase::XWallTime);
-  loss.refreshNow();
-  QVERIFY(near(loss.series()[2].x[59], 0.01 * 60 * 2));
-  // Smoothing applies to every run's training loss: the debiased EMA, first point unchanged.
-  loss.setSmoothing(0.5);
-  loss.refreshNow();
-  for (int i : {0, 2}) {
-    const auto& s = loss.series()[i];
-    QCOMPARE(s.smoothed[0], s.y[0]);
-    const double ema2 = (0.5 * 0.5 * s.y[0] + 0.5 * s.y[1]) / (1 - 0.25);
-    QVERIFY(near(s.smoothed[1], ema2));
-  }
-  loss.setLogY(true);
-  QCOMPARE(loss.plot()->yAxis->scaleType(), QCPAxis::stLogarithmic);
-}
-
-void TestCompare::snapshotCurvesMatchHand() {
-  QObject holder;
-  LoadedRuns r = load_runs({a_, b_}, &holder);
-  CompareCurvePlot kv(CompareCurvePlot::Spikiness, r.models);
-  kv.setXAxisMode(CompareBase::XTokens);
-  kv.refreshNow();
-  QCOMPARE(kv.series().size(), 4);  // K and V per run
-  for (const auto& s : kv.series()) {
-    const ctest::RunSpec& spec = s.run == 0 ? A_ : B_;
-    QCOMPARE(s.x.size(), 3);
-    for (int k = 0; k < 3; ++k) {
-      const double want = s.name == "K"
-                              ? (ctest::asymK(spec.id, k, 0) + ctest::asymK(spec.id, k, 1)) / 2
-                              : (ctest::asymV(spec.id, k, 0) + ctest::asymV(spec.id, k, 1)) / 2;
-      QVERIFY(near(s.y[k], want));
-      QCOMPARE(s.x[k], double((k + 1) * spec.every * spec.batch * ctest::kSeq));
-    }
-  }
-  kv.setLayer(1);
-  kv.refreshNow();
-  QVERIFY(near(kv.series()[0].y[2], ctest::asymK(0, 2, 1)));
-
-  CompareCurvePlot iso(CompareCurvePlot::Isotropy, r.models);
-  iso.refreshNow();
-  QCOMPARE(iso.series().size(), 4);  // VO and W_out per run
-  QCOMPARE(iso.series()[0].name, QString("W_VO (sum over heads)"));
-  QVERIFY(near(iso.series()[0].y[1], (ctest::erank(0, 1, 0, 7) + ctest::erank(0, 1, 1, 7)) / 2));
-  QVERIFY(near(iso.series()[3].y[2], (ctest::erank(1, 2, 0, 5) + ctest::erank(1, 2, 1, 5)) / 2));
-
-  CompareCurvePlot fta(CompareCurvePlot::FTA, r.models);
-  fta.refreshNow();
-  QCOMPARE(fta.series().size(), 4);  // tail and head per run
-  QVERIFY(near(fta.series()[0].y[2], ctest::fta(0, 2, 3)));
-  QVERIFY(near(fta.series()[1].y[2], ctest::fta(0, 2, 0)));
-
-  CompareCurvePlot kivi(CompareCurvePlot::Kivi, r.models);
-  kivi.setKiviBits(4);
-  kivi.refreshNow();
-  QCOMPARE(kivi.series().size(), 4);
-  QCOMPARE(kivi.series()[0].x.size(), 2);  // snapshots 0 and 2 have KIVI
-  QVERIFY(near(kivi.series()[1].y[1], ctest::kivi(0, 2, 1, 1)));
-
-  // A run without FTA is listed as missing instead of drawn.
-  LoadedRuns d = load_runs({d_, a_}, &holder);
-  CompareCurvePlot fta2(CompareCurvePlot::FTA, d.models);
-  fta2.refreshNow();
-  QCOMPARE(fta2.missing().size(), 1);
-  for (const auto& s : fta2.series()) QCOMPARE(s.run, 1);
-}
-
-void TestCompare::differenceHeatmap() {
-  QObject holder;
-  LoadedRuns r = load_runs({a_, a_}, &holder);  // a run with itself
-  ComparePRHeatmap self(r.models);
-  self.refreshNow();
-  QVERIFY(self.differenceProblem().isEmpty());
-  const std::vector<double> d = self.difference();
-  QCOMPARE(d.size(), size_t(8));
-  for (double v : d) QCOMPARE(v, 0.0);
-  QVERIFY(self.differenceMap());
-  QCPColorMapData* md = self.differenceMap()->data();
-  for (int x = 0; x < md->keySize(); ++x)
-    for (int y = 0; y < md->valueSize(); ++y) QCOMPARE(md->cell(x, y), 0.0);
-  const QCPRange dr = self.differenceScale()->dataRange();
-  QCOMPARE(dr.lower, -dr.upper);  // diverging scale centred at 0
-
-  // B - A at the nearest snapshots: E has snapshots at 15, 30, 45, 60; A at 20, 40, 60.
-  LoadedRuns ae = load_runs({a_, e_}, &holder);
-  ComparePRHeatmap pr(ae.models);
-  pr.setStep(40);
-  pr.refreshNow();
-  QCOMPARE(pr.snapshotIndexOf(0), 1);  // A: step 40
-  QCOMPARE(pr.snapshotIndexOf(1), 2);  // E: step 45 is nearest to 40
-  const std::vector<double> diff = pr.difference();
-  for (int l = 0; l < 2; ++l)
-    for (int h = 0; h < 4; ++h)
-      QVERIFY(
-          near(diff[l * 4 + h], ctest::prSv(3, 2, l, h, kActK) - ctest::prSv(0, 1, l, h, kActK)));
-  // Both maps share one colour scale [1, head_dim]; the difference is symmetric about 0.
-  QVERIFY(pr.map(0) && pr.map(1));
-  QCOMPARE(pr.map(0)->colorScale(), pr.colorScale());
-  QCOMPARE(pr.map(1)->colorScale(), pr.colorScale());
-  QCOMPARE(pr.colorScale()->dataRange(), QCPRange(1, 16));
-  QCOMPARE(pr.map(1)->data()->data(2, 1), ctest::prSv(3, 2, 1, 2, kActK));
-  const double m = std::abs(diff[0]) > std::abs(diff[7]) ? std::abs(diff[0]) : std::abs(diff[7]);
-  QVERIFY(near(pr.differenceScale()->dataRange().upper, m));
-  QVERIFY(near(pr.differenceScale()->dataRange().lower, -m));
-  // The latest step again, and another tensor/metric.
-  pr.setStep(-1);
-  pr.setTensor(kActV);
-  pr.setMetric(PRHeatmap::PrCov);
-  pr.refreshNow();
-  QCOMPARE(pr.snapshotIndexOf(1), 3);
-  QVERIFY(near(pr.difference()[5],
-               (ctest::prSv(3, 3, 1, 1, kActV) + 0.5) - (ctest::prSv(0, 2, 1, 1, kActV) + 0.5)));
-  QVERIFY(pr.csv().startsWith("panel,run,label,step,layer,head,pr_cov_v\n"));
-}
-
-void TestCompare::differentShapes() {
-  QObject holder;
-  LoadedRuns r = load_runs({a_, c_}, &holder);  // 2 x 4 vs 3 x 4
-  ComparePRHeatmap pr(r.models);
-  pr.refreshNow();
-  QVERIFY(pr.differenceProblem().contains("different shapes"));
-  QVERIFY(pr.difference().empty());
-  QVERIFY(pr.differenceMap() == nullptr);
-  QVERIFY(pr.map(0) && pr.map(1));  // each run's own map is still drawn
-  QCOMPARE(pr.map(1)->data()->valueSize(), 3);
-  pr.setPanels(ComparePRHeatmap::DifferenceOnly);
-  pr.refreshNow();
-  QVERIFY(pr.map(0) == nullptr && pr.differenceMap() == nullptr);
-  // Curves of runs with different shapes compare fine.
-  CompareCurvePlot kv(CompareCurvePlot::Spikiness, r.models);
-  kv.refreshNow();
-  QCOMPARE(kv.series().size(), 4);
-  QVERIFY(near(kv.series()[2].y[0],
-               (ctest::asymK(2, 0, 0) + ctest::asymK(2, 0, 1) + ctest::asymK(2, 0, 2)) / 3));
-}
-
-void TestCompare::spectraOverlay() {
-  QObject holder;
-  LoadedRuns r = load_runs({a_, b_}, &holder);
-  CompareSpectrum spec(r.models);
-  spec.setMatrixName("vo");
-  spec.setLayer(1);
-  spec.refreshNow();
-  QCOMPARE(spec.panelMatrices(), QStringList{"vo"});
-  QCOMPARE(spec.curves().size(), 2);  // both runs on one plot
-  for (const auto& c : spec.curves()) {
-    QCOMPARE(c.graph->dataCount(), 64);
-    const int id = c.run == 0 ? 0 : 1;
-    QCOMPARE((c.graph->data()->constBegin() + 3)->value, double(ctest::sv(id, 2, 7, 3)));
-    QCOMPARE(c.graph->keyAxis(), spec.curves()[0].graph->keyAxis());
-  }
-  spec.setMatrixName(QString());  // every matrix kind, one panel each
-  spec.refreshNow();
-  QCOMPARE(spec.panelMatrices().size(), 8);
-  QCOMPARE(spec.curves().size(), 16);
-  QCOMPARE(csvLines([&] {
-             const QString p = tmp_.filePath("spec.csv");
-             spec.exportCsv(p);
-             return p;
-           }())
-               .size(),
-           1 + 16 * 64);
-  // Per-head composites: one panel per head, both runs overlaid in each.
-  spec.setMatrixName(CompareSpectrum::kHeadsOV);
-  spec.refreshNow();
-  QCOMPARE(spec.panelMatrices(),
-           (QStringList{"heads:ov:0", "heads:ov:1", "heads:ov:2", "heads:ov:3"}));
-  QCOMPARE(spec.curves().size(), 2 * 4);
-  for (const auto& c : spec.curves()) {
-    const int id = c.run == 0 ? 0 : 1, h = c.matrix.back().digitValue();
-    QCOMPARE(c.graph->dataCount(), ctest::kDModel / 4);  // head_dim values
-    QCOMPARE((c.graph->data()->constBegin() + 2)->value, double(ctest::headSv(id, 2, 1, 1, h, 2)));
-  }
-  QVERIFY(spec.missing().isEmpty());
-
-  // A layer one run lacks: drawn for the other, the missing one named.
-  LoadedRuns rc = load_runs({a_, c_}, &holder);
-  CompareSpectrum spec2(rc.models);
-  spec2.setLayer(2);
-  spec2.setMatrixName("attn.q");
-  spec2.refreshNow();
-  QCOMPARE(spec2.curves().size(), 1);
-  QCOMPARE(spec2.curves()[0].run, 1);
-  QCOMPARE(spec2.missing().size(), 1);
-  QVERIFY(spec2.missing()[0].contains("no layer 2"));
-}
-
 void TestCompare::metricsTable() {
   QObject holder;
   LoadedRuns r = load_runs({a_, b_}, &holder);
@@ -458,9 +228,8 @@ void TestCompare::metricsTable() {
   QVERIFY(lines[0].startsWith("Run\tSteps\tFinal val loss"));
   QCOMPARE(lines[1].split('\t')[0], r.labels[0]);
   QCOMPARE(lines[1].split('\t')[MetricsTable::ColBestVal].toDouble(), ctest::valLoss(0, 1));
-  tw->setRangeSelected(QTableWidgetSelectionRange(1, MetricsTable::ColBestVal, 1,
-                                                  MetricsTable::ColBestVal),
-                       true);
+  tw->setRangeSelected(
+      QTableWidgetSelectionRange(1, MetricsTable::ColBestVal, 1, MetricsTable::ColBestVal), true);
   QTest::keyClick(tw, Qt::Key_C, Qt::ControlModifier);
   lines = QApplication::clipboard()->text().split('\n', Qt::SkipEmptyParts);
   QCOMPARE(lines, (QStringList{"Best val loss", QString::number(ctest::valLoss(1, 1), 'g', 10)}));
@@ -664,68 +433,6 @@ void TestCompare::report() {
            0);
   QVERIFY(
       QString::fromUtf8(readAll(QDir(dir2).filePath("index.md"))).contains("Difference not drawn"));
-}
-
-void TestCompare::compareWindow() {
-  CompareWindow w;
-  QString err;
-  QVERIFY2(w.openRuns({a_, b_}, &err), qPrintable(err));
-  QCOMPARE(w.runs().size(), 2);
-  QCOMPARE(w.labels(), (QStringList{"AdamW · batch_size=16", "Muon · batch_size=8"}));
-  QVERIFY(w.windowTitle().contains("AdamW"));
-  for (CompareCurvePlot* c : w.curvePlots()) QCOMPARE(c->runCount(), 2);
-  QCOMPARE(w.metricsTable()->table()->rowCount(), 2);
-  // The toolbar applies to every view.
-  w.setXAxisMode(CompareBase::XTokens);
-  w.setLogY(true);
-  w.setSmoothing(0.25);
-  for (CompareCurvePlot* c : w.curvePlots()) {
-    QCOMPARE(c->xAxisMode(), CompareBase::XTokens);
-    QVERIFY(c->logY());
-    QCOMPARE(c->smoothing(), 0.25);
-  }
-  w.setLayer(1);
-  QCOMPARE(w.isotropyPlot()->layer(), 1);
-  QCOMPARE(w.kvPlot()->layer(), 1);
-  QCOMPARE(w.spectrumPlot()->layer(), 1);
-  w.setStep(40);
-  QCOMPARE(w.prHeatmap()->step(), 40);
-  QCOMPARE(w.spectrumPlot()->step(), 40);
-  QCOMPARE(w.stepSlider()->step(), 40);
-  QCOMPARE(w.prHeatmap()->snapshotIndexOf(1), 1);
-  // Moving the shared slider moves the heatmaps and spectra.
-  w.stepSlider()->slider()->setValue(0);
-  QCOMPARE(w.prHeatmap()->step(), 20);
-  QCOMPARE(w.spectrumPlot()->step(), 20);
-  w.stepSlider()->slider()->setValue(2);
-  QCOMPARE(w.prHeatmap()->step(), -1);  // the end follows the latest
-  // Config differences.
-  QStringList keys;
-  for (int r = 0; r < w.configTable()->rowCount(); ++r)
-    keys << w.configTable()->verticalHeaderItem(r)->text();
-  QVERIFY(keys.contains("optim.muon") && keys.contains("train.batch_size"));
-  // A failed open leaves the window as it was; a study opens as a comparison.
-  QVERIFY(!w.openRuns({tmp_.filePath("missing.h5")}, &err));
-  QVERIFY(err.contains("missing.h5"));
-  QCOMPARE(w.runs().size(), 2);
-  QVERIFY(w.openRuns({study_}, &err));
-  QCOMPARE(w.labels(), (QStringList{"AdamW", "Muon"}));
-  QCOMPARE(w.warnings().size(), 1);
-  w.lossPlot()->refreshNow();
-  QCOMPARE(w.lossPlot()->series().size(), 4);
-  QCOMPARE(w.lossPlot()->graph(0)->name(), QString("AdamW · train"));
-  // The report from the window.
-  const QString dir = tmp_.filePath("window-report");
-  QVERIFY2(w.exportReport(dir, true, true, &err), qPrintable(err));
-  QVERIFY(QFileInfo(QDir(dir).filePath("index.md")).exists());
-  QVERIFY(readAll(QDir(dir).filePath("report.pdf")).startsWith("%PDF"));
-  const QString pdf = tmp_.filePath("only.pdf");
-  QVERIFY2(w.exportReport(pdf, false, true, &err), qPrintable(err));
-  QVERIFY(readAll(pdf).startsWith("%PDF"));
-  w.resize(1200, 800);
-  w.show();
-  QVERIFY(QTest::qWaitForWindowExposed(&w));
-  QVERIFY(!w.grab().isNull());
 }
 
 QTEST_MAIN(TestCompare)

@@ -28,7 +28,7 @@ const std::vector<std::string> kNames = {"attn.q", "attn.k",  "attn.v", "attn.o"
 const std::vector<std::array<int, 2>> kShapes = {{64, 64},  {64, 64},  {64, 64}, {64, 64},
                                                  {256, 64}, {64, 256}, {64, 64}, {64, 64}};
 
-RunInfo makeInfo() {
+inline RunInfo makeInfo() {
   RunInfo info;
   info.config_json = "{}";
   info.device = "cpu";
@@ -45,35 +45,35 @@ RunInfo makeInfo() {
 }
 
 // Known values: every number is a distinct function of (snapshot k, layer l, head/matrix/index).
-double prSv(int k, int a, int l, int h) {
+inline double prSv(int k, int a, int l, int h) {
   return 1.0 + a + 2.0 * l + 0.5 * h + 0.75 * k;
 }
-double prCov(int k, int a, int l, int h) {
+inline double prCov(int k, int a, int l, int h) {
   return prSv(k, a, l, h) + 0.25;
 }
-float sv(int k, int l, int m, int i) {
+inline float sv(int k, int l, int m, int i) {
   return float((k + 1) * (l + 1) * (m + 1)) / float(i + 1);
 }
-double erank(int k, int l, int m) {
+inline double erank(int k, int l, int m) {
   return 10.123 + k + 0.5 * l + 0.01 * m;
 }
 // The power-law fit as stored: sigma_i = c / i makes lambda = c^2 / i^2, whose density falls as
 // lambda^-1.5, so alpha near 1.5, from the 32nd largest eigenvalue (half of a 64-value tail).
-double alpha(int k, int l, int m) {
+inline double alpha(int k, int l, int m) {
   return 1.5 + 0.001 * m + 0.0001 * k + 0.00001 * l;
 }
-double alphaXmin(int k, int l, int m) {
+inline double alphaXmin(int k, int l, int m) {
   return double(sv(k, l, m, 31)) * double(sv(k, l, m, 31));
 }
 // Per-head composites: kind 0 = W_QK^h, 1 = W_OV^h; i < kHd.
-float headSv(int k, int l, int kind, int h, int i) {
+inline float headSv(int k, int l, int kind, int h, int i) {
   return float((k + 1) * (l + 2) * (h + 1) * (kind + 3)) / float((i + 1) * (i + 1));
 }
-double headErank(int k, int l, int kind, int h) {
+inline double headErank(int k, int l, int kind, int h) {
   return 3.25 + 0.5 * h + 0.125 * kind + 0.0625 * l + k;
 }
 
-Snapshot makeSnapshot(int k) {
+inline Snapshot makeSnapshot(int k) {
   Snapshot s;
   s.step = 10 * (k + 1);
   s.tokens = s.step * 128;
@@ -135,7 +135,7 @@ Snapshot makeSnapshot(int k) {
   return s;
 }
 
-StepRecord makeStep(int i) {
+inline StepRecord makeStep(int i) {
   StepRecord r;
   r.step = i;
   r.loss = 5.0 - 0.05 * i;
@@ -144,7 +144,7 @@ StepRecord makeStep(int i) {
   return r;
 }
 
-void fillModel(RunModel& m) {
+inline void fillModel(RunModel& m) {
   m.setDisplayName("synthetic");
   m.setInfo(makeInfo());
   std::vector<StepRecord> steps;
@@ -162,18 +162,18 @@ void fillModel(RunModel& m) {
 }
 
 // Keys and values of a graph, in order.
-QVector<double> keysOf(const QCPGraph* g) {
+inline QVector<double> keysOf(const QCPGraph* g) {
   QVector<double> out;
   for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) out << it->key;
   return out;
 }
-QVector<double> valuesOf(const QCPGraph* g) {
+inline QVector<double> valuesOf(const QCPGraph* g) {
   QVector<double> out;
   for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) out << it->value;
   return out;
 }
 
-int csvRows(const QString& path, QString* header) {
+inline int csvRows(const QString& path, QString* header) {
   QFile f(path);
   if (!f.open(QIODevice::ReadOnly | QIODevice::Text)) return -1;
   const QStringList lines = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
@@ -183,7 +183,7 @@ int csvRows(const QString& path, QString* header) {
 }
 
 template <typename View>
-void showView(View& v) {
+inline void showView(View& v) {
   v.resize(1000, 600);
   v.show();
   QVERIFY(QTest::qWaitForWindowExposed(&v));
