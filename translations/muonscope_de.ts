@@ -887,6 +887,10 @@ oben eine Schicht wählen</translation>
         <source>%1: no K/V magnitudes at step %2 (measured without a probe batch)</source>
         <translation>%1: keine K/V-Beträge bei Schritt %2 (ohne Probe-Batch gemessen)</translation>
     </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
 </context>
 <context>
     <name>ms::LossPlot</name>
@@ -1872,6 +1876,22 @@ Schritt %3</translation>
     <message>
         <source>Choose the run folder</source>
         <translation>Lauf-Ordner wählen</translation>
+    </message>
+    <message>
+        <source>Minimum to maximum</source>
+        <translation>Minimum bis Maximum</translation>
+    </message>
+    <message>
+        <source>Mean ± standard deviation</source>
+        <translation>Mittelwert ± Standardabweichung</translation>
+    </message>
+    <message>
+        <source>The band drawn around a seed group&apos;s mean curve (runs that differ only in train.seed)</source>
+        <translation>Das Band um die Mittelwertkurve einer Startwert-Gruppe (Läufe, die sich nur in train.seed unterscheiden)</translation>
+    </message>
+    <message>
+        <source>Seed band:</source>
+        <translation>Startwert-Band:</translation>
     </message>
 </context>
 <context>

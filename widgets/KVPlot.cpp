@@ -12,6 +12,7 @@
 #include <qcustomplot.h>
 
 #include "PlotUtil.h"
+#include "SeedBand.h"
 #include "StepSlider.h"
 
 namespace ms {
@@ -445,6 +446,25 @@ void KVPlot::collect() {
         s.tokens << sn.tokens;
         s.wall << sn.wall_s;
       }
+      const QVector<RunModel*> seeds = runMembers(r);
+      if (!s.x.isEmpty() && seeds.size() >= 2) {  // a seed group: the band over its members
+        QVector<QVector<double>> xs, ys;
+        for (const RunModel* member : seeds) {
+          QVector<double> x, y;
+          for (const Snapshot& sn : member->snapshots()) {
+            const double v = value(sn);
+            if (!std::isfinite(v)) continue;
+            x << xOf(sn, xMode_);
+            y << v;
+          }
+          xs << x;
+          ys << y;
+        }
+        const SeedBand b = seed_band(xs, ys, seed_band_mode());
+        s.bandX = b.x;
+        s.bandLo = b.lo;
+        s.bandHi = b.hi;
+      }
       if (!s.x.isEmpty()) series_ << s;
       return !s.x.isEmpty();
     };
@@ -482,6 +502,12 @@ void KVPlot::rebuild() {
   }
   syncControls();
   resizePools();
+  for (QCPGraph* g : bandGraphs_)  // seed bands are redrawn from the collected series
+    if (g) {
+      plot()->removeGraph(g->channelFillGraph());
+      plot()->removeGraph(g);
+    }
+  bandGraphs_.clear();
   collect();
   const int n = runCount();
   auto clearAll = [&] {
@@ -572,6 +598,10 @@ void KVPlot::rebuild() {
   for (const Series& s : series_) {
     QCPGraph* g = s.kivi ? kivi_[s.run][s.kind] : spike_[s.run][s.kind];
     g->setData(s.x, s.y, std::is_sorted(s.x.begin(), s.x.end()));
+    QCPAxisRect* rect = rects_[s.kivi ? 3 : 2];
+    bandGraphs_ << draw_seed_band(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft),
+                                  SeedBand{s.bandX, s.bandLo, s.bandHi}, runColor(s.run),
+                                  tr("%1 · %2").arg(runLabel(s.run), s.name));
   }
   // The selected step on the time panels (by tokens or time: the first run's shown snapshot).
   const Snapshot* at = nullptr;

@@ -61,6 +61,7 @@ class KVPlot : public PlotBase {
     QVector<double> x, y;
     QVector<qint64> step, tokens;
     QVector<double> wall;
+    QVector<double> bandX, bandLo, bandHi;  // a seed group's band over its members (SeedBand)
   };
 
   explicit KVPlot(RunModel* model, QWidget* parent = nullptr);
@@ -90,6 +91,9 @@ class KVPlot : public PlotBase {
   QCPLegend* legend() const { return legend_; }
   // What the last rebuild drew over training (spikiness and KIVI panels), in run order.
   const QVector<Series>& series() const { return series_; }
+  // The seed band drawn around series i of series() (upper graph, filled down to its
+  // channelFillGraph()); nullptr for a plain run's series.
+  QCPGraph* bandGraph(int i) const { return bandGraphs_.value(i, nullptr); }
   // Runs with nothing to show in a shown panel, as "label: why" lines.
   QStringList missing() const { return missing_; }
   StepSlider* stepSlider() const { return slider_; }
@@ -166,6 +170,7 @@ class KVPlot : public PlotBase {
   QVector<QCPGraph*> runKey_;  // legend swatches of the run colours (N > 1)
   QVector<Series> series_;
   QStringList missing_;
+  QVector<QCPGraph*> bandGraphs_;  // parallel to series_ (nullptr: no band)
 };
 
 }  // namespace ms

@@ -79,6 +79,11 @@ QCPGraph* draw_seed_band(QCPAxis* keyAxis, QCPAxis* valueAxis, const SeedBand& b
   hi->removeFromLegend();
   lo->setSelectable(QCP::stNone);
   hi->setSelectable(QCP::stNone);
+  // Under every curve: the grid layer is drawn before the main one.
+  if (plot->layer(QStringLiteral("grid"))) {
+    lo->setLayer(QStringLiteral("grid"));
+    hi->setLayer(QStringLiteral("grid"));
+  }
   return hi;
 }
 

@@ -28,7 +28,8 @@ SeedBand seed_band(const QVector<QVector<double>>& xs, const QVector<QVector<dou
                    SeedBandMode mode);
 
 // Draws the band as two invisible-edged graphs on (keyAxis, valueAxis), the upper filled down to
-// the lower in `color` at low alpha, named "<name> band" and left out of the legend. Returns the
+// the lower in `color` at low alpha, on the grid layer (under every curve), named "<name> band"
+// and left out of the legend. Returns the
 // upper graph (its channelFillGraph() is the lower), nullptr when the band is empty.
 QCPGraph* draw_seed_band(QCPAxis* keyAxis, QCPAxis* valueAxis, const SeedBand& band,
                          const QColor& color, const QString& name);

@@ -9,12 +9,15 @@
 #include <QStandardPaths>
 #include <QTranslator>
 
+#include "SeedBand.h"
+
 namespace ms::settings {
 
 namespace {
 const char* kRunFolder = "paths/runFolder";
 const char* kDevice = "training/defaultDevice";
 const char* kLanguage = "ui/language";
+const char* kSeedBand = "ui/seedBand";
 const char* kRecent = "paths/recentFiles";
 const char* kLastConfig = "training/lastConfig";
 const char* kInspectProbe = "inspect/probeFile";
@@ -53,6 +56,21 @@ QString language() {
 
 void setLanguage(const QString& code) {
   QSettings().setValue(kLanguage, code);
+}
+
+QString seedBand() {
+  return QSettings().value(kSeedBand).toString() == QLatin1String("std") ? QStringLiteral("std")
+                                                                         : QStringLiteral("minmax");
+}
+
+void setSeedBand(const QString& mode) {
+  QSettings().setValue(kSeedBand, mode == QLatin1String("std") ? mode : QStringLiteral("minmax"));
+  applySeedBand();
+}
+
+void applySeedBand() {
+  set_seed_band_mode(seedBand() == QLatin1String("std") ? SeedBandMode::MeanStd
+                                                        : SeedBandMode::MinMax);
 }
 
 QStringList recentFiles() {

@@ -1,5 +1,6 @@
 // AppSettings: the app's persistent preferences in QSettings (organisation "Muonscope", app
-// "muonscope"), with their defaults in one place: run folder, default device, UI language,
+// "muonscope"), with their defaults in one place: run folder, default device, UI language, the
+// seed band (min-max or mean ± sd),
 // recently opened run files, the last setup the user started, and the last probe file and probe
 // size of File > Inspect Checkpoints…. Also loads the translator
 // that the language preference (or the system locale) asks for.
@@ -24,6 +25,12 @@ void setDefaultDevice(const QString& device);
 // "" = follow the system locale, "en" = English (the source language), "de" = Deutsch.
 QString language();
 void setLanguage(const QString& code);
+
+// The band a seed group draws around its mean: "minmax" (default) or "std" (mean ± sd).
+QString seedBand();
+void setSeedBand(const QString& mode);
+// Applies seedBand() to the views (ms::set_seed_band_mode).
+void applySeedBand();
 
 // Most recently opened run files first (at most kMaxRecent, duplicates removed).
 inline constexpr int kMaxRecent = 12;

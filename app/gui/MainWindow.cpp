@@ -155,6 +155,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     }
   }
   setup_->setDevice(settings::defaultDevice());
+  settings::applySeedBand();
   browser_->setFolder(settings::runFolder());
   browser_->setRecentFiles(settings::recentFiles());
 
@@ -724,6 +725,8 @@ void MainWindow::showPreferences() {
   setup_->setRunFolder(settings::runFolder());  // for the next run; a running one keeps its file
   setup_->setDevice(settings::defaultDevice());
   browser_->setFolder(settings::runFolder());
+  applyCheckedRuns();  // the seed band may have changed
+  for (PlotBase* v : std::initializer_list<PlotBase*>{loss_, isotropy_, kv_, fta_}) v->resetView();
   if (dlg.languageChanged())
     statusBar()->showMessage(tr("The language changes when Muonscope starts next time."), 8000);
 }

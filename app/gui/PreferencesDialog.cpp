@@ -46,6 +46,14 @@ PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent) {
   restartLabel_->hide();
   form->addRow(QString(), restartLabel_);
 
+  bandCombo_ = new QComboBox;
+  bandCombo_->setObjectName(QStringLiteral("prefSeedBand"));
+  bandCombo_->addItem(tr("Minimum to maximum"), QStringLiteral("minmax"));
+  bandCombo_->addItem(tr("Mean ± standard deviation"), QStringLiteral("std"));
+  bandCombo_->setToolTip(
+      tr("The band drawn around a seed group's mean curve (runs that differ only in train.seed)"));
+  form->addRow(tr("Seed band:"), bandCombo_);
+
   auto* theme = new QLabel(tr("Colours follow the system theme (light or dark)."));
   theme->setWordWrap(true);
   form->addRow(tr("Theme:"), theme);
@@ -66,6 +74,7 @@ PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent) {
   setRunFolder(settings::runFolder());
   setDefaultDevice(settings::defaultDevice());
   setLanguage(storedLanguage_);
+  setSeedBand(settings::seedBand());
   resize(520, sizeHint().height());
 }
 
@@ -77,6 +86,14 @@ QString PreferencesDialog::defaultDevice() const {
 }
 QString PreferencesDialog::language() const {
   return languageCombo_->currentData().toString();
+}
+
+QString PreferencesDialog::seedBand() const {
+  return bandCombo_->currentData().toString();
+}
+
+void PreferencesDialog::setSeedBand(const QString& mode) {
+  bandCombo_->setCurrentIndex(std::max(0, bandCombo_->findData(mode)));
 }
 
 void PreferencesDialog::setRunFolder(const QString& folder) {
@@ -99,12 +116,14 @@ void PreferencesDialog::restoreDefaults() {
   setRunFolder(settings::defaultRunFolder());
   setDefaultDevice(QStringLiteral("auto"));
   setLanguage(QString());
+  setSeedBand(QStringLiteral("minmax"));
 }
 
 void PreferencesDialog::accept() {
   settings::setRunFolder(runFolder().isEmpty() ? settings::defaultRunFolder() : runFolder());
   settings::setDefaultDevice(defaultDevice());
   settings::setLanguage(language());
+  settings::setSeedBand(seedBand());
   QDialog::accept();
 }
 

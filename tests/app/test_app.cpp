@@ -47,6 +47,7 @@
 #include "RunFollower.h"
 #include "RunModel.h"
 #include "RunSet.h"
+#include "SeedBand.h"
 #include "SetupPanel.h"
 #include "SpectrumPlot.h"
 #include "StatusPanel.h"
@@ -637,11 +638,18 @@ void TestApp::preferencesAndTranslation() {
     QCOMPARE(d.runFolder(), runsDir());
     QCOMPARE(d.defaultDevice(), QStringLiteral("auto"));
     QCOMPARE(d.language(), QString());
+    QCOMPARE(d.seedBand(), QStringLiteral("minmax"));
     d.setDefaultDevice(QStringLiteral("cpu"));
     d.setLanguage(QStringLiteral("de"));
+    d.setSeedBand(QStringLiteral("std"));
     QVERIFY(d.languageChanged());
     d.accept();
   }
+  // The seed band applies at once to every view.
+  QCOMPARE(settings::seedBand(), QStringLiteral("std"));
+  QCOMPARE(seed_band_mode(), SeedBandMode::MeanStd);
+  settings::setSeedBand(QStringLiteral("minmax"));
+  QCOMPARE(seed_band_mode(), SeedBandMode::MinMax);
   QCOMPARE(settings::defaultDevice(), QStringLiteral("cpu"));
   QCOMPARE(settings::language(), QStringLiteral("de"));
   QCOMPARE(settings::uiLocaleName(), QStringLiteral("de_DE"));

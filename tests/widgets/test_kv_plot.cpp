@@ -83,6 +83,7 @@ class TestKVPlot : public QObject {
   void differentShapesAndMissingLayer();
   void exportShapes();
   void legendOutsidePanels();
+  void seedGroupBand();
 };
 
 void TestKVPlot::singleRunPanels() {
@@ -365,6 +366,49 @@ void TestKVPlot::legendOutsidePanels() {
   for (QCPAxisRect* r : {v.channelRect(), v.tokenRect(), v.spikinessRect(), v.kiviRect()})
     QVERIFY(!r->rect().intersects(lr));
   for (QCPAxisRect* r : v.plot()->axisRects()) QCOMPARE(r->insetLayout()->elementCount(), 0);
+}
+
+// A seed group: each spikiness and KIVI series of the mean run gets the band over its members.
+void TestKVPlot::seedGroupBand() {
+  RunModel s1, s2, mean, base;
+  fillRunB(s1);
+  fillRunB(mean);
+  fillRunB(base);
+  // Seed 2: run B with every asymmetry 1 higher and every 2-bit K/chan V/tok delta 0.5 higher.
+  s2.setInfo(base.info());
+  for (Snapshot s : base.snapshots()) {
+    for (LayerMetrics& lm : s.layers)
+      for (Magnitudes* m : {&lm.k_pre, &lm.k_post, &lm.v}) m->asymmetry += 1.0;
+    s.kivi.k_chan_v_tok[0] += 0.5;
+    s2.appendSnapshot(s);
+  }
+  KVPlot v(QVector<RunModel*>{});
+  v.setRuns({&mean}, {0}, {{&s1, &s2}});
+  v.setLayer(1);
+  v.refreshNow();
+  int checked = 0;
+  for (int i = 0; i < v.series().size(); ++i) {
+    const KVPlot::Series& s = v.series()[i];
+    QCPGraph* hi = v.bandGraph(i);
+    QVERIFY2(hi && hi->channelFillGraph(), qPrintable(s.name));
+    QCOMPARE(hi->data()->size(), 3);
+    for (int k = 0; k < 3; ++k) {
+      if (!s.kivi) {
+        QCOMPARE(hi->channelFillGraph()->data()->at(k)->value, asymB(s.kind, k, 1));
+        QCOMPARE(hi->data()->at(k)->value, asymB(s.kind, k, 1) + 1.0);
+        ++checked;
+      } else if (s.kind == KVPlot::KChanVTok) {
+        QCOMPARE(hi->data()->at(k)->value, 0.7 + k + 0.5);
+        QCOMPARE(hi->channelFillGraph()->data()->at(k)->value, 0.7 + k);
+        ++checked;
+      }
+    }
+  }
+  QCOMPARE(checked, 3 * 3 + 3);
+  // A plain run: no band; the old band graphs are gone.
+  v.setRuns({&s1});
+  v.refreshNow();
+  for (int i = 0; i < v.series().size(); ++i) QVERIFY(!v.bandGraph(i));
 }
 
 QTEST_MAIN(TestKVPlot)
