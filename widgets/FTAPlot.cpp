@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "FlowLayout.h"
 #include "PlotUtil.h"
 #include "SeedBand.h"
 #include "StepSlider.h"
@@ -57,7 +58,7 @@ void FTAPlot::init() {
   ctl->addWidget(xCombo_);
   shared_ << xText << xCombo_;
   slider_ = new StepSlider(this);
-  ctl->addWidget(slider_, 1);
+  ctl->addWidget(slider_);
   connect(choiceCombo_, &QComboBox::currentIndexChanged, this,
           [this](int i) { setFtaChoice(choiceCombo_->itemData(i).toInt()); });
   connect(xCombo_, &QComboBox::currentIndexChanged, this,

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "FlowLayout.h"
 #include "PlotUtil.h"
 #include "SeedBand.h"
 
@@ -62,7 +63,6 @@ void IsotropyPlot::init() {
   ctl->addWidget(xCombo_);
   logCheck_ = new QCheckBox(tr("Log scale"), this);
   ctl->addWidget(logCheck_);
-  ctl->addStretch(1);
   shared_ << xText << xCombo_ << logCheck_;
   connect(metricCombo_, &QComboBox::currentIndexChanged, this,
           [this](int i) { setMetric(static_cast<Metric>(metricCombo_->itemData(i).toInt())); });

@@ -11,6 +11,7 @@
 
 #include <qcustomplot.h>
 
+#include "FlowLayout.h"
 #include "PlotUtil.h"
 #include "SeedBand.h"
 #include "StepSlider.h"
@@ -86,8 +87,7 @@ void KVPlot::init() {
   xCombo_->setToolTip(tr("x axis of the curves over training"));
   ctl->addWidget(xCombo_);
   slider_ = new StepSlider(this);
-  ctl->addWidget(slider_, 4);
-  ctl->addStretch(1);  // takes the room when the slider is hidden
+  ctl->addWidget(slider_);
   connect(layerCombo_, &QComboBox::currentIndexChanged, this,
           [this](int i) { setLayer(layerCombo_->itemData(i).toInt()); });
   connect(spkCombo_, &QComboBox::currentIndexChanged, this, [this](int i) {

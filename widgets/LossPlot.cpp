@@ -1,6 +1,7 @@
 // LossPlot: train/val loss of 1..N runs with debiased EMA smoothing and a hover read-out (see
 // LossPlot.h).
 #include "LossPlot.h"
+#include "FlowLayout.h"
 #include "PlotUtil.h"
 #include "SeedBand.h"
 
@@ -54,14 +55,13 @@ void LossPlot::init() {
   ctl->addWidget(xCombo_);
   logCheck_ = new QCheckBox(tr("Log scale"), this);
   ctl->addWidget(logCheck_);
-  ctl->addSpacing(12);
   auto* smoothText = new QLabel(tr("Smoothing:"), this);
   ctl->addWidget(smoothText);
   smoothSlider_ = new QSlider(Qt::Horizontal, this);
   smoothSlider_->setRange(0, 999);
   smoothSlider_->setValue(qRound(smoothing_ * 1000));
   smoothSlider_->setToolTip(tr("Exponential moving average weight b (debiased), every run"));
-  ctl->addWidget(smoothSlider_, 1);
+  ctl->addWidget(smoothSlider_);
   smoothLabel_ = new QLabel(QString::number(smoothing_, 'f', 3), this);
   smoothLabel_->setMinimumWidth(smoothLabel_->fontMetrics().horizontalAdvance("0.000 "));
   ctl->addWidget(smoothLabel_);
@@ -237,6 +237,15 @@ void LossPlot::rebuildAll() {
     }
     curves_ << c;
   }
+  // Several runs: the legend lists each run once (its colour) and the two line styles once,
+  // instead of every run x series: these data-less graphs are its entries.
+  runKeys_.clear();
+  trainKey_ = valKey_ = nullptr;
+  if (runCount() > 1) {
+    for (int r = 0; r < runCount(); ++r) runKeys_ << (run(r) ? p->addGraph() : nullptr);
+    trainKey_ = p->addGraph();
+    valKey_ = p->addGraph();
+  }
   fullRebuild_ = false;
 }
 
@@ -359,6 +368,11 @@ void LossPlot::rebuild() {
     setPlaceholderText(QString());
 }
 
+void LossPlot::resizeEvent(QResizeEvent* event) {
+  PlotBase::resizeEvent(event);
+  updateLegend();  // the legend's columns follow the width
+}
+
 void LossPlot::styleGraphs() {
   for (int r = 0; r < curves_.size(); ++r) {
     const RunCurves& c = curves_[r];
@@ -378,10 +392,12 @@ void LossPlot::styleGraphs() {
 }
 
 void LossPlot::updateLegend() {
-  // One run: "train (raw)", "train (smoothed)", "validation"; several: "label · train" and
-  // "label · val" (the raw curve goes unnamed). Empty curves stay out of the legend (a run of
-  // inspected checkpoints has validation points only).
+  // One run: "train (raw)", "train (smoothed)", "validation". Several: one entry per run in its
+  // colour, then the line styles "train (smoothed)" (solid) and "validation" (dashed, markers).
+  // Empty curves stay out of the legend (a run of inspected checkpoints has validation points
+  // only). The curves keep their full names ("label · train", "label · val") for the CSV.
   const bool one = runCount() == 1;
+  bool anyTrain = false, anyVal = false;
   for (int r = 0; r < curves_.size(); ++r) {
     const RunCurves& c = curves_[r];
     if (!c.model) continue;
@@ -390,16 +406,50 @@ void LossPlot::updateLegend() {
     c.smoothed->setName(one ? tr("train (smoothed)") : tr("%1 · train").arg(label));
     c.valGraph->setName(one ? tr("validation") : tr("%1 · val").arg(label));
     const bool train = !c.train.isEmpty();
+    anyTrain = anyTrain || train;
+    anyVal = anyVal || !c.val.isEmpty();
     for (QCPGraph* g : {c.raw, c.smoothed, c.valGraph}) {
-      const bool listed = g == c.valGraph ? !c.val.isEmpty()
-                          : g == c.raw    ? train && one && showRaw_
-                                          : train;
+      const bool listed = one && (g == c.valGraph ? !c.val.isEmpty()
+                                  : g == c.raw    ? train && showRaw_
+                                                  : train);
       if (listed)
         g->addToLegend();
       else
         g->removeFromLegend();
     }
+    if (r < runKeys_.size() && runKeys_[r]) {
+      runKeys_[r]->setName(label);
+      runKeys_[r]->setPen(QPen(runColor(r), 3));
+      runKeys_[r]->addToLegend();
+    }
   }
+  if (trainKey_) {
+    trainKey_->setName(tr("train (smoothed)"));
+    trainKey_->setPen(QPen(textColor(), 1.8));
+    if (anyTrain)
+      trainKey_->addToLegend();
+    else
+      trainKey_->removeFromLegend();
+    QPen dashed(textColor(), 1.5);
+    dashed.setStyle(CurveSeries::lineStyle(1));
+    valKey_->setName(tr("validation"));
+    valKey_->setPen(dashed);
+    valKey_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(textColor(), 1.2),
+                                             QBrush(backgroundColor()), 6));
+    if (anyVal)
+      valKey_->addToLegend();
+    else
+      valKey_->removeFromLegend();
+  }
+  // As many legend columns as the widest entry allows in the plot's width.
+  QCPLegend* legend = plot()->legend;
+  const QFontMetrics fm(legend->font());
+  int widest = 0;
+  for (int i = 0; i < legend->itemCount(); ++i)
+    if (auto* item = qobject_cast<QCPPlottableLegendItem*>(legend->item(i)))
+      widest = std::max(widest, fm.horizontalAdvance(item->plottable()->name()));
+  const int entry = widest + legend->iconSize().width() + legend->iconTextPadding() + 16;
+  legend->setWrap(std::max(1, std::min(6, (layoutWidth() - 20) / std::max(1, entry))));
   plot()->legend->setVisible(plot()->legend->itemCount() > 0);
   PlotBase::applyPalette();  // style the legend items
 }

@@ -77,6 +77,7 @@ class LossPlot : public PlotBase {
   void setShowRaw(bool on);
 
  protected:
+  void resizeEvent(QResizeEvent* event) override;
   void rebuild() override;
   void resetRanges() override;
   void applyPalette() override;
@@ -113,7 +114,9 @@ class LossPlot : public PlotBase {
   QCheckBox* rawCheck_ = nullptr;
   QCPItemTracer* tracer_ = nullptr;
   QCPItemText* hoverText_ = nullptr;
-  QVector<RunCurves> curves_;  // parallel to runs() at the last rebuild
+  QVector<RunCurves> curves_;   // parallel to runs() at the last rebuild
+  QVector<QCPGraph*> runKeys_;  // several runs: a legend entry per run (no data)
+  QCPGraph *trainKey_ = nullptr, *valKey_ = nullptr;  // several runs: the line-style entries
   QVector<int> colorIndices_;  // the runs' colour indices at the last full rebuild
   QStringList missing_;
   mutable QVector<CurveSeries> series_;  // built from curves_ when asked

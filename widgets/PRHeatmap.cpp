@@ -13,6 +13,7 @@
 
 #include <qcustomplot.h>
 
+#include "FlowLayout.h"
 #include "PlotUtil.h"
 #include "StepSlider.h"
 
@@ -93,8 +94,7 @@ void PRHeatmap::init() {
   pairLabel_ = pairLabel;
   minusLabel_ = minus;
   slider_ = new StepSlider(this);
-  ctl->addWidget(slider_, 4);
-  ctl->addStretch(1);  // takes the room when the slider is hidden (one slider drives all views)
+  ctl->addWidget(slider_);
 
   connect(actCombo_, &QComboBox::currentIndexChanged, this,
           [this](int i) { setTensor(actCombo_->itemData(i).toInt()); });
@@ -322,6 +322,20 @@ void PRHeatmap::clearPanels() {
   valueTexts_.clear();
   collapsedMarks_ = 0;
   layoutKey_.clear();
+}
+
+QString PRHeatmap::fitTitle(const QString& label, int columns) const {
+  // A map's title may not be wider than its share of the plot: a long run label would widen
+  // its column and squeeze the others. The full label is in the hover read-out.
+  const int width = std::max(48, (layoutWidth() - 60) / std::max(1, columns) - 12);
+  QFont f = font();
+  f.setPointSizeF(f.pointSizeF() * 0.95);
+  return QFontMetrics(f).elidedText(label, Qt::ElideRight, width);
+}
+
+void PRHeatmap::resizeEvent(QResizeEvent* event) {
+  PlotBase::resizeEvent(event);
+  scheduleRefresh();  // the titles are elided to the new width
 }
 
 QCPAxisRect* PRHeatmap::newMapRect(QCPLayoutGrid* grid, int row, int col, QCPTextElement** title) {
@@ -554,9 +568,10 @@ void PRHeatmap::fill() {
     const int si = snapshotIndexOf(r);
     RunModel* m = run(r);
     const Snapshot* s = m && si >= 0 ? &m->snapshots()[si] : nullptr;
-    QString title = !m   ? tr("%1\n(gone)").arg(runLabel(r))
-                    : !s ? tr("%1\nno snapshots yet").arg(runLabel(r))
-                         : tr("%1\nstep %2").arg(runLabel(r)).arg(s->step);
+    const QString name = fitTitle(runLabel(r), std::min(runCount(), kMapsPerRow) + 1);
+    QString title = !m   ? tr("%1\n(gone)").arg(name)
+                    : !s ? tr("%1\nno snapshots yet").arg(name)
+                         : tr("%1\nstep %2").arg(name).arg(s->step);
     if (s && !plotutil::hasActivations(*s)) title += tr(": no activations");
     titles_[r]->setText(title);
     if (!maps_[r]) continue;
@@ -610,12 +625,11 @@ void PRHeatmap::fill() {
   if (diffMap_) {
     const int sa = snapshotIndexOf(a_), sb = snapshotIndexOf(b_);
     const int64_t stA = run(a_)->snapshots()[sa].step, stB = run(b_)->snapshots()[sb].step;
-    diffTitle_->setText(stA == stB ? tr("%1 − %2\nstep %3").arg(runLabel(b_), runLabel(a_)).arg(stA)
-                                   : tr("%1 (step %2) −\n%3 (step %4)")
-                                         .arg(runLabel(b_))
-                                         .arg(stB)
-                                         .arg(runLabel(a_))
-                                         .arg(stA));
+    const int cols = std::min(runCount(), kMapsPerRow) + 1;
+    const QString la = fitTitle(runLabel(a_), 2 * cols), lb = fitTitle(runLabel(b_), 2 * cols);
+    diffTitle_->setText(stA == stB
+                            ? tr("%1 − %2\nstep %3").arg(lb, la).arg(stA)
+                            : tr("%1 (step %2) −\n%3 (step %4)").arg(lb).arg(stB).arg(la).arg(stA));
     const int L = layersOf(a_), H = headsOf(a_);
     const std::vector<double> d = difference();
     fillColorMap(diffMap_, H, L, [&](int h, int l) { return d[size_t(l) * H + h]; });

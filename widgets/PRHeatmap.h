@@ -107,12 +107,14 @@ class PRHeatmap : public PlotBase {
   void stepChanged(qint64 step);
 
  protected:
+  void resizeEvent(QResizeEvent* event) override;
   void rebuild() override;
   void resetRanges() override;
   void applyPalette() override;
   void runsReset() override;
 
  private:
+  QString fitTitle(const QString& label, int columns) const;  // elided to a map's width
   struct ValueTexts {  // the value texts of one map, shown when its cells are large enough
     QCPAxisRect* rect = nullptr;
     std::vector<QCPItemText*> items;

@@ -25,6 +25,8 @@
 
 #include <qcustomplot.h>
 
+#include "FlowLayout.h"
+
 #include "common/MatrixLabel.h"
 
 namespace ms {
@@ -48,7 +50,7 @@ PlotBase::PlotBase(const QVector<RunModel*>& runs, QWidget* parent) : QWidget(pa
   auto* lay = new QVBoxLayout(this);
   lay->setContentsMargins(2, 2, 2, 2);
   lay->setSpacing(2);
-  controls_ = new QHBoxLayout;
+  controls_ = new FlowLayout;
   controls_->setContentsMargins(4, 0, 4, 0);
   lay->addLayout(controls_);
 
@@ -241,6 +243,11 @@ void PlotBase::resetView() {
   refreshNow();
 }
 
+int PlotBase::layoutWidth() const {
+  if (exportWidth_ > 0) return exportWidth_;
+  return plot_->isVisible() ? plot_->width() : std::max(plot_->width(), 1000);
+}
+
 void PlotBase::setBoxZoomMode(bool on) {
   boxZoom_ = on;
   plot_->setCursor(on ? Qt::CrossCursor : Qt::ArrowCursor);
@@ -351,10 +358,12 @@ void PlotBase::exportImage(const QString& path, int width, int height, double dp
   if (suffix != "png" && suffix != "svg" && suffix != "pdf")
     throw exportError(
         QStringLiteral("unknown image format '%1' (use .png, .svg or .pdf) in").arg(suffix), path);
-  dirty_ = true;  // export what the model holds now
-  refreshNow();
   const double scale = dpi / 96.0;
   const int lw = std::max(1, qRound(width / scale)), lh = std::max(1, qRound(height / scale));
+  exportWidth_ = lw;
+  dirty_ = true;  // export what the model holds now, laid out for the export's width
+  refreshNow();
+  exportWidth_ = 0;
   bool ok = false;
   if (suffix == "png") {
     QImage img(width, height, QImage::Format_ARGB32_Premultiplied);

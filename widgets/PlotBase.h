@@ -35,12 +35,13 @@ class QCPAxisRect;
 class QCPColorGradient;
 class QCPLayoutGrid;
 class QCPTextElement;
-class QHBoxLayout;
 class QLabel;
 class QStackedWidget;
 class QTimer;
 
 namespace ms {
+
+class FlowLayout;
 
 class PlotBase : public QWidget {
   Q_OBJECT
@@ -145,7 +146,8 @@ class PlotBase : public QWidget {
   void scheduleRefresh();  // mark dirty; the timer rebuilds and replots once
   void scheduleReset();    // as scheduleRefresh, and forget the user's zoom (new quantity shown)
   void setInterest(int mask) { interest_ = mask; }
-  QHBoxLayout* controlsLayout() const { return controls_; }
+  // The row of controls above the plot: it wraps onto more lines when the view is narrow.
+  FlowLayout* controlsLayout() const { return controls_; }
   // The plot's layout below the title: cell (0, 0) holds plot()->axisRect(); views add panels
   // (more axis rects, colour scales, text elements) here.
   QCPLayoutGrid* body() const { return body_; }
@@ -154,6 +156,11 @@ class PlotBase : public QWidget {
   // Title shown above the plot (and in exports), followed by the run's display name when one
   // run is shown.
   void setTitle(const QString& title);
+
+  // The width the plot is laid out at: the export's (logical) width while exporting, the plot's
+  // while shown, else 1000 px (a view not shown yet). Views that fit text to it (elided titles,
+  // legend columns) use this.
+  int layoutWidth() const;
 
   // Palette-derived colours.
   bool isDark() const;
@@ -182,7 +189,7 @@ class PlotBase : public QWidget {
   QCPTextElement* title_ = nullptr;
   QCPLayoutGrid* body_ = nullptr;
   QString titleText_;
-  QHBoxLayout* controls_ = nullptr;
+  FlowLayout* controls_ = nullptr;
   QStackedWidget* stack_ = nullptr;
   QLabel* placeholder_ = nullptr;
   QTimer* timer_ = nullptr;
@@ -192,6 +199,7 @@ class PlotBase : public QWidget {
   bool boxZoom_ = false;
   bool userZoomed_ = false;
   bool applyingPalette_ = false;
+  int exportWidth_ = 0;  // logical width of the export in progress (0: none)
   int replotCount_ = 0;
   int rebuildCount_ = 0;
 };

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "FlowLayout.h"
 #include "PlotUtil.h"
 #include "StepSlider.h"
 #include "common/MatrixLabel.h"
@@ -171,8 +172,7 @@ void SpectrumPlot::setup() {
       tr("Overlay the spectrum at earlier snapshots in fading colour (one run, one matrix)"));
   ctl->addWidget(overlayCheck_);
   slider_ = new StepSlider(this);
-  ctl->addWidget(slider_, 4);
-  ctl->addStretch(1);  // takes the room when the slider is hidden (the window has its own)
+  ctl->addWidget(slider_);
   connect(layerCombo_, &QComboBox::currentIndexChanged, this,
           [this](int i) { setLayer(layerCombo_->itemData(i).toInt()); });
   connect(matrixCombo_, &QComboBox::currentIndexChanged, this,

@@ -2,6 +2,8 @@
 // associative-memory model (see AssocMemoryPanel.h).
 #include "AssocMemoryPanel.h"
 
+#include "FlowLayout.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -59,7 +61,6 @@ AssocTrajectoryPlot::AssocTrajectoryPlot(QWidget* parent) : PlotBase(nullptr, pa
   auto* logCheck = new QCheckBox(tr("Log step axis"), this);
   logCheck->setChecked(logX_);
   controlsLayout()->addWidget(logCheck);
-  controlsLayout()->addStretch(1);
   connect(logCheck, &QCheckBox::toggled, this, &AssocTrajectoryPlot::setLogX);
   QCustomPlot* p = plot();
   p->xAxis->setLabel(tr("Step"));

@@ -17,6 +17,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QRegularExpression>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
@@ -159,7 +160,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   browser_->setFolder(settings::runFolder());
   browser_->setRecentFiles(settings::recentFiles());
 
-  resize(1500, 950);
+  // 1500 x 950, or the screen's free area when that is smaller (a 1366 x 768 laptop).
+  const QRect avail = screen() ? screen()->availableGeometry() : QRect(0, 0, 1500, 950);
+  resize(std::min(1500, avail.width()), std::min(950, avail.height()));
   defaultState_ = saveState(kLayoutVersion);
   QSettings s;
   restoreGeometry(s.value(QStringLiteral("ui/geometry")).toByteArray());

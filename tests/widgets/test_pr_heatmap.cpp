@@ -98,6 +98,7 @@ class TestPRHeatmap : public QObject {
   void liveRunGrows();
   void clicksOnAnyRunsMap();
   void hoverAndValueTexts();
+  void longLabelsElidedInNarrowView();
 };
 
 void TestPRHeatmap::singleRunCellsEqualSnapshot() {
@@ -466,6 +467,38 @@ void TestPRHeatmap::hoverAndValueTexts() {
   hover(v, cellPixel(v.timeRect(), 5, 1));
   QVERIFY2(v.hoverText().startsWith("big · layer 5, step 30: mean PR_sv of k over heads = "),
            qPrintable(v.hoverText()));
+}
+
+// Long run labels in a narrow dock: each map's title is elided to its share of the width (a long
+// title would widen its column and squeeze the others to slivers), the maps keep equal widths,
+// and the hover read-out names the run in full.
+void TestPRHeatmap::longLabelsElidedInNarrowView() {
+  RunModel a, b, c;
+  fillModel(a);
+  fillModel(b);
+  fillModel(c);
+  const QString longA = QStringLiteral("Muon (VO+FFN) + QK-norm · lr_muon=0.02, seed 1337 · run A");
+  a.setDisplayName(longA);
+  b.setDisplayName(QStringLiteral("AdamW · lr_adamw=0.003, batch_size=16 (3 seeds) · run B"));
+  c.setDisplayName(QStringLiteral("C"));
+  PRHeatmap v({&a, &b, &c});
+  v.resize(480, 360);
+  v.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&v));
+  v.refreshNow();
+  v.plot()->replot();
+  const QStringList texts = textElements(v);
+  bool elided = false;
+  for (const QString& t : texts) {
+    QVERIFY2(!t.startsWith(longA), qPrintable(t));
+    elided = elided || t.contains(QStringLiteral("…"));
+  }
+  QVERIFY(elided);
+  const double w0 = v.mapRect(0)->width(), w1 = v.mapRect(1)->width(), w2 = v.mapRect(2)->width();
+  QVERIFY2(w0 > 20 && std::abs(w0 - w1) <= 2 && std::abs(w1 - w2) <= 2,
+           qPrintable(QStringLiteral("%1 %2 %3").arg(w0).arg(w1).arg(w2)));
+  hover(v, cellPixel(v.mapRect(0), 1, 2));
+  QVERIFY2(v.hoverText().startsWith(longA), qPrintable(v.hoverText()));
 }
 
 QTEST_MAIN(TestPRHeatmap)
