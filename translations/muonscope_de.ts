@@ -734,16 +734,8 @@
         <translation>Kanal (Kopf × head_dim)</translation>
     </message>
     <message>
-        <source>Channel magnitude (mean |x|)</source>
-        <translation>Kanalbetrag (Mittel |x|)</translation>
-    </message>
-    <message>
         <source>Position</source>
         <translation>Position</translation>
-    </message>
-    <message>
-        <source>Token magnitude (mean |x|)</source>
-        <translation>Tokenbetrag (Mittel |x|)</translation>
     </message>
     <message>
         <source>Step</source>
@@ -860,10 +852,6 @@ oben eine Schicht wählen</translation>
         <translation>Mittel über Schichten</translation>
     </message>
     <message>
-        <source>KIVI Δ loss, %1-bit (quantized − fp)</source>
-        <translation>KIVI-Δ-Verlust, %1 Bit (quantisiert − fp)</translation>
-    </message>
-    <message>
         <source>%1: no snapshots yet</source>
         <translation>%1: noch keine Snapshots</translation>
     </message>
@@ -890,6 +878,42 @@ oben eine Schicht wählen</translation>
     <message>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>mean |x|</source>
+        <translation>Mittel |x|</translation>
+    </message>
+    <message>
+        <source>chan/tok ratio</source>
+        <translation>Kanal/Token</translation>
+    </message>
+    <message>
+        <source>chan max/mean</source>
+        <translation>Kanal max/Mittel</translation>
+    </message>
+    <message>
+        <source>chan p99/p50</source>
+        <translation>Kanal p99/p50</translation>
+    </message>
+    <message>
+        <source>chan top-1%</source>
+        <translation>Kanal Top-1 %</translation>
+    </message>
+    <message>
+        <source>tok max/mean</source>
+        <translation>Token max/Mittel</translation>
+    </message>
+    <message>
+        <source>tok p99/p50</source>
+        <translation>Token p99/p50</translation>
+    </message>
+    <message>
+        <source>tok top-1%</source>
+        <translation>Token Top-1 %</translation>
+    </message>
+    <message>
+        <source>Δ loss, %1-bit</source>
+        <translation>Δ Verlust, %1 Bit</translation>
     </message>
 </context>
 <context>

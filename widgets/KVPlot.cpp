@@ -133,10 +133,11 @@ void KVPlot::init() {
   body()->setRowStretchFactor(2, 0.001);
 
   auto ax = [](QCPAxisRect* r, QCPAxis::AxisType t) { return r->axis(t); };
+  // Short axis titles: a panel may be ~100 px tall in a 1366 x 768 window.
   ax(rects_[0], QCPAxis::atBottom)->setLabel(tr("Channel (head × head_dim)"));
-  ax(rects_[0], QCPAxis::atLeft)->setLabel(tr("Channel magnitude (mean |x|)"));
+  ax(rects_[0], QCPAxis::atLeft)->setLabel(tr("mean |x|"));
   ax(rects_[1], QCPAxis::atBottom)->setLabel(tr("Position"));
-  ax(rects_[1], QCPAxis::atLeft)->setLabel(tr("Token magnitude (mean |x|)"));
+  ax(rects_[1], QCPAxis::atLeft)->setLabel(tr("mean |x|"));
 
   for (int c = 0; c < 3; ++c) {
     cacheKey_[c] = p->addGraph(ax(rects_[2], QCPAxis::atBottom), ax(rects_[2], QCPAxis::atLeft));
@@ -189,6 +190,26 @@ QString KVPlot::spikinessName(Spikiness which) {
       return tr("Token p99/p50");
     case TokenTop1:
       return tr("Token top-1% mass");
+  }
+  return QString();
+}
+
+QString KVPlot::spikinessShortName(Spikiness which) {
+  switch (which) {
+    case Asymmetry:
+      return tr("chan/tok ratio");
+    case ChannelMaxMean:
+      return tr("chan max/mean");
+    case ChannelP99P50:
+      return tr("chan p99/p50");
+    case ChannelTop1:
+      return tr("chan top-1%");
+    case TokenMaxMean:
+      return tr("tok max/mean");
+    case TokenP99P50:
+      return tr("tok p99/p50");
+    case TokenTop1:
+      return tr("tok top-1%");
   }
   return QString();
 }
@@ -359,11 +380,9 @@ void KVPlot::syncControls() {
   spkCombo_->setEnabled(drawsSpikiness());
   kPreCheck_->setEnabled(drawsSpikiness());
   bitsCombo_->setEnabled(drawsKivi());
-  rects_[2]->axis(QCPAxis::atLeft)->setLabel(spikinessName(spk_));
+  rects_[2]->axis(QCPAxis::atLeft)->setLabel(spikinessShortName(spk_));
   rects_[2]->axis(QCPAxis::atBottom)->setLabel(xLabel(xMode_));
-  rects_[3]
-      ->axis(QCPAxis::atLeft)
-      ->setLabel(tr("KIVI Δ loss, %1-bit (quantized − fp)").arg(kiviBits_));
+  rects_[3]->axis(QCPAxis::atLeft)->setLabel(tr("Δ loss, %1-bit").arg(kiviBits_));
   rects_[3]->axis(QCPAxis::atBottom)->setLabel(xLabel(xMode_));
 }
 
@@ -666,7 +685,10 @@ void KVPlot::styleGraphs() {
 }
 
 void KVPlot::applyPalette() {
-  if (legend_) styleGraphs();
+  if (legend_) {
+    styleGraphs();
+    fitLegendColumns(legend_);
+  }
   PlotBase::applyPalette();  // axes, legend items, text elements
 }
 

@@ -101,6 +101,7 @@ class KVPlot : public PlotBase {
 
   static double spikinessValue(const Magnitudes& m, Spikiness which);
   static QString spikinessName(Spikiness which);
+  static QString spikinessShortName(Spikiness which);  // axis title: "chan/tok ratio", ...
 
   // run,label,series,step,tokens,wall_s,x,value,smoothed: one row per point of series();
   // with AllPanels also the profiles of the shown snapshots (series "channel_k_post",

@@ -441,15 +441,7 @@ void LossPlot::updateLegend() {
     else
       valKey_->removeFromLegend();
   }
-  // As many legend columns as the widest entry allows in the plot's width.
-  QCPLegend* legend = plot()->legend;
-  const QFontMetrics fm(legend->font());
-  int widest = 0;
-  for (int i = 0; i < legend->itemCount(); ++i)
-    if (auto* item = qobject_cast<QCPPlottableLegendItem*>(legend->item(i)))
-      widest = std::max(widest, fm.horizontalAdvance(item->plottable()->name()));
-  const int entry = widest + legend->iconSize().width() + legend->iconTextPadding() + 16;
-  legend->setWrap(std::max(1, std::min(6, (layoutWidth() - 20) / std::max(1, entry))));
+  fitLegendColumns(plot()->legend);
   plot()->legend->setVisible(plot()->legend->itemCount() > 0);
   PlotBase::applyPalette();  // style the legend items
 }

@@ -248,6 +248,22 @@ int PlotBase::layoutWidth() const {
   return plot_->isVisible() ? plot_->width() : std::max(plot_->width(), 1000);
 }
 
+void PlotBase::fitLegendColumns(QCPLegend* legend, int maxColumns) const {
+  if (!legend) return;
+  const QFontMetrics fm(legend->font());
+  int widest = 0;
+  for (int i = 0; i < legend->itemCount(); ++i)
+    if (auto* item = qobject_cast<QCPPlottableLegendItem*>(legend->item(i)))
+      widest = std::max(widest, fm.horizontalAdvance(item->plottable()->name()));
+  // An entry: icon, padding, text, the item's margins (8 + 8) and the column spacing.
+  const int entry = widest + legend->iconSize().width() + legend->iconTextPadding() + 16 +
+                    legend->columnSpacing() + 4;
+  const int wrap = std::max(1, std::min(maxColumns, (layoutWidth() - 60) / std::max(1, entry)));
+  if (wrap == legend->wrap()) return;
+  legend->setWrap(wrap);
+  legend->setFillOrder(legend->fillOrder(), true);  // re-flow the entries already in it
+}
+
 void PlotBase::setBoxZoomMode(bool on) {
   boxZoom_ = on;
   plot_->setCursor(on ? Qt::CrossCursor : Qt::ArrowCursor);

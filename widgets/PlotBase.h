@@ -34,6 +34,7 @@ class QCustomPlot;
 class QCPAxisRect;
 class QCPColorGradient;
 class QCPLayoutGrid;
+class QCPLegend;
 class QCPTextElement;
 class QLabel;
 class QStackedWidget;
@@ -161,6 +162,9 @@ class PlotBase : public QWidget {
   // while shown, else 1000 px (a view not shown yet). Views that fit text to it (elided titles,
   // legend columns) use this.
   int layoutWidth() const;
+  // A legend laid out in rows (fill order columns first): as many columns as its widest entry
+  // allows in layoutWidth(), at most maxColumns, so no entry is clipped.
+  void fitLegendColumns(QCPLegend* legend, int maxColumns = 6) const;
 
   // Palette-derived colours.
   bool isDark() const;

@@ -452,7 +452,8 @@ void SpectrumPlot::layoutPanels(int panels, bool multi, int metricBlocks, bool n
     top->setRowStretchFactor(0, 1.0);
     top->setRowStretchFactor(1, 0.001);
     legend_->setFillOrder(QCPLayoutGrid::foColumnsFirst, false);
-    legend_->setWrap(kLegendColumns);
+    legend_->setWrap(kLegendColumns);  // fitted to the width once the entries are in
+    legendInRow_ = true;
   } else {
     top->addElement(0, 1, side);
     side->setRowStretchFactor(0, 0.001);
@@ -460,6 +461,7 @@ void SpectrumPlot::layoutPanels(int panels, bool multi, int metricBlocks, bool n
     top->setColumnStretchFactor(1, 0.001);
     legend_->setFillOrder(QCPLayoutGrid::foRowsFirst, false);
     legend_->setWrap(kLegendRows);
+    legendInRow_ = false;
   }
 
   const bool several = panels > 1;
@@ -472,6 +474,7 @@ void SpectrumPlot::layoutPanels(int panels, bool multi, int metricBlocks, bool n
     if (several) {
       auto* title = new QCPTextElement(p, panelTitle(items_.value(i)),
                                        QFont(font().family(), small.pointSize(), QFont::Bold));
+      title->setMargins(QMargins(2, 1, 2, 3));  // room for the subscript's underscore
       grid->addElement(row, col, title);
       grid->setRowStretchFactor(row, 0.001);
     }
@@ -498,7 +501,7 @@ void SpectrumPlot::layoutPanels(int panels, bool multi, int metricBlocks, bool n
       ax->setTickLabelFont(tickFont);
       ax->setLabelFont(tickFont);
     }
-    x->ticker()->setTickCount(several ? 3 : 5);
+    x->ticker()->setTickCount(several ? (cols >= 4 ? 2 : 3) : 5);  // narrow panels: no overlap
     y->ticker()->setTickCount(several ? 3 : 5);
     rects_ << rect;
   }
@@ -705,6 +708,7 @@ void SpectrumPlot::rebuild() {
     for (int b = 0; b < metrics_.size(); ++b) metrics_[b]->setText(texts.value(b));
   }
   if (note_) note_->setText(tr("Not drawn: ") + missing_.join(QStringLiteral("; ")));
+  if (legendInRow_) fitLegendColumns(legend_, kLegendColumns);
   setPlaceholderText(curves_.isEmpty() ? tr("Nothing to draw:\n") + missing_.join(QLatin1Char('\n'))
                                        : QString());
 }

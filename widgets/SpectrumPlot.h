@@ -155,7 +155,9 @@ class SpectrumPlot : public PlotBase {
   QCheckBox* overlayCheck_ = nullptr;
   StepSlider* slider_ = nullptr;
   QCPAxisRect* main_ = nullptr;  // PlotBase's axis rect: panel 0, kept across layouts
-  QCPLegend* legend_ = nullptr;  // plot()->legend, moved to the column at the right
+  QCPLegend* legend_ = nullptr;
+  bool legendInRow_ = false;  // under several panels: its columns are fitted to the width  //
+                              // plot()->legend, moved to the column at the right
   QString layoutKey_;
   QStringList items_;
   QVector<QCPAxisRect*> rects_;

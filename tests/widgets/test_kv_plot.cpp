@@ -123,7 +123,7 @@ void TestKVPlot::singleRunPanels() {
   QCOMPARE(valuesOf(v.channelGraph(0, KVPlot::KPre))[0],
            double(m.snapshots()[0].layers[1].k_pre.channel[0]));
   QCOMPARE(v.spikinessRect()->axis(QCPAxis::atLeft)->label(),
-           KVPlot::spikinessName(KVPlot::ChannelMaxMean));
+           KVPlot::spikinessShortName(KVPlot::ChannelMaxMean));
   // CSV: 3 caches x (channels + tokens) + 3 caches x 3 snapshots + 2 schemes x 2 KIVI snapshots.
   const QStringList lines = csvLinesOf(v.csv());
   QCOMPARE(lines.size(), 1 + 3 * (kH * kHd + kT) + 3 * 3 + 2 * 2);
