@@ -368,11 +368,6 @@ void LossPlot::rebuild() {
     setPlaceholderText(QString());
 }
 
-void LossPlot::resizeEvent(QResizeEvent* event) {
-  PlotBase::resizeEvent(event);
-  updateLegend();  // the legend's columns follow the width
-}
-
 void LossPlot::styleGraphs() {
   for (int r = 0; r < curves_.size(); ++r) {
     const RunCurves& c = curves_[r];

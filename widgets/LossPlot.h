@@ -77,7 +77,6 @@ class LossPlot : public PlotBase {
   void setShowRaw(bool on);
 
  protected:
-  void resizeEvent(QResizeEvent* event) override;
   void rebuild() override;
   void resetRanges() override;
   void applyPalette() override;

@@ -333,11 +333,6 @@ QString PRHeatmap::fitTitle(const QString& label, int columns) const {
   return QFontMetrics(f).elidedText(label, Qt::ElideRight, width);
 }
 
-void PRHeatmap::resizeEvent(QResizeEvent* event) {
-  PlotBase::resizeEvent(event);
-  scheduleRefresh();  // the titles are elided to the new width
-}
-
 QCPAxisRect* PRHeatmap::newMapRect(QCPLayoutGrid* grid, int row, int col, QCPTextElement** title) {
   QCustomPlot* p = plot();
   auto* text = new QCPTextElement(p, QString());

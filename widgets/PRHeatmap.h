@@ -107,7 +107,6 @@ class PRHeatmap : public PlotBase {
   void stepChanged(qint64 step);
 
  protected:
-  void resizeEvent(QResizeEvent* event) override;
   void rebuild() override;
   void resetRanges() override;
   void applyPalette() override;

@@ -217,6 +217,15 @@ void PlotBase::onTimer() {
   refreshNow();
 }
 
+void PlotBase::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  // Titles and legend rows are fitted to the width at rebuild: a new width rebuilds (coalesced).
+  if (std::abs(event->size().width() - fittedWidth_) >= 24) {
+    fittedWidth_ = event->size().width();
+    scheduleRefresh();
+  }
+}
+
 void PlotBase::showEvent(QShowEvent* event) {
   QWidget::showEvent(event);
   if (dirty_ && !timer_->isActive()) timer_->start();
@@ -245,20 +254,19 @@ void PlotBase::resetView() {
 
 int PlotBase::layoutWidth() const {
   if (exportWidth_ > 0) return exportWidth_;
-  return plot_->isVisible() ? plot_->width() : std::max(plot_->width(), 1000);
+  // While shown: the widget's width (during a resize the plot inside has not followed yet).
+  return isVisible() ? std::max(plot_->width(), width() - 4) : std::max(plot_->width(), 1000);
 }
 
 void PlotBase::fitLegendColumns(QCPLegend* legend, int maxColumns) const {
   if (!legend) return;
-  const QFontMetrics fm(legend->font());
-  int widest = 0;
+  int widest = 0;  // the widest entry as the legend lays it out (icon, text, margins)
   for (int i = 0; i < legend->itemCount(); ++i)
-    if (auto* item = qobject_cast<QCPPlottableLegendItem*>(legend->item(i)))
-      widest = std::max(widest, fm.horizontalAdvance(item->plottable()->name()));
-  // An entry: icon, padding, text, the item's margins (8 + 8) and the column spacing.
-  const int entry = widest + legend->iconSize().width() + legend->iconTextPadding() + 16 +
-                    legend->columnSpacing() + 4;
-  const int wrap = std::max(1, std::min(maxColumns, (layoutWidth() - 60) / std::max(1, entry)));
+    if (QCPAbstractLegendItem* item = legend->item(i))
+      widest = std::max(widest, item->minimumOuterSizeHint().width());
+  const int entry = widest + legend->columnSpacing();
+  const int room = layoutWidth() - legend->margins().left() - legend->margins().right() - 24;
+  const int wrap = std::max(1, std::min(maxColumns, room / std::max(1, entry)));
   if (wrap == legend->wrap()) return;
   legend->setWrap(wrap);
   legend->setFillOrder(legend->fillOrder(), true);  // re-flow the entries already in it

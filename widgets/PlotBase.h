@@ -177,6 +177,7 @@ class PlotBase : public QWidget {
 
   void changeEvent(QEvent* event) override;
   void showEvent(QShowEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
   bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
@@ -204,6 +205,7 @@ class PlotBase : public QWidget {
   bool userZoomed_ = false;
   bool applyingPalette_ = false;
   int exportWidth_ = 0;  // logical width of the export in progress (0: none)
+  int fittedWidth_ = 0;  // the widget width at the last width-triggered rebuild
   int replotCount_ = 0;
   int rebuildCount_ = 0;
 };

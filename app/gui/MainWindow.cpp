@@ -160,9 +160,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   browser_->setFolder(settings::runFolder());
   browser_->setRecentFiles(settings::recentFiles());
 
-  // 1500 x 950, or the screen's free area when that is smaller (a 1366 x 768 laptop).
+  // 92 % of the screen's free area, at least 1500 x 950 where the screen has it (a 1366 x 768
+  // laptop gets its whole free area).
   const QRect avail = screen() ? screen()->availableGeometry() : QRect(0, 0, 1500, 950);
-  resize(std::min(1500, avail.width()), std::min(950, avail.height()));
+  resize(std::min(avail.width(), std::max(1500, avail.width() * 92 / 100)),
+         std::min(avail.height(), std::max(950, avail.height() * 92 / 100)));
   defaultState_ = saveState(kLayoutVersion);
   QSettings s;
   restoreGeometry(s.value(QStringLiteral("ui/geometry")).toByteArray());
@@ -500,15 +502,28 @@ void MainWindow::buildDocks() {
   metricsDock->setToolTip(tr("Final metrics of every shown run, a row each (Ctrl+C copies)"));
   ftaDock->setToolTip(tr("First-token accuracy per frequency group (tail-QA data only)"));
 
-  // Default layout: setup and the run folder (tabs) on the left above the run table; a 2 x 2
-  // grid of views on the right, with Isotropy tabbed behind Loss and Tail QA behind Spectra.
+  // Default layout: setup, the run table and the run folder (tabs) on the left; a 2 x 2 grid of
+  // views on the right, with Isotropy tabbed behind Loss, Tail QA behind Spectra and Metrics
+  // behind K/V. On a small screen (under 1600 x 900, e.g. a 1366 x 768 laptop) two columns of
+  // tabs instead, so each view keeps the whole column height: Loss, Isotropy, Spectra, Tail QA
+  // on the left, Participation ratio, K/V, Metrics on the right.
+  const QRect avail = screen() ? screen()->availableGeometry() : QRect(0, 0, 1920, 1080);
+  compactLayout_ = avail.width() < 1600 || avail.height() < 900;
   addDockWidget(Qt::LeftDockWidgetArea, setupDock);
+  addDockWidget(Qt::LeftDockWidgetArea, tableDock);
   addDockWidget(Qt::LeftDockWidgetArea, runsDock);
+  tabifyDockWidget(setupDock, tableDock);
   tabifyDockWidget(setupDock, runsDock);
-  splitDockWidget(setupDock, tableDock, Qt::Vertical);
   setupDock->raise();
   addDockWidget(Qt::RightDockWidgetArea, lossDock);
   splitDockWidget(lossDock, prDock, Qt::Horizontal);
+  if (compactLayout_) {
+    for (QDockWidget* d : {isoDock, specDock, ftaDock}) tabifyDockWidget(lossDock, d);
+    for (QDockWidget* d : {kvDock, metricsDock}) tabifyDockWidget(prDock, d);
+    lossDock->raise();
+    prDock->raise();
+    return;
+  }
   splitDockWidget(lossDock, specDock, Qt::Vertical);
   splitDockWidget(prDock, kvDock, Qt::Vertical);
   tabifyDockWidget(lossDock, isoDock);
@@ -525,10 +540,13 @@ void MainWindow::applyDefaultDockSizes() {
   auto* lossDock = findChild<QDockWidget*>(QStringLiteral("dockLoss"));
   auto* prDock = findChild<QDockWidget*>(QStringLiteral("dockPR"));
   auto* specDock = findChild<QDockWidget*>(QStringLiteral("dockSpectra"));
+  // Setup as wide as its form wants, but never more than a quarter of the window.
   const int setupWidth =
-      setup_->sizeHint().width() + style()->pixelMetric(QStyle::PM_ScrollBarExtent) + 8;
+      std::min(width() / 4,
+               setup_->sizeHint().width() + style()->pixelMetric(QStyle::PM_ScrollBarExtent) + 8);
   const int rest = std::max(2 * 300, width() - setupWidth);
   resizeDocks({setupDock, lossDock, prDock}, {setupWidth, rest / 2, rest / 2}, Qt::Horizontal);
+  if (compactLayout_) return;  // one row of tabbed views
   const int h = std::max(2 * 200, lossDock->height() + specDock->height());
   resizeDocks({lossDock, specDock}, {h / 2, h / 2}, Qt::Vertical);
 }
@@ -570,6 +588,11 @@ void MainWindow::applyCheckedRuns() {
     v->setRuns(runs, colors, members);
   metrics_->setRuns(runs, colors, members);
   updateTitle();
+}
+
+void MainWindow::showRunTable() {
+  // Opened runs land in the run table: bring its tab to the front (setup stays a click away).
+  if (auto* d = findChild<QDockWidget*>(QStringLiteral("dockRunTable"))) d->raise();
 }
 
 RunModel* MainWindow::currentModel() const {
@@ -675,6 +698,7 @@ bool MainWindow::openComparison(const QStringList& inputs, QString* error) {
     return false;
   }
   runSet_->checkOnly(rows);
+  showRunTable();
   lastFile_ = runSet_->entry(rows.back()).model;
   setCurrentModel(lastFile_);
   if (!problems.isEmpty())
@@ -702,6 +726,7 @@ bool MainWindow::openRunFile(const QString& path, QString* error) {
   RunModel* m = runSet_->entry(row).model;
   lastFile_ = m;
   setCurrentModel(m);
+  showRunTable();
   settings::addRecentFile(abs);
   browser_->setRecentFiles(settings::recentFiles());
   if (!controller_->isActive()) {

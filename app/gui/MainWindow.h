@@ -48,7 +48,7 @@ class TrainingController;
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  static constexpr int kLayoutVersion = 1;
+  static constexpr int kLayoutVersion = 2;      // 2: run table and metrics docks
   static constexpr int kStopTimeoutMs = 20000;  // then the close shows a "still stopping" note
 
   explicit MainWindow(QWidget* parent = nullptr);
@@ -142,6 +142,7 @@ class MainWindow : public QMainWindow {
   QDockWidget* addView(QWidget* view, const QString& title, const QString& objectName);
   void setCurrentModel(RunModel* model);  // the run in focus
   void applyCheckedRuns();                // the run table's checked runs -> every view
+  void showRunTable();                    // raises the run table's dock
   void updateActions();
   void updateTitle();
   void onStateChanged();
@@ -186,6 +187,7 @@ class MainWindow : public QMainWindow {
   QMenu* viewMenu_ = nullptr;
   QByteArray defaultState_;
   bool defaultLayoutSized_ = false;
+  bool compactLayout_ = false;   // small screen: the views in two columns of tabs
   bool layoutRestored_ = false;  // a saved layout was restored: keep its sizes
   bool shown_ = false;
   bool confirmClose_ = true;

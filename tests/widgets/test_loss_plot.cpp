@@ -433,6 +433,7 @@ void TestLossPlot::rawToggleAndLegendOutside() {
     if (auto* it = qobject_cast<QCPPlottableLegendItem*>(legend->item(i)))
       entries << it->plottable()->name();
   QCOMPARE(entries, (QStringList{"A", "B", "train (smoothed)", "validation"}));
+  QVERIFY(legend->wrap() >= 4);  // 1000 px: every entry on one row
   QVERIFY(!v.plot()->axisRect()->rect().intersects(legend->outerRect()));
 }
 
