@@ -1471,6 +1471,34 @@ Die Lauf-Datei behält alles bisher Aufgezeichnete.</translation>
             <numerusform> + %n weitere Läufe</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Export &amp;Report…</source>
+        <translation>&amp;Bericht exportieren…</translation>
+    </message>
+    <message>
+        <source>Write the shown runs&apos; figures as a PDF and a folder of PNGs with a Markdown index</source>
+        <translation>Die Abbildungen der gezeigten Läufe als PDF und als Ordner mit PNGs und einem Markdown-Index schreiben</translation>
+    </message>
+    <message>
+        <source>Export report into</source>
+        <translation>Bericht exportieren nach</translation>
+    </message>
+    <message>
+        <source>Export report</source>
+        <translation>Bericht exportieren</translation>
+    </message>
+    <message>
+        <source>no run is shown: check the runs to report in the run table</source>
+        <translation>kein Lauf wird gezeigt: die Läufe für den Bericht in der Lauftabelle ankreuzen</translation>
+    </message>
+    <message>
+        <source>Muonscope comparison: %1</source>
+        <translation>Muonscope-Vergleich: %1</translation>
+    </message>
+    <message>
+        <source>Report written: %1 (%2 files)</source>
+        <translation>Bericht geschrieben: %1 (%2 Dateien)</translation>
+    </message>
 </context>
 <context>
     <name>ms::MetricsTable</name>

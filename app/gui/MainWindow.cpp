@@ -27,6 +27,7 @@
 
 #include "AppSettings.h"
 #include "AssocMemoryPanel.h"
+#include "CompareReport.h"
 #include "FTAPlot.h"
 #include "InspectController.h"
 #include "InspectDialog.h"
@@ -222,6 +223,17 @@ void MainWindow::buildActions() {
     if (!openComparison({path}, &err))
       showMessage(this, QMessageBox::Warning, tr("Cannot open study"), err);
   });
+  reportAct_ = new QAction(tr("Export &Report…"), this);
+  reportAct_->setObjectName(QStringLiteral("actionReport"));
+  reportAct_->setToolTip(
+      tr("Write the shown runs' figures as a PDF and a folder of PNGs with a Markdown index"));
+  connect(reportAct_, &QAction::triggered, this, [this] {
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Export report into"), browser_->folder());
+    if (dir.isEmpty()) return;
+    QString err;
+    if (!exportReport(dir, &err)) showMessage(this, QMessageBox::Warning, tr("Export report"), err);
+  });
   auto* prefsAct = new QAction(tr("&Preferences…"), this);
   prefsAct->setShortcuts({QKeySequence::Preferences, QKeySequence(Qt::CTRL | Qt::Key_Comma)});
   auto* quitAct = new QAction(tr("&Quit"), this);
@@ -270,6 +282,7 @@ void MainWindow::buildActions() {
   file->addAction(inspectAct_);
   file->addAction(openStudyAct);
   file->addAction(compareAct_);
+  file->addAction(reportAct_);
   file->addSeparator();
   file->addAction(prefsAct);
   file->addSeparator();
@@ -588,6 +601,43 @@ void MainWindow::applyCheckedRuns() {
     v->setRuns(runs, colors, members);
   metrics_->setRuns(runs, colors, members);
   updateTitle();
+}
+
+bool MainWindow::exportReport(const QString& dir, QString* error) {
+  const QVector<RunModel*> runs = runSet_->checkedModels();
+  if (runs.isEmpty()) {
+    if (error) *error = tr("no run is shown: check the runs to report in the run table");
+    return false;
+  }
+  CompareReportOptions o;
+  QStringList labels;
+  std::vector<std::string> configs;
+  for (RunModel* m : runs) {
+    labels << m->displayName();
+    const int row = runSet_->rowOf(m);
+    o.files << (row >= 0 ? runSet_->entry(row).file : QString());
+    o.configs << QString::fromStdString(m->info().config_json);
+    configs.push_back(m->info().config_json);
+  }
+  o.title = tr("Muonscope comparison: %1").arg(labels.join(QStringLiteral(" vs ")));
+  o.layer = std::max(0, spectrum_->layer());
+  for (const ConfigDifference& d : config_differences(configs)) {
+    o.diffKeys << QString::fromStdString(d.key);
+    QStringList v;
+    for (const std::string& x : d.values) v << QString::fromStdString(x);
+    o.diffValues << v;
+  }
+  try {
+    const CompareReportResult r = write_compare_report(runs, dir, o);
+    statusBar()->showMessage(
+        tr("Report written: %1 (%2 files)").arg(QDir::toNativeSeparators(dir)).arg(r.files.size()),
+        15000);
+    for (const QString& n : r.notes) qWarning("report: %s", qPrintable(n));
+  } catch (const std::exception& e) {
+    if (error) *error = QString::fromStdString(e.what());
+    return false;
+  }
+  return true;
 }
 
 void MainWindow::showRunTable() {

@@ -67,6 +67,11 @@ class MainWindow : public QMainWindow {
   // *error when none can be read.
   bool openComparison(const QStringList& inputs, QString* error = nullptr);
 
+  // File > Export Report…: the shown runs' report (write_compare_report: report.pdf, PNGs and
+  // CSVs with index.md) into `dir`. False with *error when no run is shown or a file cannot be
+  // written.
+  bool exportReport(const QString& dir, QString* error = nullptr);
+
   // Opens File > Inspect Checkpoints… (window-modal, without blocking) with `checkpoints`
   // listed; Inspect starts the inspection. Returns the dialog (deleted on close).
   InspectDialog* showInspectDialog(const QStringList& checkpoints = {});
@@ -107,6 +112,7 @@ class MainWindow : public QMainWindow {
   QAction* openAction() const { return openAct_; }
   QAction* liveAction() const { return liveAct_; }
   QAction* compareAction() const { return compareAct_; }
+  QAction* reportAction() const { return reportAct_; }
   QAction* inspectAction() const { return inspectAct_; }
   class StudyRunner* studyRunner() const {
     return studyRunner_;
@@ -176,6 +182,7 @@ class MainWindow : public QMainWindow {
   QAction* openAct_ = nullptr;
   QAction* liveAct_ = nullptr;
   QAction* compareAct_ = nullptr;
+  QAction* reportAct_ = nullptr;
   QAction* inspectAct_ = nullptr;
   QAction* studyAct_ = nullptr;
   QAction* stopStudyAct_ = nullptr;

@@ -212,6 +212,19 @@ void TestUiActions::openStudyFromMenu() {
   QCOMPARE(labels, (QStringList{QStringLiteral("First"), QStringLiteral("Second")}));
   QVERIFY(w.runSet()->rowOfFile(liveRun_) >= 0 && w.runSet()->rowOfFile(copyRun_) >= 0);
   QCOMPARE(w.isotropyPlot()->runCount(), 2);
+  // File > Export Report… writes the shown runs' report (PDF, PNGs, index.md naming them).
+  const QString reportDir = QDir(runsDir()).filePath(QStringLiteral("report"));
+  QString err;
+  QVERIFY2(w.exportReport(reportDir, &err), qPrintable(err));
+  QVERIFY(QFileInfo(QDir(reportDir).filePath("report.pdf")).size() > 0);
+  QFile md(QDir(reportDir).filePath("index.md"));
+  QVERIFY(md.open(QIODevice::ReadOnly));
+  const QString indexMd = QString::fromUtf8(md.readAll());
+  QVERIFY(indexMd.contains(QStringLiteral("First")) && indexMd.contains(QStringLiteral("Second")));
+  QVERIFY(w.reportAction()->isEnabled());
+  w.runSet()->checkOnly({});
+  QVERIFY(!w.exportReport(reportDir, &err));
+  QVERIFY2(err.contains(QStringLiteral("no run is shown")), qPrintable(err));
   QFile::remove(index);
 }
 
