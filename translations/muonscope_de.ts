@@ -2053,22 +2053,6 @@ Diese Datei kann nicht gelesen werden: %2</translation>
         <translation>läuft</translation>
     </message>
     <message>
-        <source>interrupted</source>
-        <translation>abgebrochen</translation>
-    </message>
-    <message>
-        <source>finished</source>
-        <translation>beendet</translation>
-    </message>
-    <message>
-        <source>stopped</source>
-        <translation>gestoppt</translation>
-    </message>
-    <message>
-        <source>failed</source>
-        <translation>fehlgeschlagen</translation>
-    </message>
-    <message>
         <source>live run</source>
         <translation>Live-Lauf</translation>
     </message>

@@ -82,19 +82,7 @@ void FTAPlot::init() {
   barRect_->axis(QCPAxis::atBottom)->setSubTicks(false);
   barRect_->axis(QCPAxis::atBottom)->grid()->setVisible(false);
   barRect_->axis(QCPAxis::atLeft)->setLabel(tr("FTA at the latest snapshot"));
-  // The legend sits in a row under both panels, never over the curves.
-  // Centred in a row of its own: empty cells either side take the spare width.
-  p->legend->setVisible(true);
-  timeRect_->insetLayout()->take(p->legend);
-  auto* legendRow = new QCPLayoutGrid;
-  p->plotLayout()->addElement(2, 0, legendRow);
-  p->plotLayout()->setRowStretchFactor(2, 0.001);
-  legendRow->addElement(0, 0, new QCPLayoutElement(p));
-  legendRow->addElement(0, 1, p->legend);
-  legendRow->addElement(0, 2, new QCPLayoutElement(p));
-  legendRow->setColumnStretchFactors({1.0, 0.001, 1.0});
-  p->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-  p->legend->setWrap(4);
+  placeLegendBelow(timeRect_);  // a row under both panels, never over the curves
   syncControls();
   applyPalette();
 }
@@ -240,24 +228,8 @@ void FTAPlot::rebuild() {
       if (s.isEmpty()) return;
       const QColor c = one ? (group >= 0 ? groupColor(group, n) : runColor(r)) : runColor(r);
       // A seed group: the band over its members' curves of this series (SeedBand).
-      QCPGraph* band = nullptr;
-      const QVector<RunModel*> seeds = runMembers(r);
-      if (seeds.size() >= 2) {
-        QVector<QVector<double>> xs, ys;
-        for (const RunModel* member : seeds) {
-          QVector<double> x, y;
-          for (const Snapshot& sn : member->snapshots()) {
-            const double v = value(sn);
-            if (!std::isfinite(v)) continue;
-            x << xOf(sn, xMode_);
-            y << v;
-          }
-          xs << x;
-          ys << y;
-        }
-        band = draw_seed_band(tx, ty, seed_band(xs, ys, seed_band_mode()), c,
-                              tr("%1 · %2").arg(label, name));
-      }
+      QCPGraph* band = draw_seed_band(tx, ty, snapshotSeedBand(r, value, xMode_), c,
+                                      tr("%1 · %2").arg(label, name));
       QCPGraph* g = p->addGraph(tx, ty);
       g->setData(s.x, s.y, std::is_sorted(s.x.begin(), s.x.end()));
       QPen pen(c, 2);

@@ -376,24 +376,16 @@ void IsotropyPlot::rebuild() {
       if (seeds.size() >= 2) {
         // A seed group: the band over its members' curves of this kind (SeedBand), instead of
         // the band over layers.
-        QVector<QVector<double>> xs, ys;
-        for (const RunModel* member : seeds) {
-          QVector<double> x, y;
-          for (const Snapshot& sn : member->snapshots()) {
-            const int mi = matrixIndex(sn, mat);
-            if (mi < 0) continue;
-            double v, a, b;
-            layerStats(sn, mi, &v, &a, &b);
-            x << xOf(sn, xMode_);
-            y << v;
-          }
-          xs << x;
-          ys << y;
-        }
+        const auto value = [&](const Snapshot& sn) {
+          const int mi = matrixIndex(sn, mat);
+          double v = kNaN, a, b;
+          if (mi >= 0) layerStats(sn, mi, &v, &a, &b);
+          return v;
+        };
         Band bd;
         bd.matrix = mat;
         bd.run = r;
-        bd.hi = draw_seed_band(p->xAxis, p->yAxis, seed_band(xs, ys, seed_band_mode()), c,
+        bd.hi = draw_seed_band(p->xAxis, p->yAxis, snapshotSeedBand(r, value, xMode_), c,
                                tr("%1 · %2").arg(label, s.name));
         bd.lo = bd.hi ? bd.hi->channelFillGraph() : nullptr;
         if (bd.hi) bands_ << bd;

@@ -465,21 +465,8 @@ void KVPlot::collect() {
         s.tokens << sn.tokens;
         s.wall << sn.wall_s;
       }
-      const QVector<RunModel*> seeds = runMembers(r);
-      if (!s.x.isEmpty() && seeds.size() >= 2) {  // a seed group: the band over its members
-        QVector<QVector<double>> xs, ys;
-        for (const RunModel* member : seeds) {
-          QVector<double> x, y;
-          for (const Snapshot& sn : member->snapshots()) {
-            const double v = value(sn);
-            if (!std::isfinite(v)) continue;
-            x << xOf(sn, xMode_);
-            y << v;
-          }
-          xs << x;
-          ys << y;
-        }
-        const SeedBand b = seed_band(xs, ys, seed_band_mode());
+      if (!s.x.isEmpty()) {  // a seed group: the band over its members (empty otherwise)
+        const SeedBand b = snapshotSeedBand(r, value, xMode_);
         s.bandX = b.x;
         s.bandLo = b.lo;
         s.bandHi = b.hi;

@@ -80,19 +80,7 @@ void LossPlot::init() {
   QCustomPlot* p = plot();
   p->xAxis->setLabel(xLabel(xMode_));
   p->yAxis->setLabel(tr("Loss (nats/token)"));
-  // The legend sits in a row under the plot, never over the curves.
-  // Centred in a row of its own: empty cells either side take the spare width.
-  p->legend->setVisible(true);
-  p->axisRect()->insetLayout()->take(p->legend);
-  auto* legendRow = new QCPLayoutGrid;
-  p->plotLayout()->addElement(2, 0, legendRow);
-  p->plotLayout()->setRowStretchFactor(2, 0.001);
-  legendRow->addElement(0, 0, new QCPLayoutElement(p));
-  legendRow->addElement(0, 1, p->legend);
-  legendRow->addElement(0, 2, new QCPLayoutElement(p));
-  legendRow->setColumnStretchFactors({1.0, 0.001, 1.0});
-  p->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-  p->legend->setWrap(4);
+  placeLegendBelow(p->axisRect());  // a row under the plot, never over the curves
 
   // Hover read-out on its own buffered layer, so moving the mouse does not redraw the data.
   p->addLayer(QStringLiteral("hover"), p->layer(QStringLiteral("legend")), QCustomPlot::limAbove);

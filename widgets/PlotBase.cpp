@@ -272,6 +272,41 @@ void PlotBase::fitLegendColumns(QCPLegend* legend, int maxColumns) const {
   legend->setFillOrder(legend->fillOrder(), true);  // re-flow the entries already in it
 }
 
+void PlotBase::placeLegendBelow(QCPAxisRect* rect) {
+  QCustomPlot* p = plot_;
+  // Centred in a row of its own: empty cells either side take the spare width.
+  p->legend->setVisible(true);
+  rect->insetLayout()->take(p->legend);
+  auto* legendRow = new QCPLayoutGrid;
+  p->plotLayout()->addElement(2, 0, legendRow);
+  p->plotLayout()->setRowStretchFactor(2, 0.001);
+  legendRow->addElement(0, 0, new QCPLayoutElement(p));
+  legendRow->addElement(0, 1, p->legend);
+  legendRow->addElement(0, 2, new QCPLayoutElement(p));
+  legendRow->setColumnStretchFactors({1.0, 0.001, 1.0});
+  p->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+  p->legend->setWrap(4);
+}
+
+SeedBand PlotBase::snapshotSeedBand(int run, const std::function<double(const Snapshot&)>& value,
+                                    XAxis mode) const {
+  const QVector<RunModel*> seeds = runMembers(run);
+  if (seeds.size() < 2) return {};
+  QVector<QVector<double>> xs, ys;
+  for (const RunModel* member : seeds) {
+    QVector<double> x, y;
+    for (const Snapshot& sn : member->snapshots()) {
+      const double v = value(sn);
+      if (!std::isfinite(v)) continue;
+      x << xOf(sn, mode);
+      y << v;
+    }
+    xs << x;
+    ys << y;
+  }
+  return seed_band(xs, ys, seed_band_mode());
+}
+
 void PlotBase::setBoxZoomMode(bool on) {
   boxZoom_ = on;
   plot_->setCursor(on ? Qt::CrossCursor : Qt::ArrowCursor);

@@ -26,9 +26,11 @@
 #include <QVector>
 #include <QWidget>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "RunModel.h"
+#include "SeedBand.h"
 
 class QCustomPlot;
 class QCPAxisRect;
@@ -165,6 +167,13 @@ class PlotBase : public QWidget {
   // A legend laid out in rows (fill order columns first): as many columns as its widest entry
   // allows in layoutWidth(), at most maxColumns, so no entry is clipped.
   void fitLegendColumns(QCPLegend* legend, int maxColumns = 6) const;
+  // Moves plot()->legend out of `rect`'s inset into a centred row under the whole plot (never
+  // over data), entries filled row by row; fitLegendColumns sets how many per row.
+  void placeLegendBelow(QCPAxisRect* rect);
+  // The seed band of run i's members for a per-snapshot quantity (value; NaN points left out)
+  // on x axis `mode`: what a curve view draws around a seed group's mean. Empty for a plain run.
+  SeedBand snapshotSeedBand(int run, const std::function<double(const Snapshot&)>& value,
+                            XAxis mode) const;
 
   // Palette-derived colours.
   bool isDark() const;

@@ -8,6 +8,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "RunBrowser.h"
 #include "RunFollower.h"
 #include "RunLabels.h"
 #include "RunModel.h"
@@ -221,19 +222,9 @@ QString RunSet::statusText(int row) const {
   if (e.kind == Live && m->status() == RunStatus::Running)
     return m->info().n_layer > 0 ? tr("live") : tr("idle");
   if (e.follower && e.follower->isFollowing()) return tr("running");
-  switch (m->status()) {
-    case RunStatus::Running:
-      return tr("interrupted");  // a file that says running but nobody writes it
-    case RunStatus::Finished:
-      return tr("finished");
-    case RunStatus::Stopped:
-      return tr("stopped");
-    case RunStatus::Failed:
-      return tr("failed");
-    case RunStatus::Interrupted:
-      return tr("interrupted");
-  }
-  return QString();
+  // A file that says running while nobody writes it was interrupted.
+  return RunBrowser::statusText(m->status() == RunStatus::Running ? RunStatus::Interrupted
+                                                                  : m->status());
 }
 
 int64_t RunSet::lastStep(int row) const {
