@@ -327,7 +327,7 @@ void PRHeatmap::clearPanels() {
 QString PRHeatmap::fitTitle(const QString& label, int columns) const {
   // A map's title may not be wider than its share of the plot: a long run label would widen
   // its column and squeeze the others. The full label is in the hover read-out.
-  const int width = std::max(48, (layoutWidth() - 60) / std::max(1, columns) - 12);
+  const int width = std::max(48, (layoutWidth() - 80) / std::max(1, columns) - 24);
   QFont f = font();
   f.setPointSizeF(f.pointSizeF() * 0.95);
   return QFontMetrics(f).elidedText(label, Qt::ElideRight, width);

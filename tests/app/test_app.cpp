@@ -584,6 +584,10 @@ void TestApp::compareSelectedRuns() {
                                                       w.isotropyPlot(), w.kvPlot(), w.ftaPlot()})
     QCOMPARE(v->runs(), shown);
   QCOMPARE(w.metricsTable()->runCount(), 2);
+  // Two runs checked: the PR view adds their difference map.
+  w.prHeatmap()->refreshNow();
+  QVERIFY(w.prHeatmap()->map(0) && w.prHeatmap()->map(1));
+  QVERIFY(w.prHeatmap()->differenceMap());
   // A study index (as written by `muonscope-cli study`) checks its members, named by the study.
   StudyIndex idx;
   idx.study = "kv-asymmetry";

@@ -35,6 +35,7 @@ class TestWidgets : public QObject {
   void stepSliderFollowsLatest();
   void exportsAllViews();
   void exportErrorsThrow();
+  void hiddenViewsDoNotRebuild();
 };
 
 void TestWidgets::runModelSignals() {
@@ -190,6 +191,28 @@ void TestWidgets::exportErrorsThrow() {
     QVERIFY2(msg.contains("'tiff'") && msg.contains(".png, .svg or .pdf"), qPrintable(msg));
   }
   QVERIFY(!QFileInfo::exists(tiff));
+}
+
+// A view nobody can see (a dock tabbed behind another) does not rebuild as live steps arrive; it
+// stays dirty and rebuilds once when shown.
+void TestWidgets::hiddenViewsDoNotRebuild() {
+  RunModel m;
+  fillModel(m);
+  LossPlot v(&m);
+  v.resize(600, 400);
+  v.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&v));
+  QTRY_VERIFY(!v.refreshPending());
+  v.hide();
+  const int rebuilds = v.rebuildCount();
+  for (int i = 0; i < 20; ++i) m.appendStep(makeStep(kSteps + 1 + i));
+  QTest::qWait(3 * PlotBase::kRefreshIntervalMs);  // timers that would have fired have fired
+  QCOMPARE(v.rebuildCount(), rebuilds);
+  QVERIFY(v.refreshPending());
+  v.show();
+  QTRY_VERIFY(!v.refreshPending());
+  QCOMPARE(v.rebuildCount(), rebuilds + 1);
+  QCOMPARE(v.trainGraph()->dataCount(), kSteps + 20);
 }
 
 QTEST_MAIN(TestWidgets)
