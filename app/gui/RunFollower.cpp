@@ -66,7 +66,8 @@ void RunFollower::appendNew() {
       vals_ = static_cast<int64_t>(all.size());
     }
   }
-  for (int i = snapshots_; i < r.num_snapshots(); ++i) model_->appendSnapshot(r.snapshot(i));
+  if (r.num_snapshots() > snapshots_)
+    for (Snapshot& s : r.snapshots(snapshots_, r.num_snapshots())) model_->appendSnapshot(s);
   snapshots_ = std::max(snapshots_, r.num_snapshots());
   const RunStatus st = r.status();
   const QString msg = QString::fromStdString(r.status_message());

@@ -482,6 +482,32 @@ Snapshot RunReader::snapshot(int i) {
   }
 }
 
+std::vector<Snapshot> RunReader::snapshots(int from, int to) {
+  h5::QuietErrors quiet;
+  auto& g = d_->snaps;
+  if (to < 0 || to > g.count) to = static_cast<int>(g.count);
+  from = std::max(0, from);
+  if (from >= to) return {};
+  try {
+    std::vector<Snapshot> out(size_t(to - from), store::blank_snapshot(d_->info));
+    // In blocks of 256 snapshots: one block of the widest column stays a few MB.
+    for (int b = from; b < to; b += 256) {
+      const int k = std::min(256, to - b);
+      for (size_t ci = 0; ci < g.cols.size(); ++ci) {
+        const size_t rb = g.cols[ci].row_bytes();
+        std::vector<double> buf((size_t(k) * rb + 7) / 8);  // aligned for every dtype
+        if (!d_->read_rows(g, ci, b, k, store::dtype_mem(g.cols[ci].type), buf.data())) continue;
+        const auto* bytes = reinterpret_cast<const unsigned char*>(buf.data());
+        for (int i = 0; i < k; ++i)
+          g.cols[ci].unpack(bytes + size_t(i) * rb, out[size_t(b - from + i)]);
+      }
+    }
+    return out;
+  } catch (const std::bad_alloc&) {
+    d_->out_of_memory("snapshots");
+  }
+}
+
 bool RunReader::refresh() {
   h5::QuietErrors quiet;
   if (d_->final_state) return false;

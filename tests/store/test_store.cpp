@@ -214,6 +214,19 @@ class TestStore : public QObject {
       std::string why;
       QVERIFY2(same_snapshot(r.snapshot(i), snaps[i], &why), why.c_str());
     }
+    // The batch read gives the same snapshots, whole or in part.
+    const std::vector<Snapshot> all = r.snapshots();
+    QCOMPARE(all.size(), size_t(4));
+    for (int i = 0; i < 4; ++i) {
+      std::string why;
+      QVERIFY2(same_snapshot(all[i], snaps[i], &why), why.c_str());
+    }
+    const std::vector<Snapshot> part = r.snapshots(1, 3);
+    QCOMPARE(part.size(), size_t(2));
+    std::string why;
+    QVERIFY2(same_snapshot(part[1], snaps[2], &why), why.c_str());
+    QVERIFY(r.snapshots(3, 2).empty());
+    QCOMPARE(r.snapshots(2, 99).size(), size_t(2));
     QVERIFY_THROWS_EXCEPTION(StoreError, r.snapshot(4));
     QVERIFY_THROWS_EXCEPTION(StoreError, r.snapshot(-1));
     QVERIFY(!r.refresh());  // finished: nothing can change
