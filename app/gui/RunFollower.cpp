@@ -11,12 +11,15 @@ namespace ms {
 RunFollower::RunFollower(RunModel* model, QObject* parent) : QObject(parent), model_(model) {
   timer_.setInterval(kPollMs);
   connect(&timer_, &QTimer::timeout, this, &RunFollower::poll);
+  loadTimer_.setInterval(0);
+  connect(&loadTimer_, &QTimer::timeout, this, &RunFollower::loadMore);
 }
 
 RunFollower::~RunFollower() = default;
 
-bool RunFollower::open(const QString& path, QString* error) {
+bool RunFollower::open(const QString& path, QString* error, Loading loading) {
   close();
+  streamed_ = loading == Streamed;
   model_->clear();
   try {
     reader_ = std::make_unique<RunReader>(path.toStdString());
@@ -37,16 +40,44 @@ bool RunFollower::open(const QString& path, QString* error) {
     model_->clear();
     return false;
   }
-  if (reader_->status() == RunStatus::Running) {
+  if (snapshots_ < reader_->num_snapshots())
+    loadTimer_.start();  // the rest of a streamed load; following starts after it
+  else
+    startFollowing();
+  return true;
+}
+
+void RunFollower::startFollowing() {
+  if (reader_ && reader_->status() == RunStatus::Running && !timer_.isActive()) {
     timer_.start();
     emit followingChanged(true);
   }
-  return true;
+}
+
+void RunFollower::loadMore() {
+  if (!reader_) {
+    loadTimer_.stop();
+    return;
+  }
+  try {
+    appendNew();
+  } catch (const std::exception& e) {
+    loadTimer_.stop();
+    emit readFailed(QString::fromUtf8(e.what()));
+    return;
+  }
+  emit updated();
+  if (snapshots_ >= reader_->num_snapshots()) {
+    loadTimer_.stop();
+    emit loaded();
+    startFollowing();
+  }
 }
 
 void RunFollower::close() {
   const bool was = timer_.isActive();
   timer_.stop();
+  loadTimer_.stop();
   reader_.reset();
   path_.clear();
   if (was) emit followingChanged(false);
@@ -66,9 +97,12 @@ void RunFollower::appendNew() {
       vals_ = static_cast<int64_t>(all.size());
     }
   }
-  if (r.num_snapshots() > snapshots_)
-    for (Snapshot& s : r.snapshots(snapshots_, r.num_snapshots())) model_->appendSnapshot(s);
-  snapshots_ = std::max(snapshots_, r.num_snapshots());
+  // Streamed: a chunk at a time, in step order (the views show what has arrived).
+  const int target =
+      streamed_ ? std::min(r.num_snapshots(), snapshots_ + kSnapshotChunk) : r.num_snapshots();
+  if (target > snapshots_)
+    for (Snapshot& s : r.snapshots(snapshots_, target)) model_->appendSnapshot(s);
+  snapshots_ = std::max(snapshots_, target);
   const RunStatus st = r.status();
   const QString msg = QString::fromStdString(r.status_message());
   if (st != model_->status() || msg != model_->statusMessage()) model_->setStatus(st, msg);
@@ -77,7 +111,7 @@ void RunFollower::appendNew() {
 void RunFollower::poll() {
   if (!reader_) return;
   try {
-    if (reader_->refresh()) {
+    if (reader_->refresh() || snapshots_ < reader_->num_snapshots()) {
       appendNew();
       emit updated();
     }

@@ -133,7 +133,7 @@ int RunSet::openFile(const QString& path, Kind kind, const QString& label, QStri
   auto* model = new RunModel(this);
   auto* follower = new RunFollower(model, this);
   QString why;
-  if (!follower->open(abs, &why)) {
+  if (!follower->open(abs, &why, RunFollower::Streamed)) {
     delete follower;
     delete model;
     if (error) *error = why.isEmpty() ? tr("cannot read %1").arg(abs) : why;

@@ -14,6 +14,7 @@
 #include "CompareTestData.h"
 #include "LossPlot.h"
 #include "MetricsTable.h"
+#include "RunFollower.h"
 #include "RunModel.h"
 #include "RunSet.h"
 #include "RunTable.h"
@@ -30,6 +31,7 @@ class TestRunSet : public QObject {
   void tableCheckboxesDriveTheSet();
   void liveRunBesideFinishedRuns();
   void seedGroupIsMeanWithMembers();
+  void largeRunStreamsIn();
 
  private:
   QTemporaryDir tmp_;
@@ -289,6 +291,31 @@ void TestRunSet::seedGroupIsMeanWithMembers() {
   QCOMPARE(set.count(), 1);
   QCOMPARE(set.label(0), QStringLiteral("muon"));
   QCOMPARE(table.tree()->topLevelItemCount(), 1);
+}
+
+// A run of 200 snapshots opens with its steps and the first chunk of snapshots at once; the rest
+// arrives a chunk per event-loop turn, in step order, and equals the file.
+void TestRunSet::largeRunStreamsIn() {
+  const QString path = tmp_.filePath("long.h5");
+  ctest::RunSpec spec{9, "adamw", 16, 2, 4, 200, 1, 4, false};
+  ctest::writeRun(path.toStdString(), spec);
+  RunSet set;
+  const int row = set.openFile(path);
+  QVERIFY(row >= 0);
+  RunModel* m = set.entry(row).model;
+  RunFollower* f = set.entry(row).follower;
+  QCOMPARE(m->steps().size(), size_t(200));
+  QCOMPARE(static_cast<int>(m->snapshots().size()), RunFollower::kSnapshotChunk);
+  QVERIFY(f->isLoading());
+  QSignalSpy loaded(f, &RunFollower::loaded);
+  QTRY_COMPARE(loaded.count(), 1);
+  QCOMPARE(m->snapshots().size(), size_t(200));
+  QVERIFY(!f->isLoading());
+  for (int k : {0, 63, 64, 199}) {
+    QCOMPARE(m->snapshots()[k].step, int64_t(k + 1));
+    QCOMPARE(m->snapshots()[k].layers[1].pr_sv[kActK][2], ctest::prSv(9, k, 1, 2, kActK));
+  }
+  QCOMPARE(set.lastStep(row), int64_t(200));
 }
 
 QTEST_MAIN(TestRunSet)
