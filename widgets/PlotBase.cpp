@@ -213,7 +213,10 @@ bool PlotBase::refreshPending() const {
 void PlotBase::onTimer() {
   // A view nobody can see (a dock tabbed behind another, a closed window) stays dirty and
   // rebuilds when it is shown: live steps then cost nothing in hidden views.
-  if (!isVisible()) return;
+  if (!isVisible()) {
+    emit refreshDeferred();
+    return;
+  }
   refreshNow();
 }
 

@@ -124,6 +124,8 @@ class PlotBase : public QWidget {
  signals:
   // The run list changed (setRuns, or a run's info changed).
   void runsChanged();
+  // The refresh timer fired while the view was not visible: it stays dirty until shown.
+  void refreshDeferred();
 
  public slots:
   void setBoxZoomMode(bool on);

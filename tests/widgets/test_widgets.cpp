@@ -205,8 +205,9 @@ void TestWidgets::hiddenViewsDoNotRebuild() {
   QTRY_VERIFY(!v.refreshPending());
   v.hide();
   const int rebuilds = v.rebuildCount();
+  QSignalSpy deferred(&v, &PlotBase::refreshDeferred);
   for (int i = 0; i < 20; ++i) m.appendStep(makeStep(kSteps + 1 + i));
-  QTest::qWait(3 * PlotBase::kRefreshIntervalMs);  // timers that would have fired have fired
+  QVERIFY(deferred.wait());  // the refresh timer fired and found the view hidden
   QCOMPARE(v.rebuildCount(), rebuilds);
   QVERIFY(v.refreshPending());
   v.show();
