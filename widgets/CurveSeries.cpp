@@ -10,13 +10,6 @@
 
 namespace ms {
 
-namespace {
-// As PlotBase::csvNumber: NaN / inf as an empty field, else 10 significant digits.
-QString number(double v) {
-  return std::isfinite(v) ? QString::number(v, 'g', 10) : QString();
-}
-}  // namespace
-
 void CurveSeries::append(double xv, double value, qint64 stepv, qint64 tokensv, double wallv) {
   x << xv;
   y << value;
@@ -32,17 +25,22 @@ QString CurveSeries::csvHeader() {
 
 QString CurveSeries::csv(const QVector<CurveSeries>& series,
                          const std::function<QString(int)>& label) {
-  QString out = csvHeader();
+  return csvHeader() + csvRows(series, label);
+}
+
+QString CurveSeries::csvRows(const QVector<CurveSeries>& series,
+                             const std::function<QString(int)>& label) {
+  QString out;
   for (const CurveSeries& s : series) {
     const QString head = QStringLiteral("%1,%2,%3,")
                              .arg(s.run)
                              .arg(PlotBase::csvField(label(s.run)), PlotBase::csvField(s.name));
     for (int i = 0; i < s.size(); ++i)
-      out +=
-          head + QStringLiteral("%1,%2,%3,%4,%5,%6\n")
-                     .arg(s.step[i])
-                     .arg(s.tokens[i])
-                     .arg(number(s.wall[i]), number(s.x[i]), number(s.y[i]), number(s.smoothed[i]));
+      out += head + QStringLiteral("%1,%2,%3,%4,%5,%6\n")
+                        .arg(s.step[i])
+                        .arg(s.tokens[i])
+                        .arg(PlotBase::csvNumber(s.wall[i]), PlotBase::csvNumber(s.x[i]),
+                             PlotBase::csvNumber(s.y[i]), PlotBase::csvNumber(s.smoothed[i]));
   }
   return out;
 }

@@ -1,6 +1,6 @@
-// CurveSeries: one drawn curve of a curve view (LossPlot, IsotropyPlot, FTAPlot): the points of
-// one run's series (x on the view's axis, value, what is drawn) with each point's step, tokens
-// and wall time, so the CSV carries every alignment whatever the x axis. The views share its
+// CurveSeries: one drawn curve of a curve view (LossPlot, IsotropyPlot, FTAPlot, KVPlot): the
+// points of one run's series (x on the view's axis, value, what is drawn) with each point's step,
+// tokens and wall time, so the CSV carries every alignment whatever the x axis. The views share its
 // long-format CSV (run,label,series,step,tokens,wall_s,x,value,smoothed: one row per point) and
 // the line styles and markers that tell several series of one run apart (the run has the colour).
 #pragma once
@@ -29,6 +29,9 @@ class CurveSeries {
   static QString csvHeader();  // "run,label,series,step,tokens,wall_s,x,value,smoothed\n"
   // The header and one row per point of every series; label(run) names the run.
   static QString csv(const QVector<CurveSeries>& series, const std::function<QString(int)>& label);
+  // The rows alone (no header), for a view that writes more rows of the same format.
+  static QString csvRows(const QVector<CurveSeries>& series,
+                         const std::function<QString(int)>& label);
 
   // Pen style and marker shape of the i-th series of a run (solid, dashed, dotted, dash-dot,
   // then the same with other markers).

@@ -458,21 +458,12 @@ void KVPlot::collect() {
       s.name = name;
       for (const Snapshot& sn : snaps) {
         const double v = value(sn);
-        if (!std::isfinite(v)) continue;
-        s.x << xOf(sn, xMode_);
-        s.y << v;
-        s.step << sn.step;
-        s.tokens << sn.tokens;
-        s.wall << sn.wall_s;
+        if (std::isfinite(v)) s.append(xOf(sn, xMode_), v, sn.step, sn.tokens, sn.wall_s);
       }
-      if (!s.x.isEmpty()) {  // a seed group: the band over its members (empty otherwise)
-        const SeedBand b = snapshotSeedBand(r, value, xMode_);
-        s.bandX = b.x;
-        s.bandLo = b.lo;
-        s.bandHi = b.hi;
-      }
-      if (!s.x.isEmpty()) series_ << s;
-      return !s.x.isEmpty();
+      if (s.isEmpty()) return false;
+      s.band = snapshotSeedBand(r, value, xMode_);  // empty for a plain run
+      series_ << s;
+      return true;
     };
     const bool hasLayer = layer_ < 0 || layer_ < m->layerCount();
     if (!hasLayer && (drawsProfiles() || drawsSpikiness()))
@@ -606,7 +597,7 @@ void KVPlot::rebuild() {
     g->setData(s.x, s.y, std::is_sorted(s.x.begin(), s.x.end()));
     QCPAxisRect* rect = rects_[s.kivi ? 3 : 2];
     bandGraphs_ << draw_seed_band(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft),
-                                  SeedBand{s.bandX, s.bandLo, s.bandHi}, runColor(s.run),
+                                  s.band, runColor(s.run),
                                   tr("%1 · %2").arg(runLabel(s.run), s.name));
   }
   // The selected step on the time panels (by tokens or time: the first run's shown snapshot).
@@ -703,15 +694,9 @@ void KVPlot::resetRanges() {
 }
 
 QString KVPlot::csv() const {
-  QString out = QStringLiteral("run,label,series,step,tokens,wall_s,x,value,smoothed\n");
-  auto row = [&](int r, const QString& series, const Snapshot& s, double x, double v) {
-    out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%8\n")
-               .arg(r)
-               .arg(csvField(runLabel(r)), csvField(series))
-               .arg(s.step)
-               .arg(s.tokens)
-               .arg(csvNumber(s.wall_s), csvNumber(x), csvNumber(v));
-  };
+  // The long format of the curve views: the profiles at the shown step (x = channel / position)
+  // under their own series names, then the curves over training.
+  QVector<CurveSeries> rows;
   if (drawsProfiles() && layer_ >= 0)
     for (int r = 0; r < runCount(); ++r) {
       const int si = snapshotIndexOf(r);
@@ -721,22 +706,20 @@ QString KVPlot::csv() const {
       for (int c = 0; c < 3; ++c) {
         const Magnitudes* m = magnitudes(s.layers[layer_], c);
         const QString key = QString::fromLatin1(kCacheKeys[c]);
-        for (size_t i = 0; i < m->channel.size(); ++i)
-          row(r, QStringLiteral("channel_") + key, s, double(i), m->channel[i]);
-        for (size_t i = 0; i < m->token.size(); ++i)
-          row(r, QStringLiteral("token_") + key, s, double(i), m->token[i]);
+        for (const auto& [prefix, values] :
+             {std::make_pair(QStringLiteral("channel_"), &m->channel),
+              std::make_pair(QStringLiteral("token_"), &m->token)}) {
+          CurveSeries profile;
+          profile.run = r;
+          profile.name = prefix + key;
+          for (size_t i = 0; i < values->size(); ++i)
+            profile.append(double(i), (*values)[i], s.step, s.tokens, s.wall_s);
+          rows << profile;
+        }
       }
     }
-  for (const Series& s : series_) {
-    const QString head =
-        QStringLiteral("%1,%2,%3,").arg(s.run).arg(csvField(runLabel(s.run)), csvField(s.name));
-    for (int i = 0; i < s.x.size(); ++i)
-      out += head + QStringLiteral("%1,%2,%3,%4,%5,%5\n")
-                        .arg(s.step[i])
-                        .arg(s.tokens[i])
-                        .arg(csvNumber(s.wall[i]), csvNumber(s.x[i]), csvNumber(s.y[i]));
-  }
-  return out;
+  for (const Series& s : series_) rows << s;
+  return CurveSeries::csv(rows, [this](int r) { return runLabel(r); });
 }
 
 }  // namespace ms

@@ -18,6 +18,7 @@
 #include <QVector>
 #include <array>
 
+#include "CurveSeries.h"
 #include "PlotBase.h"
 
 class QCheckBox;
@@ -53,15 +54,11 @@ class KVPlot : public PlotBase {
 
   // One drawn over-training series (spikiness of a cache, or a KIVI scheme) of one run, with
   // each point's step / tokens / wall time so the CSV carries every alignment.
-  struct Series {
-    int run = 0;
+  // A curve over training (name: the CSV key "k_pre", "k_post", "v", "k_chan_v_tok_2bit", ...).
+  struct Series : CurveSeries {
     int kind = 0;  // Cache (spikiness panel) or KiviScheme (KIVI panel)
     bool kivi = false;
-    QString name;  // CSV key: "k_pre", "k_post", "v", "k_chan_v_tok_2bit", "k_tok_v_chan_4bit"
-    QVector<double> x, y;
-    QVector<qint64> step, tokens;
-    QVector<double> wall;
-    QVector<double> bandX, bandLo, bandHi;  // a seed group's band over its members (SeedBand)
+    SeedBand band;  // a seed group's band over its members (empty otherwise)
   };
 
   explicit KVPlot(RunModel* model, QWidget* parent = nullptr);

@@ -117,6 +117,8 @@ class PlotBase : public QWidget {
   static QString matrixLabel(const QString& name);
   // A CSV field, quoted when it holds a comma, quote or newline.
   static QString csvField(const QString& text);
+  // A CSV number: 10 significant digits, NaN/inf as an empty field.
+  static QString csvNumber(double v);
   // Categorical colour i (Tableau-10), lifted on dark backgrounds: what seriesColor(i) and
   // runColor() use, for swatches outside the views (the run table).
   static QColor categoricalColor(int i, bool dark);
@@ -184,7 +186,6 @@ class PlotBase : public QWidget {
   QColor gridColor() const;
   QColor seriesColor(int i) const;               // categorical colours, lightened in dark mode
   static QCPColorGradient sequentialGradient();  // viridis-like, readable light and dark
-  static QString csvNumber(double v);            // NaN/inf -> empty field
 
   void changeEvent(QEvent* event) override;
   void showEvent(QShowEvent* event) override;
