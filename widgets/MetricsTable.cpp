@@ -264,7 +264,6 @@ void MetricsTable::refreshNow() {
   const Qt::SortOrder order = table_->horizontalHeader()->sortIndicatorOrder();
   table_->setSortingEnabled(false);  // fill in run order, then sort once
   table_->setRowCount(0);
-  const bool dark = palette().color(QPalette::Base).lightness() < 128;
   for (int r = 0; r < runs_.size(); ++r) {
     RunModel* m = runs_[r].data();
     if (!m) continue;
@@ -279,7 +278,8 @@ void MetricsTable::refreshNow() {
     const QString label = m->displayName().isEmpty() ? tr("run %1").arg(r + 1) : m->displayName();
     auto* name = new QTableWidgetItem(label);
     const int colour = r < colors_.size() ? colors_[r] : r;
-    name->setData(Qt::DecorationRole, PlotBase::categoricalColor(colour, dark));  // as in the plots
+    name->setData(Qt::DecorationRole,
+                  PlotBase::categoricalColor(colour, palette()));  // as in the plots
     name->setData(Qt::UserRole + 1, r);
     name->setToolTip(QString::fromStdString(m->info().optimizer_summary));
     table_->setItem(row, ColRun, name);

@@ -484,7 +484,7 @@ void PlotBase::exportCsv(const QString& path) {
 // ---- palette ----
 
 bool PlotBase::isDark() const {
-  return backgroundColor().lightness() < 128;
+  return backgroundColor().lightness() < 128;  // as categoricalColor(i, palette)
 }
 QColor PlotBase::textColor() const {
   return palette().color(QPalette::Text);
@@ -503,6 +503,10 @@ QColor PlotBase::gridColor() const {
 
 QColor PlotBase::seriesColor(int i) const {
   return categoricalColor(i, isDark());
+}
+
+QColor PlotBase::categoricalColor(int i, const QPalette& palette) {
+  return categoricalColor(i, palette.color(QPalette::Base).lightness() < 128);
 }
 
 QColor PlotBase::categoricalColor(int i, bool dark) {

@@ -122,6 +122,7 @@ class PlotBase : public QWidget {
   // Categorical colour i (Tableau-10), lifted on dark backgrounds: what seriesColor(i) and
   // runColor() use, for swatches outside the views (the run table).
   static QColor categoricalColor(int i, bool dark);
+  static QColor categoricalColor(int i, const QPalette& palette);  // dark: a dark Base colour
 
  signals:
   // The run list changed (setRuns, or a run's info changed).

@@ -154,6 +154,13 @@ int RunSet::openFile(const QString& path, Kind kind, const QString& label, QStri
     const int r = rowOf(model);
     if (r >= 0) emit rowUpdated(r);
   });
+  connect(follower, &RunFollower::loaded, this, [this, model] {
+    const int r = rowOf(model);
+    if (r >= 0 && entries_[r].group) {
+      staleGroups_.insert(entries_[r].group);
+      meanTimer_->start();
+    }
+  });
   connect(follower, &RunFollower::readFailed, this,
           [this, abs](const QString& msg) { emit followFailed(abs, msg); });
   relabel();
@@ -354,6 +361,14 @@ void RunSet::regroup() {
 void RunSet::updateGroupMeans() {
   for (Entry& g : entries_) {
     if (g.kind != SeedGroup || !staleGroups_.contains(g.model)) continue;
+    // A member still streaming in (RunFollower::Streamed) would make this a rebuild of the whole
+    // mean per chunk: the group stays stale until the member's loaded() restarts the timer.
+    const bool loading = std::any_of(g.members.begin(), g.members.end(), [this](RunModel* m) {
+      const int r = rowOf(m);
+      return r >= 0 && entries_[r].follower && entries_[r].follower->isLoading();
+    });
+    if (loading) continue;
+    staleGroups_.remove(g.model);
     std::vector<const std::vector<StepRecord>*> steps;
     std::vector<const std::vector<ValRecord>*> vals;
     std::vector<const std::vector<Snapshot>*> snaps;
@@ -378,7 +393,6 @@ void RunSet::updateGroupMeans() {
     const int r = rowOf(mean);
     if (r >= 0) emit rowUpdated(r);
   }
-  staleGroups_.clear();
 }
 
 void RunSet::relabel() {

@@ -122,9 +122,8 @@ void RunTable::updateRow(int row) {
   if (!item || row >= runs_->count()) return;
   updating_ = true;
   const RunSet::Entry& e = runs_->entry(row);
-  const bool dark = palette().color(QPalette::Base).lightness() < 128;
   item->setCheckState(ColRun, e.checked ? Qt::Checked : Qt::Unchecked);
-  item->setIcon(ColRun, swatch(PlotBase::categoricalColor(e.colorIndex, dark)));
+  item->setIcon(ColRun, swatch(PlotBase::categoricalColor(e.colorIndex, palette())));
   item->setText(ColRun, runs_->label(row));
   item->setText(ColStatus, runs_->statusText(row));
   const int64_t total = e.model->info().total_steps;

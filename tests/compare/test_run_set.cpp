@@ -32,6 +32,7 @@ class TestRunSet : public QObject {
   void liveRunBesideFinishedRuns();
   void seedGroupIsMeanWithMembers();
   void largeRunStreamsIn();
+  void seedGroupOfStreamedRuns();
 
  private:
   QTemporaryDir tmp_;
@@ -316,6 +317,27 @@ void TestRunSet::largeRunStreamsIn() {
     QCOMPARE(m->snapshots()[k].layers[1].pr_sv[kActK][2], ctest::prSv(9, k, 1, 2, kActK));
   }
   QCOMPARE(set.lastStep(row), int64_t(200));
+}
+
+// Two long seeds stream in: their group's mean is computed once, after both have loaded, not once
+// per chunk (each recomputation clears and refills the mean run and redraws every view).
+void TestRunSet::seedGroupOfStreamedRuns() {
+  const QString a = tmp_.filePath("long-s1.h5"), b = tmp_.filePath("long-s2.h5");
+  ctest::writeRun(a.toStdString(), {10, "adamw", 16, 2, 4, 200, 1, 4, false, 1});
+  ctest::writeRun(b.toStdString(), {11, "adamw", 16, 2, 4, 200, 1, 4, false, 2});
+  RunSet set;
+  QVERIFY(set.openFile(a) >= 0);
+  QVERIFY(set.openFile(b) >= 0);
+  const int g = set.groupRowOf(set.rowOfFile(b));
+  QVERIFY(g >= 0);
+  RunModel* mean = set.entry(g).model;
+  QSignalSpy cleared(mean, &RunModel::cleared);
+  QVERIFY(set.entry(set.rowOfFile(b)).follower->isLoading());
+  QVERIFY(mean->snapshots().empty());  // not built from a partly loaded member
+  QTRY_COMPARE(mean->snapshots().size(), size_t(200));
+  QCOMPARE(cleared.count(), 1);
+  QCOMPARE(mean->snapshots()[150].layers[0].pr_sv[kActK][1],
+           (ctest::prSv(10, 150, 0, 1, kActK) + ctest::prSv(11, 150, 0, 1, kActK)) / 2);
 }
 
 QTEST_MAIN(TestRunSet)
