@@ -310,6 +310,11 @@ SeedBand PlotBase::snapshotSeedBand(int run, const std::function<double(const Sn
   return seed_band(xs, ys, seed_band_mode());
 }
 
+void PlotBase::invalidate() {
+  runsReset();  // views that extend in place (the loss view) rebuild from scratch
+  scheduleRefresh();
+}
+
 void PlotBase::setBoxZoomMode(bool on) {
   boxZoom_ = on;
   plot_->setCursor(on ? Qt::CrossCursor : Qt::ArrowCursor);

@@ -134,6 +134,9 @@ class PlotBase : public QWidget {
   void setBoxZoomMode(bool on);
   // Forgets the user's zoom, rescales to the data and replots (double-click does this).
   void resetView();
+  // Redraws everything from the runs, keeping the zoom: for a setting outside the view that
+  // changes what it draws (Preferences > Seed band). Coalesced; a hidden view waits until shown.
+  void invalidate();
   void exportImageInteractive();  // file dialog, then exportImage at the widget's size
   void exportCsvInteractive();    // file dialog, then exportCsv
 

@@ -803,8 +803,9 @@ void MainWindow::showPreferences() {
   setup_->setRunFolder(settings::runFolder());  // for the next run; a running one keeps its file
   setup_->setDevice(settings::defaultDevice());
   browser_->setFolder(settings::runFolder());
-  applyCheckedRuns();  // the seed band may have changed
-  for (PlotBase* v : std::initializer_list<PlotBase*>{loss_, isotropy_, kv_, fta_}) v->resetView();
+  // The seed band may have changed: every view redraws, keeping its zoom.
+  for (PlotBase* v : std::initializer_list<PlotBase*>{loss_, pr_, spectrum_, isotropy_, kv_, fta_})
+    v->invalidate();
   if (dlg.languageChanged())
     statusBar()->showMessage(tr("The language changes when Muonscope starts next time."), 8000);
 }

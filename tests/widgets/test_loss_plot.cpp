@@ -549,6 +549,11 @@ void TestLossPlot::seedGroupBand() {
   for (int id : {0, 3, 1}) ss += (trainLossOf(id, 1) - m) * (trainLossOf(id, 1) - m);
   QVERIFY(std::abs(v.bandGraph(0)->data()->at(0)->value - (m + std::sqrt(ss / 2))) < 1e-12);
   set_seed_band_mode(SeedBandMode::MinMax);
+  // A preference change reaches the view through invalidate() (no other change needed).
+  v.invalidate();
+  v.refreshNow();
+  QCOMPARE(v.bandGraph(0)->data()->at(0)->value,
+           std::max({trainLossOf(0, 1), trainLossOf(3, 1), trainLossOf(1, 1)}));
   // A plain run has no band.
   v.setRuns({&a});
   v.refreshNow();
