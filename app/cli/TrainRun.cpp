@@ -9,11 +9,13 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "Commands.h"
 #include "common/Duration.h"
 #include "data/DataSource.h"
+#include "store/RunReader.h"
 #include "store/RunWriter.h"
 #include "train/Trainer.h"
 
@@ -57,14 +59,33 @@ TrainResult train_to_file(const RunConfig& c, const std::string& out, const Trai
   } restore;
   Trainer trainer(c);
   const RunInfo& info = trainer.prepare();  // data and shapes: errors before any file exists
-  RunWriter writer(out, o.force);
-  writer.begin(info);
   trainer.set_checkpoint_dir(checkpoint_dir_for(out));  // used when train.checkpoint_every > 0
-  if (!o.quiet)
+  std::unique_ptr<RunWriter> writer;
+  int64_t from = 0;
+  if (o.resume) {
+    int64_t last_row = 0;  // the newest checkpoint must not be newer than the file's rows
+    {
+      RunReader r(out);
+      const int64_t n = r.num_steps();
+      if (n > 0) last_row = r.steps(n - 1, n).at(0).step;
+    }
+    from = trainer.resume_from(checkpoint_dir_for(out), last_row);  // before the file changes
+    res.resumed_from = from;
+    writer = RunWriter::reopen(out, info, from);
+  } else {
+    writer = std::make_unique<RunWriter>(out, o.force);
+    writer->begin(info);
+  }
+  if (!o.quiet) {
     std::cerr << o.prefix << (c.name.empty() ? "run" : c.name) << " · " << info.optimizer_summary
               << " · " << info.n_params << " params · " << trainer.data()->description() << " · "
-              << info.device << "\n"
-              << o.prefix << "writing " << out << "\n";
+              << info.device << "\n";
+    if (o.resume)
+      std::cerr << o.prefix << "resuming " << out << " after step " << from << " of "
+                << c.train.steps << "\n";
+    else
+      std::cerr << o.prefix << "writing " << out << "\n";
+  }
 
   g_trainer = &trainer;
   if (g_signals > 0) trainer.stop();  // asked before the trainer existed
@@ -77,11 +98,11 @@ TrainResult train_to_file(const RunConfig& c, const std::string& out, const Trai
   };
   Trainer::Callbacks cb;
   cb.on_step = [&](const StepRecord& r) {
-    writer.append_step(r);
+    writer->append_step(r);
     res.final_loss = r.loss;
     if (o.quiet) return;
     const double el = elapsed();
-    const double eta = el / r.step * (total - r.step) + o.extra_eta_s;
+    const double eta = el / double(r.step - from) * double(total - r.step) + o.extra_eta_s;
     const double tps = r.wall_s > 0 ? r.tokens / r.wall_s : 0;
     std::ostringstream line;
     line << o.prefix << "step " << r.step << "/" << total << "  loss " << fmt(r.loss) << "  val "
@@ -97,11 +118,12 @@ TrainResult train_to_file(const RunConfig& c, const std::string& out, const Trai
     }
   };
   cb.on_val = [&](const ValRecord& v) {
-    writer.append_val(v);
+    writer->append_val(v);
     res.final_val = v.loss;
   };
+  cb.on_checkpoint = [&](int64_t) { writer->flush(); };
   cb.on_snapshot = [&](const Snapshot& s) {
-    writer.append_snapshot(s);
+    writer->append_snapshot(s);
     if (o.quiet) return;
     if (tty) std::cerr << "\r\033[K";
     std::cerr << o.prefix << snapshot_summary(s, info) << "\n";
@@ -111,7 +133,7 @@ TrainResult train_to_file(const RunConfig& c, const std::string& out, const Trai
   res.message = trainer.message();
   res.interrupted = g_signals > 0;
   res.wall_s = elapsed();
-  writer.finish(res.status, res.message);
+  writer->finish(res.status, res.message);
   if (!o.quiet && tty) std::cerr << "\r\033[K";
   std::cerr << o.prefix << status_name(res.status) << ": " << res.message << " in "
             << format_duration(res.wall_s) << " -> " << out << "\n";

@@ -16,6 +16,9 @@ struct TrainOptions {
   bool quiet = false;      // no progress output
   std::string prefix;      // printed before each progress line, e.g. "[2/5] Muon (VO+FFN) "
   double extra_eta_s = 0;  // seconds of later work to add to the ETA (studies)
+  // Continue `out` from its newest checkpoint (Trainer::resume_from) instead of starting it:
+  // rows after the checkpoint's step are dropped and the file records the resume.
+  bool resume = false;
 };
 
 struct TrainResult {
@@ -23,7 +26,8 @@ struct TrainResult {
   std::string message;
   double wall_s = 0;  // seconds, start to finish
   double final_loss = kNaN, final_val = kNaN;
-  bool interrupted = false;  // Ctrl-C
+  bool interrupted = false;   // Ctrl-C
+  int64_t resumed_from = -1;  // the checkpoint's step when o.resume
 };
 
 TrainResult train_to_file(const RunConfig& c, const std::string& out, const TrainOptions& o);

@@ -16,6 +16,7 @@
 #include "Commands.h"
 #include "TrainRun.h"
 #include "data/DataSource.h"
+#include "store/RunReader.h"
 #include "train/RunConfig.h"
 #include "train/Trainer.h"
 
@@ -67,19 +68,52 @@ int cmd_train(int argc, char** argv) {
   opts.push_back({"--out", "RUN.h5", "run file to write (default: NAME-DATE-TIME.h5 here)"});
   opts.push_back({"--force", "", "overwrite an existing run file"});
   opts.push_back({"--quiet", "", "no progress output"});
+  opts.push_back({"--resume", "RUN.h5",
+                  "continue an interrupted or stopped run from its newest checkpoint "
+                  "(RUN.ckpt/, train.checkpoint_every); its config comes from the file"});
   Args a("train",
          "train [--config FILE] [--preset NAME] [--set key=value]... [--steps N] "
-         "[--device D] --out RUN.h5 [--force]",
+         "[--device D] --out RUN.h5 [--force]\n"
+         "       muonscope-cli train --resume RUN.h5 [--set train.threads=N]",
          opts);
   if (!a.parse(argc, argv, 2)) {
     std::cout << a.help();
     return 0;
   }
+  TrainOptions o;
+  o.quiet = a.has("--quiet");
+  if (a.has("--resume")) {
+    for (const char* k : {"--config", "--preset", "--out", "--force"})
+      if (a.has(k))
+        throw UsageError(std::string("--resume continues the run file with its own config; ") + k +
+                         " does not apply");
+    const std::string out = a.get("--resume");
+    RunConfig c;
+    {
+      RunReader r(out);
+      if (r.writer_alive()) throw StoreError(out + ": is being written by a running training");
+      if (r.status() == RunStatus::Finished)
+        throw StoreError(out + ": finished all " + std::to_string(r.info().total_steps) +
+                         " steps; nothing to resume");
+      try {
+        c = config_from_json(r.info().config_json);
+      } catch (const ConfigError& e) {
+        throw ConfigError(out + ": its config: " + e.what());
+      }
+    }
+    for (const auto& kv : a.all("--set")) apply_setting(c, kv);
+    if (a.has("--steps")) apply_setting(c, "train.steps=" + a.get("--steps"));
+    if (a.has("--device")) apply_setting(c, "device=\"" + a.get("--device") + "\"");
+    validate(c);
+    o.resume = true;
+    const TrainResult r = train_to_file(c, out, o);
+    if (r.status == RunStatus::Failed) return 1;
+    if (r.status == RunStatus::Stopped) return 130;
+    return 0;
+  }
   const RunConfig c = config_from_args(a);
   const std::string out = a.get("--out", default_out(c));
-  TrainOptions o;
   o.force = a.has("--force");
-  o.quiet = a.has("--quiet");
   const TrainResult r = train_to_file(c, out, o);
   if (r.status == RunStatus::Failed) return 1;
   if (r.status == RunStatus::Stopped) return 130;

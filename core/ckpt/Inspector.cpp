@@ -47,6 +47,16 @@ bool is_checkpoint_file(const fs::path& p) {
   return e == ".pt" || e == ".pth" || e == ".bin" || e == ".safetensors";
 }
 
+// A Muonscope run's training state (TrainState.h: state-N.pt beside step-N.safetensors): the
+// optimizer state for resuming, not a model.
+bool is_training_state(const fs::path& p) {
+  const std::string name = p.filename().string();
+  if (name.rfind("state-", 0) != 0 || p.extension() != ".pt") return false;
+  std::error_code ec;
+  return fs::exists(p.parent_path() / ("step-" + name.substr(6, name.size() - 9) + ".safetensors"),
+                    ec);
+}
+
 bool has_glob(const std::string& s) {
   return s.find_first_of("*?[") != std::string::npos;
 }
@@ -132,7 +142,8 @@ std::vector<std::string> expand_checkpoints(const std::vector<std::string>& inpu
       }
       std::vector<std::string> found;
       for (const auto& e : fs::directory_iterator(p, ec)) {
-        if (e.is_directory(ec) ? is_checkpoint_folder(e.path()) : is_checkpoint_file(e.path()))
+        if (e.is_directory(ec) ? is_checkpoint_folder(e.path())
+                               : is_checkpoint_file(e.path()) && !is_training_state(e.path()))
           found.push_back(e.path().string());
       }
       if (found.empty())

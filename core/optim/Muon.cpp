@@ -86,6 +86,37 @@ torch::Tensor Muon::momentum_buffer(const torch::Tensor& p) const {
   return it == momentum_.end() ? torch::Tensor() : it->second;
 }
 
+namespace {
+std::string momentum_key(size_t group, size_t index) {
+  return "momentum_" + std::to_string(group) + "_" + std::to_string(index);
+}
+}  // namespace
+
+void Muon::save(torch::serialize::OutputArchive& archive) const {
+  for (size_t g = 0; g < param_groups_.size(); ++g) {
+    const auto& params = param_groups_[g].params();
+    for (size_t i = 0; i < params.size(); ++i) {
+      const torch::Tensor buf = momentum_buffer(params[i]);
+      if (buf.defined()) archive.write(momentum_key(g, i), buf, /*is_buffer=*/true);
+    }
+  }
+}
+
+void Muon::load(torch::serialize::InputArchive& archive) {
+  torch::NoGradGuard no_grad;
+  for (size_t g = 0; g < param_groups_.size(); ++g) {
+    const auto& params = param_groups_[g].params();
+    for (size_t i = 0; i < params.size(); ++i) {
+      torch::Tensor buf;
+      if (!archive.try_read(momentum_key(g, i), buf, /*is_buffer=*/true)) continue;
+      TORCH_CHECK(buf.sizes() == params[i].sizes(), "Muon: saved ", momentum_key(g, i),
+                  " has shape ", buf.sizes(), ", the parameter ", params[i].sizes());
+      momentum_[params[i].unsafeGetTensorImpl()] =
+          buf.to(params[i].device(), params[i].scalar_type()).clone();
+    }
+  }
+}
+
 void Muon::record_inputs(bool on) {
   record_inputs_ = on;
   if (!on) inputs_.clear();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <torch/optim/optimizer.h>
+#include <torch/serialize/archive.h>
 #include <torch/types.h>
 
 #include <string>
@@ -58,6 +59,12 @@ class Muon : public torch::optim::Optimizer {
   // Parameters of one group with the same shape, dtype and device are orthogonalized together
   // as one batched Newton-Schulz.
   torch::Tensor step(LossClosure closure = nullptr) override;
+
+  // The momentum buffers, for resuming a run (TrainState.h): "momentum_G_I" for parameter I of
+  // group G (only those that have taken a step). load() expects the same groups and shapes
+  // (the same config) and throws c10::Error naming the buffer otherwise.
+  void save(torch::serialize::OutputArchive& archive) const override;
+  void load(torch::serialize::InputArchive& archive) override;
 
   // Momentum buffer of `p` (undefined before p's first step). For tests and diagnostics.
   torch::Tensor momentum_buffer(const torch::Tensor& p) const;

@@ -283,6 +283,32 @@ torch::Tensor OptimizerSet::muon_input(const torch::Tensor& param) const {
   return impl_->muon ? impl_->muon->last_input(param) : torch::Tensor();
 }
 
+void OptimizerSet::save(torch::serialize::OutputArchive& archive) const {
+  if (impl_->base) {
+    torch::serialize::OutputArchive a;
+    impl_->base->save(a);
+    archive.write("base", a);
+  }
+  if (impl_->muon) {
+    torch::serialize::OutputArchive a;
+    impl_->muon->save(a);
+    archive.write("muon", a);
+  }
+}
+
+void OptimizerSet::load(torch::serialize::InputArchive& archive) {
+  if (impl_->base) {
+    torch::serialize::InputArchive a;
+    archive.read("base", a);
+    impl_->base->load(a);
+  }
+  if (impl_->muon) {
+    torch::serialize::InputArchive a;
+    archive.read("muon", a);
+    impl_->muon->load(a);
+  }
+}
+
 torch::optim::Optimizer* OptimizerSet::muon_optimizer() const {
   return impl_->muon.get();
 }

@@ -46,6 +46,11 @@ class OptimizerSet {
   // and read the one of a parameter (undefined when it is not on Muon or nothing was recorded).
   void record_muon_inputs(bool on);
   torch::Tensor muon_input(const torch::Tensor& param) const;
+  // Every optimizer's state (AdamW moments and step counts, SGD and Muon momentum) as nested
+  // archives "base" and "muon", for resuming a run (TrainState.h). load() expects a set built
+  // from the same parameters and config.
+  void save(torch::serialize::OutputArchive& archive) const;
+  void load(torch::serialize::InputArchive& archive);
   // The underlying optimizers (for tests and diagnostics): Muon (null when nothing is routed to
   // it) and the base AdamW / SGD (null when everything is on Muon). The base one has up to two
   // groups: matrices with weight decay, then 1-D params without.

@@ -188,6 +188,11 @@ struct RunReader::Impl {
     in.torch_version = optional_str("torch_version");
     in.app_version = optional_str("app_version");
     in.optimizer_summary = optional_str("optimizer_summary");
+    if (h5::has_attr(f, "world_size")) in.world_size = required_int32("world_size");
+    if (h5::has_attr(f, "resumed_at_steps"))
+      in.resumed_at = h5::read_i64_attr(f, path, "resumed_at_steps");
+    if (h5::has_attr(f, "resume_times"))
+      in.resume_times = h5::read_str_list_attr(f, path, "resume_times");
     info = std::move(in);
     host = optional_str("host");
     start_time = optional_str("start_time");

@@ -22,6 +22,7 @@
 #include <set>
 
 #include "store/H5Util.h"
+#include "store/RunReader.h"
 #include "store/RunSchema.h"
 
 #ifndef MUONSCOPE_VERSION
@@ -135,6 +136,46 @@ struct RunWriter::Impl {
   }
 
   template <class Rec>
+  std::vector<Hid> open_all(const std::vector<Column<Rec>>& cols) {
+    std::vector<Hid> out;
+    for (const auto& c : cols) {
+      Hid ds(H5Dopen2(file.get(), c.path.c_str(), H5P_DEFAULT));
+      if (!ds.valid()) h5::fail(path, "cannot open dataset " + c.path);
+      out.push_back(std::move(ds));
+    }
+    return out;
+  }
+
+  // Shrinks every dataset of a group to the rows whose step (the first column) is <= keep.
+  // Returns the rows kept.
+  template <class Rec>
+  int64_t truncate_after(const std::vector<Column<Rec>>& cols, std::vector<Hid>& ds, int64_t keep) {
+    Hid sp(H5Dget_space(ds[0].get()));
+    hsize_t rows = 0;
+    if (!sp.valid() || H5Sget_simple_extent_dims(sp.get(), &rows, nullptr) != 1)
+      h5::fail(path, "cannot read the shape of dataset " + cols[0].path);
+    std::vector<int64_t> steps(rows);
+    if (rows > 0 &&
+        H5Dread(ds[0].get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, steps.data()) < 0)
+      h5::fail(path, "cannot read dataset " + cols[0].path);
+    const int64_t n =
+        std::find_if(steps.begin(), steps.end(), [&](int64_t s) { return s > keep; }) -
+        steps.begin();
+    for (size_t ci = 0; ci < cols.size(); ++ci) {
+      Hid cs(H5Dget_space(ds[ci].get()));
+      const int rank = cs.valid() ? H5Sget_simple_extent_ndims(cs.get()) : -1;
+      if (rank < 1) h5::fail(path, "cannot read the shape of dataset " + cols[ci].path);
+      std::vector<hsize_t> dims(size_t(rank), 0);
+      H5Sget_simple_extent_dims(cs.get(), dims.data(), nullptr);
+      if (dims[0] == hsize_t(n)) continue;
+      dims[0] = hsize_t(std::min<int64_t>(n, int64_t(dims[0])));
+      if (H5Dset_extent(ds[ci].get(), dims.data()) < 0)
+        h5::fail(path, "cannot truncate dataset " + cols[ci].path);
+    }
+    return n;
+  }
+
+  template <class Rec>
   std::vector<Hid> create_all(const std::vector<Column<Rec>>& cols, RowGroup group) {
     std::vector<Hid> out;
     for (const auto& c : cols) out.push_back(create_dataset(c, group));
@@ -245,6 +286,8 @@ RunWriter::RunWriter(const std::string& path, bool overwrite) : d_(std::make_uni
   }
 }
 
+RunWriter::RunWriter() : d_(std::make_unique<Impl>()) {}
+
 RunWriter::~RunWriter() {
   if (!d_->open) return;
   h5::QuietErrors quiet;
@@ -318,7 +361,7 @@ void RunWriter::begin(const RunInfo& info) {
       {"head_dim", info.head_dim},       {"seq_len", info.seq_len},
       {"vocab_size", info.vocab_size},   {"fta_groups", info.fta_groups},
       {"total_steps", info.total_steps}, {"n_params", info.n_params},
-      {"probe_batch", info.probe_batch}};
+      {"probe_batch", info.probe_batch}, {"world_size", info.world_size}};
   for (const auto& [name, v] : ints) h5::write_i64_attr(f, p, name, {v}, {});
   h5::write_str_list_attr(f, p, "matrix_names", info.matrix_names);
   std::vector<int64_t> shapes;
@@ -328,6 +371,92 @@ void RunWriter::begin(const RunInfo& info) {
   if (H5Fstart_swmr_write(f) < 0) h5::fail(p, "cannot start SWMR writing");
   d_->begun = true;
   d_->last_flush = std::chrono::steady_clock::now();
+}
+
+std::unique_ptr<RunWriter> RunWriter::reopen(const std::string& path, const RunInfo& info,
+                                             int64_t keep_step) {
+  h5::QuietErrors quiet;
+  if (run_writer_alive(path))
+    throw StoreError(path + ": is being written by another running training");
+  {  // a readable run file of this format whose shapes are the ones this run computes
+    RunReader r(path);
+    if (r.format_version() != kRunFormatVersion)
+      throw StoreError(path + ": run format version " + std::to_string(r.format_version()) +
+                       " (this build appends to version " + std::to_string(kRunFormatVersion) +
+                       " only)");
+    const RunInfo& o = r.info();
+    const bool same = o.n_layer == info.n_layer && o.n_head == info.n_head &&
+                      o.head_dim == info.head_dim && o.seq_len == info.seq_len &&
+                      o.vocab_size == info.vocab_size && o.fta_groups == info.fta_groups &&
+                      o.probe_batch == info.probe_batch && o.matrix_names == info.matrix_names &&
+                      o.matrix_shapes == info.matrix_shapes && o.total_steps == info.total_steps;
+    if (!same)
+      throw StoreError(path +
+                       ": its shapes (layers, heads, matrices, steps) differ from the "
+                       "run being resumed");
+  }
+  std::unique_ptr<RunWriter> w(new RunWriter());
+  Impl& d = *w->d_;
+  d.path = path;
+  Hid fapl(H5Pcreate(H5P_FILE_ACCESS));
+  if (!fapl.valid() || H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110) < 0)
+    h5::fail(path, "cannot set up file properties");
+  d.file = Hid(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get()));
+  if (!d.file.valid()) {
+    // A writer that was killed leaves the superblock marked "open for writing"; with no writer
+    // alive (checked above) clear that mark as h5clear does (its property "clear_status_flags").
+    hbool_t clear = true;
+    h5::error_text();
+    if (H5Pset(fapl.get(), "clear_status_flags", &clear) >= 0)
+      d.file = Hid(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get()));
+  }
+  if (!d.file.valid()) h5::fail(path, "cannot open the run file for writing");
+  d.open = true;
+  d.lock_fd = h5::take_writer_lock(path);
+  if (d.lock_fd < 0) {
+    d.close_all();
+    throw StoreError(path + (d.lock_fd == -1 ? ": is being written by another running training"
+                                             : ": cannot reopen the run file"));
+  }
+  d.info = info;
+  d.step_cols = store::step_columns();
+  d.val_cols = store::val_columns();
+  d.snap_cols = store::snapshot_columns(info);
+  try {
+    d.step_ds = d.open_all(d.step_cols);
+    d.val_ds = d.open_all(d.val_cols);
+    d.snap_ds = d.open_all(d.snap_cols);
+    // Every group's first column is its step: keep the rows up to keep_step.
+    d.steps_written = d.truncate_after(d.step_cols, d.step_ds, keep_step);
+    d.vals_written = d.truncate_after(d.val_cols, d.val_ds, keep_step);
+    d.snaps_written = d.truncate_after(d.snap_cols, d.snap_ds, keep_step);
+
+    const hid_t f = d.file.get();
+    h5::overwrite_str_attr(f, path, "status", status_name(RunStatus::Running));
+    h5::overwrite_str_attr(f, path, "status_message", "");
+    h5::overwrite_str_attr(f, path, "end_time", "");
+    std::vector<int64_t> at;
+    std::vector<std::string> times;
+    if (h5::has_attr(f, "resumed_at_steps")) at = h5::read_i64_attr(f, path, "resumed_at_steps");
+    if (h5::has_attr(f, "resume_times")) times = h5::read_str_list_attr(f, path, "resume_times");
+    at.push_back(keep_step);
+    times.resize(at.size() - 1);
+    times.push_back(h5::iso_now());
+    for (const char* name : {"resumed_at_steps", "resume_times", "world_size"})
+      if (h5::has_attr(f, name) && H5Adelete(f, name) < 0)
+        h5::fail(path, std::string("cannot rewrite attribute ") + name);
+    h5::write_i64_attr(f, path, "resumed_at_steps", at, {hsize_t(at.size())});
+    h5::write_str_list_attr(f, path, "resume_times", times);
+    h5::write_i64_attr(f, path, "world_size", {info.world_size}, {});
+    d.flush_file();
+    if (H5Fstart_swmr_write(f) < 0) h5::fail(path, "cannot start SWMR writing");
+  } catch (...) {
+    d.close_all();
+    throw;
+  }
+  d.begun = true;
+  d.last_flush = std::chrono::steady_clock::now();
+  return w;
 }
 
 void RunWriter::append_step(const StepRecord& r) {

@@ -25,6 +25,15 @@ class RunWriter {
   static constexpr int kStepBlock = 256;
   static constexpr double kFlushSeconds = 2.0;
 
+  // Reopens an existing run file to continue it after step `keep_step` (a resume): rows of
+  // steps, validation and snapshots after that step are dropped, status goes back to
+  // "running", the step and time are appended to the attributes resumed_at_steps and
+  // resume_times, world_size is rewritten, then SWMR writing starts (no begin()). `info` must
+  // describe the same shapes as the file. Throws StoreError (not a run file, an older format,
+  // being written, other shapes, an HDF5 failure).
+  static std::unique_ptr<RunWriter> reopen(const std::string& path, const RunInfo& info,
+                                           int64_t keep_step);
+
   // Creates the file now, so a bad path fails before training starts. Throws StoreError when
   // `path` exists and !overwrite, when it is a directory, when its directory is missing or not
   // writable, when another live RunWriter holds it, or when HDF5 cannot create it.
@@ -60,6 +69,7 @@ class RunWriter {
   bool is_open() const;           // between construction and finish()
 
  private:
+  RunWriter();
   struct Impl;
   std::unique_ptr<Impl> d_;
 };

@@ -282,6 +282,18 @@ std::vector<std::pair<std::string, std::string>> config_keys(const RunConfig& c)
   return out;
 }
 
+std::vector<std::string> resume_config_differences(const RunConfig& stored, const RunConfig& now) {
+  static const std::set<std::string> free_keys = {"train.threads", "train.checkpoint_every",
+                                                  "train.backend"};
+  std::vector<std::string> out;
+  for (const auto& f : fields()) {
+    if (free_keys.count(f.key)) continue;
+    const std::string a = f.get(stored).dump(), b = f.get(now).dump();
+    if (a != b) out.push_back(std::string(f.key) + ": " + a + " -> " + b);
+  }
+  return out;
+}
+
 void validate(const RunConfig& c) {
   auto pos_int = [](const char* key, int64_t v) {
     if (v <= 0) bad(key, std::to_string(v), "must be > 0");

@@ -133,6 +133,10 @@ void apply_setting(RunConfig& c, const std::string& key_equals_value);
 void validate(const RunConfig& c);
 // All dotted keys with their current values, in document order (for help and the GUI).
 std::vector<std::pair<std::string, std::string>> config_keys(const RunConfig& c);
+// Keys whose values differ between a run's stored config and the one a resume would use, as
+// "key: stored -> now", in document order. Keys that do not change what is computed are left
+// out (train.threads, train.checkpoint_every, train.backend). A resume refuses any difference.
+std::vector<std::string> resume_config_differences(const RunConfig& stored, const RunConfig& now);
 // Seed of the fixed measurement windows (probe batch, KIVI and validation batches):
 // metrics.probe_seed, or train.seed when that is 0. Seeded study members share it.
 inline uint64_t probe_seed(const RunConfig& c) {

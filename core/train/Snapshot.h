@@ -136,6 +136,10 @@ struct RunInfo {
   std::string optimizer_summary;                  // e.g. "Muon: V,O,FFN · AdamW: Q,K"
   int64_t total_steps = 0;
   int64_t n_params = 0;
+  int world_size = 1;  // processes that trained it (data-parallel ranks); 1 in older files
+  // Steps a resume continued from, in order (empty for a run trained in one go), and when.
+  std::vector<int64_t> resumed_at;
+  std::vector<std::string> resume_times;  // ISO 8601 UTC, one per resumed_at
 };
 
 enum class RunStatus { Running, Finished, Stopped, Failed, Interrupted };

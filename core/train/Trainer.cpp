@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "ckpt/CheckpointLoader.h"
 #include "ckpt/CheckpointWriter.h"
 #include "common/Compat.h"
 #include "common/Device.h"
@@ -26,6 +27,7 @@
 #include "optim/Optimizers.h"
 #include "train/CpuCores.h"
 #include "train/ThreadGovernor.h"
+#include "train/TrainState.h"
 
 namespace ms {
 
@@ -71,7 +73,10 @@ struct Trainer::Impl {
   std::vector<torch::Tensor> params;
   std::vector<NamedParam> named;  // with layer and role, for the Muon inputs of a snapshot
   std::vector<std::pair<torch::Tensor, torch::Tensor>> val_batches;  // (x, y) each (B, T)
-  std::mt19937_64 rng;
+  std::mt19937_64 rng;  // the batch sampler: its state is the position in the data stream
+  double wall = 0;      // training seconds, pauses excluded (continued by a resume)
+  int64_t snapshot_count = 0;
+  int64_t last_checkpoint = -1;  // step of the newest checkpoint written or resumed from
   PhaseSeconds phases;
   bool sync_timing = false;
   std::function<double()> other_load;  // empty = OtherLoad
@@ -93,6 +98,22 @@ struct Trainer::Impl {
     for (int b = 0; b < batch; ++b) data->copy(split, pick(g), T + 1, p + b * (T + 1));
     buf = buf.to(device);
     return {buf.narrow(1, 0, T), buf.narrow(1, 1, T)};
+  }
+
+  // Weights (step-N.safetensors) and training state (state-N.pt) of the current step.
+  void save_checkpoint(int64_t step_no, const Callbacks& cb) {
+    if (cb.on_checkpoint) cb.on_checkpoint(step_no);
+    write_checkpoint(*model, cfg, step_no, checkpoint_dir);  // throws naming the file
+    TrainState ts;
+    ts.step = step_no;
+    ts.wall_s = wall;
+    ts.snapshots = snapshot_count;
+    std::ostringstream r;
+    r << rng;
+    ts.data_rng = r.str();
+    ts.config_json = info.config_json;
+    write_train_state(checkpoint_dir, ts, *opt);
+    last_checkpoint = step_no;
   }
 
   double val_loss() {
@@ -196,8 +217,10 @@ RunStatus Trainer::run(const Callbacks& cb) {
   const int64_t total = c.train.steps;
   const int64_t tokens_per_step = int64_t(c.train.batch_size) * c.model.seq_len;
   const int every = c.metrics.every;
-  int snapshot_count = 0;
-  double wall = 0;  // training seconds, pauses excluded
+  int64_t& snapshot_count = d.snapshot_count;
+  double& wall = d.wall;
+  const int ce = c.train.checkpoint_every;
+  const bool checkpoints = ce > 0 && !d.checkpoint_dir.empty();
   d.model->train();
 
   try {
@@ -210,6 +233,7 @@ RunStatus Trainer::run(const Callbacks& cb) {
       }
       if (d.stop_flag) {
         d.message = "stopped by the user after step " + std::to_string(s);
+        if (checkpoints && s > d.last_checkpoint) d.save_checkpoint(s, cb);  // resumable from here
         return RunStatus::Stopped;
       }
       if (adaptive && governor.threads() != threads) {
@@ -323,9 +347,7 @@ RunStatus Trainer::run(const Callbacks& cb) {
         ++snapshot_count;
         if (cb.on_snapshot) cb.on_snapshot(snapshot);
       }
-      const int ce = c.train.checkpoint_every;
-      if (ce > 0 && !d.checkpoint_dir.empty() && (step_no % ce == 0 || last))
-        write_checkpoint(*d.model, c, step_no, d.checkpoint_dir);  // throws naming the file
+      if (checkpoints && (step_no % ce == 0 || last)) d.save_checkpoint(step_no, cb);
     }
   } catch (const c10::Error& e) {
     d.message =
@@ -337,6 +359,63 @@ RunStatus Trainer::run(const Callbacks& cb) {
   }
   d.message = "finished " + std::to_string(total) + " steps";
   return RunStatus::Finished;
+}
+
+int64_t Trainer::resume_from(const std::string& folder, int64_t last_row) {
+  auto& d = *impl_;
+  prepare();
+  const int64_t step = latest_resumable_step(folder);
+  if (step < 0)
+    throw CheckpointError(folder +
+                          ": no checkpoint with a training state to resume from (a run resumes "
+                          "from train.checkpoint_every's checkpoints, written every N steps and "
+                          "at a stop)");
+  if (step > d.cfg.train.steps)
+    throw CheckpointError(weights_path(folder, step) + ": step " + std::to_string(step) +
+                          " is past train.steps = " + std::to_string(d.cfg.train.steps));
+  if (last_row >= 0 && step > last_row)
+    throw CheckpointError(train_state_path(folder, step) + ": step " + std::to_string(step) +
+                          " is newer than the run file's last step row (" +
+                          std::to_string(last_row) + ")");
+  TrainState ts = read_train_state(train_state_path(folder, step), *d.opt);
+  if (ts.step != step)
+    throw CheckpointError(train_state_path(folder, step) + ": holds step " +
+                          std::to_string(ts.step));
+  RunConfig stored;
+  try {
+    stored = config_from_json(ts.config_json);
+  } catch (const ConfigError& e) {
+    throw CheckpointError(train_state_path(folder, step) + ": its config: " + e.what());
+  }
+  const auto diff = resume_config_differences(stored, d.cfg);
+  if (!diff.empty()) {
+    std::string msg = "cannot resume: the config differs from the run's in " +
+                      std::to_string(diff.size()) + " key(s):";
+    for (const auto& k : diff) msg += "\n  " + k;
+    throw ConfigError(msg);
+  }
+  {
+    const LoadedCheckpoint lc = load_checkpoint(weights_path(folder, step), d.cfg.model.seq_len);
+    torch::NoGradGuard ng;
+    const auto src = lc.gpt->named_params();
+    if (src.size() != d.named.size())
+      throw CheckpointError(weights_path(folder, step) + ": " + std::to_string(src.size()) +
+                            " parameters, the model has " + std::to_string(d.named.size()));
+    for (size_t i = 0; i < src.size(); ++i) {
+      if (src[i].name != d.named[i].name || !src[i].param.sizes().equals(d.named[i].param.sizes()))
+        throw CheckpointError(weights_path(folder, step) + ": tensor '" + src[i].name +
+                              "' does not fit parameter '" + d.named[i].name + "'");
+      d.named[i].param.copy_(src[i].param);
+    }
+  }
+  std::istringstream r(ts.data_rng);
+  r >> d.rng;
+  if (r.fail()) throw CheckpointError(train_state_path(folder, step) + ": damaged data_rng entry");
+  d.step = step;
+  d.wall = ts.wall_s;
+  d.snapshot_count = ts.snapshots;
+  d.last_checkpoint = step;
+  return step;
 }
 
 void Trainer::set_checkpoint_dir(const std::string& dir) {

@@ -46,6 +46,10 @@ class Trainer {
     std::function<void(const StepRecord&)> on_step;
     std::function<void(const ValRecord&)> on_val;
     std::function<void(const Snapshot&)> on_snapshot;
+    // Before a checkpoint of `step` is written: everything reported so far must be on disk
+    // when it returns (RunWriter::flush), so a resume never finds a checkpoint newer than the
+    // file's rows.
+    std::function<void(int64_t step)> on_checkpoint;
   };
 
   // Validates the config (throws ConfigError naming key and value).
@@ -89,6 +93,14 @@ class Trainer {
   // Where train.checkpoint_every writes its checkpoints (CheckpointWriter.h); callers pass
   // checkpoint_dir_for(run file). Empty (the default) = no checkpoints. Call before run().
   void set_checkpoint_dir(const std::string& dir);
+  // Continues a run from the newest checkpoint in `folder` that has a training state
+  // (TrainState.h): loads weights, optimizer state, the data position, training seconds and
+  // the snapshot count; run() then starts after that step. Call after prepare() (or it calls
+  // it) and before run(). Returns the step. Throws CheckpointError naming the file (none
+  // there, damaged) or ConfigError listing "key: stored -> now" when this trainer's config
+  // differs from the run's (resume_config_differences).
+  // `last_row` (when >= 0) is the last step the run file holds: a newer checkpoint is refused.
+  int64_t resume_from(const std::string& folder, int64_t last_row = -1);
 
  private:
   struct Impl;
