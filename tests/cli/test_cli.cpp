@@ -1,12 +1,16 @@
 // muonscope-cli end to end: exit codes (0 ok, 1 run failure, 2 usage/config error), messages
 // that name the key and value, `train` writing a complete run file that `info` reads back,
 // `config` printing parseable JSON, `presets` listing the required presets, SIGINT finalizing
-// the file as stopped, and `selfcheck` passing on the CPU.
+// the file as stopped, `study` subsets (--member / --members) sharing one study.json, and
+// `selfcheck` passing on the CPU.
 #include <QtTest>
 
 #include <cmath>
 #include <csignal>
 #include <map>
+#include <memory>
+#include <stdexcept>
+#include <vector>
 
 #include "assoc/Assoc.h"
 #include "store/RunReader.h"
@@ -38,6 +42,18 @@ const QStringList kTiny = {
     "--set", "model.layers=1",    "--set", "model.d_model=32",   "--set",    "model.heads=2",
     "--set", "model.seq_len=32",  "--set", "train.batch_size=4", "--set",    "metrics.every=5",
     "--set", "train.val_every=5", "--set", "train.threads=1",    "--device", "cpu"};
+
+StudyIndex read_index(const QString& folder) {
+  QFile f(folder + "/study.json");
+  if (!f.open(QIODevice::ReadOnly)) throw std::runtime_error("no " + f.fileName().toStdString());
+  return study_index_from_json(f.readAll().toStdString());
+}
+
+QStringList statuses(const StudyIndex& idx) {
+  QStringList s;
+  for (const auto& e : idx.members) s << QString::fromStdString(e.status);
+  return s;
+}
 
 }  // namespace
 
@@ -404,6 +420,148 @@ class TestCli : public QObject {
       QCOMPARE(rr.status(), RunStatus::Stopped);
     }
     QVERIFY(!QFile::exists(out + "/muon-seed1337.h5"));  // never started
+  }
+  // --list-members numbers the full member list (seed copies member-major); --members 0-1 and
+  // then --member 2 into one folder: study.json lists every member, the second run keeps the
+  // first run's entries as they were, and --force is checked for the members run only.
+  void studyMemberSubsetsMerge() {
+    const QString out = dir_.filePath("subsets");
+    const QStringList base = QStringList{"study", "kv-asymmetry",  "--out",  out, "--seeds", "2",
+                                         "--set", "train.steps=6", "--quiet"} +
+                             kTiny;
+    auto list = cli({"study", "kv-asymmetry", "--seeds", "2", "--list-members"});
+    QCOMPARE(list.code, 0);
+    QCOMPARE(list.out, QString("0\tAdamW · seed 1337\tadamw-seed1337.h5\n"
+                               "1\tAdamW · seed 1338\tadamw-seed1338.h5\n"
+                               "2\tMuon · seed 1337\tmuon-seed1337.h5\n"
+                               "3\tMuon · seed 1338\tmuon-seed1338.h5\n"));
+
+    auto r = cli(base + QStringList{"--members", "0-1"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains("(members 0-1 of 4): 2/2 runs finished"), qPrintable(r.err));
+    const StudyIndex first = read_index(out);
+    QCOMPARE(int(first.members.size()), 4);
+    QCOMPARE(statuses(first), QStringList({"finished", "finished", "pending", "pending"}));
+    QCOMPARE(first.members[2].file, std::string("muon-seed1337.h5"));
+    QVERIFY(QString::fromStdString(first.members[0].summary).startsWith("final loss"));
+    QVERIFY(!QFile::exists(out + "/muon-seed1337.h5"));
+
+    auto r2 = cli(base + QStringList{"--member", "2"});
+    QVERIFY2(r2.code == 0, qPrintable(r2.err));
+    const StudyIndex second = read_index(out);
+    QCOMPARE(statuses(second), QStringList({"finished", "finished", "finished", "pending"}));
+    QCOMPARE(second.created, first.created);
+    for (int i = 0; i < 2; ++i) QCOMPARE(second.members[i].summary, first.members[i].summary);
+    QVERIFY(QString::fromStdString(second.members[2].summary).startsWith("final loss"));
+    QCOMPARE(RunReader((out + "/muon-seed1337.h5").toStdString()).status(), RunStatus::Finished);
+    QVERIFY(!QFile::exists(out + "/muon-seed1338.h5"));
+
+    // Member 2's file exists: refused without --force, and the index is left as it was.
+    auto again = cli(base + QStringList{"--member", "2"});
+    QCOMPARE(again.code, 1);
+    QVERIFY2(again.err.contains("muon-seed1337.h5' exists") && again.err.contains("--force"),
+             qPrintable(again.err));
+    QCOMPARE(statuses(read_index(out)), statuses(second));
+  }
+  // Four processes started together on disjoint, interleaved members of one folder (so their
+  // updates of study.json alternate): the index ends with every member finished, whichever
+  // process created it. Fails without the merge (a process writing its own copy of the index)
+  // and, often, without the lock (updates lost between another process's read and rename).
+  void studyMembersFromConcurrentProcesses() {
+    const QString out = dir_.filePath("concurrent");
+    const QStringList base = QStringList{"study", "kv-asymmetry",  "--out",  out, "--seeds", "6",
+                                         "--set", "train.steps=2", "--quiet"} +
+                             kTiny;
+    const QStringList picks[] = {{"--members", "0,4,8"},
+                                 {"--member", "1", "--members", "5,9-9"},
+                                 {"--members", "2,6,10"},
+                                 {"--members", "3,7,11"}};
+    std::vector<std::unique_ptr<QProcess>> ps;
+    for (const QStringList& p : picks) {
+      ps.push_back(std::make_unique<QProcess>());
+      ps.back()->start(MUONSCOPE_CLI, base + p);
+    }
+    for (auto& p : ps) {
+      QVERIFY(p->waitForFinished(120000));
+      QVERIFY2(p->exitCode() == 0, p->readAllStandardError().constData());
+    }
+    const StudyIndex idx = read_index(out);
+    QCOMPARE(int(idx.members.size()), 12);
+    QCOMPARE(statuses(idx), QStringList(12, "finished"));
+    for (const auto& m : idx.members) {
+      QVERIFY(QString::fromStdString(m.summary).startsWith("final loss"));
+      QCOMPARE(RunReader((out + "/" + QString::fromStdString(m.file)).toStdString()).status(),
+               RunStatus::Finished);
+    }
+  }
+  // The member-list syntax itself: indices, ranges, lists, repeats; sorted and distinct.
+  void memberSelectionSyntax() {
+    using V = std::vector<size_t>;
+    QCOMPARE(parse_member_selection("3", 4), V({3}));
+    QCOMPARE(parse_member_selection("0,2,5-7", 8), V({0, 2, 5, 6, 7}));
+    QCOMPARE(parse_member_selection("5-7, 0 ,6,2-2", 8), V({0, 2, 5, 6, 7}));
+    QCOMPARE(format_member_selection({0, 1, 2, 5, 7, 8}), std::string("0-2,5,7-8"));
+    for (const char* bad :
+         {"8", "7-8", "a", "1-", "-", "+1", "1.0", "2-1", ",", "0,", "99999999999"})
+      QVERIFY_THROWS_EXCEPTION(ConfigError, parse_member_selection(bad, 8));
+    QVERIFY_THROWS_EXCEPTION(ConfigError, parse_member_selection("0", 0));
+  }
+  // Malformed or out-of-range member selections are usage errors naming the value and the
+  // valid range, before anything is created.
+  void studyBadMemberExits2() {
+    const QString out = dir_.filePath("bad-member");
+    const char* values[] = {"4", "-1", "0,,1", "0,9"};  // more syntax: memberSelectionSyntax
+    for (int i = 0; i < 4; ++i) {
+      const QString opt = i % 2 ? "--members" : "--member", v = values[i];
+      auto r = cli({"study", "kv-asymmetry", "--seeds", "2", "--out", out, opt, v});
+      QCOMPARE(r.code, 2);
+      QVERIFY2(r.err.contains(opt + " ") && r.err.contains("'" + v + "'") &&
+                   r.err.contains("valid member indices are 0-3 (4 members)"),
+               qPrintable(r.err));
+    }
+    QVERIFY(!QFileInfo::exists(out));
+  }
+  // A subset run into a folder whose study.json is another study's, or the same study with
+  // another member list, is refused (exit 2, the mismatch named, the index untouched); a full
+  // run replaces it, as before.
+  void studySubsetRefusesAnotherIndex() {
+    const QString out = dir_.filePath("other");
+    QVERIFY(QDir().mkpath(out));
+    const QByteArray other = QByteArray::fromStdString(
+        study_index_to_json(new_study_index("qk-norm", "cpu", study_members("qk-norm"))));
+    {
+      QFile f(out + "/study.json");
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(other);
+    }
+    auto r = cli(QStringList{"study", "kv-asymmetry", "--out", out, "--member", "0", "--set",
+                             "train.steps=6", "--quiet"} +
+                 kTiny);
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("study 'qk-norm' at scale 'cpu' with 3 members") &&
+                 r.err.contains("study 'kv-asymmetry' at scale 'cpu' with 2 members"),
+             qPrintable(r.err));
+    QVERIFY(!QFile::exists(out + "/adamw.h5"));
+    auto seeded = cli(QStringList{"study", "qk-norm", "--out", out, "--seeds", "2", "--member", "5",
+                                  "--set", "train.steps=6", "--quiet"} +
+                      kTiny);
+    QCOMPARE(seeded.code, 2);
+    QVERIFY2(seeded.err.contains("with 3 members, this run is study 'qk-norm' at scale 'cpu' "
+                                 "with 6 members"),
+             qPrintable(seeded.err));
+    {
+      QFile f(out + "/study.json");
+      QVERIFY(f.open(QIODevice::ReadOnly));
+      QCOMPARE(f.readAll(), other);
+    }
+    auto full = cli(
+        QStringList{"study", "kv-asymmetry", "--out", out, "--set", "train.steps=6", "--quiet"} +
+        kTiny);
+    QVERIFY2(full.code == 0, qPrintable(full.err));
+    QVERIFY2(full.err.contains("replaced"), qPrintable(full.err));
+    const StudyIndex idx = read_index(out);
+    QCOMPARE(idx.study, std::string("kv-asymmetry"));
+    QCOMPARE(statuses(idx), QStringList({"finished", "finished"}));
   }
   // inspect: a nanoGPT fixture and a Llama folder into run files that info reads; usage and
   // checkpoint errors exit 2 and 1 with the file named.
