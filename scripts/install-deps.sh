@@ -7,6 +7,7 @@ PKGS=(
   qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-svg-dev libgl-dev
   libqcustomplot-dev libqcustomplot2.1-qt6
   libtorch-dev libopenblas0-openmp
+  libgloo-dev                  # core/dist/Comm: gloo headers for LibTorch's ProcessGroupGloo
   libhdf5-dev hdf5-tools
   nlohmann-json3-dev
   libpcre2-dev                 # core/data/BpeTokenizer: pre-tokenizer regexes (\p{L}, lookahead)

@@ -58,8 +58,23 @@ TrainResult train_to_file(const RunConfig& c, const std::string& out, const Trai
     }
   } restore;
   Trainer trainer(c);
+  if (o.comm) trainer.set_comm(o.comm, o.local_rank);
   const RunInfo& info = trainer.prepare();  // data and shapes: errors before any file exists
   trainer.set_checkpoint_dir(checkpoint_dir_for(out));  // used when train.checkpoint_every > 0
+  if (trainer.rank() != 0) {  // a data-parallel helper rank: train its share, write nothing
+    if (o.resume) res.resumed_from = trainer.resume_from(checkpoint_dir_for(out));
+    g_trainer = &trainer;
+    if (g_signals > 0) trainer.stop();
+    const auto t0 = std::chrono::steady_clock::now();
+    res.status = trainer.run({});
+    g_trainer = nullptr;
+    res.message = trainer.message();
+    res.interrupted = g_signals > 0;
+    res.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (res.status == RunStatus::Failed)
+      std::cerr << o.prefix << "rank " << trainer.rank() << ": failed: " << res.message << "\n";
+    return res;
+  }
   std::unique_ptr<RunWriter> writer;
   int64_t from = 0;
   if (o.resume) {
@@ -80,6 +95,10 @@ TrainResult train_to_file(const RunConfig& c, const std::string& out, const Trai
     std::cerr << o.prefix << (c.name.empty() ? "run" : c.name) << " · " << info.optimizer_summary
               << " · " << info.n_params << " params · " << trainer.data()->description() << " · "
               << info.device << "\n";
+    if (info.world_size > 1)
+      std::cerr << o.prefix << "data-parallel: " << info.world_size << " processes ("
+                << dist_backend_for(c) << "), " << c.train.batch_size / info.world_size
+                << " of the batch's " << c.train.batch_size << " sequences each\n";
     if (o.resume)
       std::cerr << o.prefix << "resuming " << out << " after step " << from << " of "
                 << c.train.steps << "\n";

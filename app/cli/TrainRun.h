@@ -11,6 +11,8 @@
 
 namespace ms {
 
+class Comm;
+
 struct TrainOptions {
   bool force = false;      // overwrite an existing run file
   bool quiet = false;      // no progress output
@@ -19,6 +21,10 @@ struct TrainOptions {
   // Continue `out` from its newest checkpoint (Trainer::resume_from) instead of starting it:
   // rows after the checkpoint's step are dropped and the file records the resume.
   bool resume = false;
+  // Data-parallel: this process's rank of a job (not owned) and its local rank. Rank 0 writes
+  // the file and prints progress; the other ranks train quietly and write nothing.
+  Comm* comm = nullptr;
+  int local_rank = 0;
 };
 
 struct TrainResult {

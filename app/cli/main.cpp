@@ -16,6 +16,9 @@
 #include "Commands.h"
 #include "TrainRun.h"
 #include "data/DataSource.h"
+#include "dist/Comm.h"
+#include "dist/DistEnv.h"
+#include "dist/LocalLauncher.h"
 #include "store/RunReader.h"
 #include "train/RunConfig.h"
 #include "train/Trainer.h"
@@ -26,6 +29,10 @@ using ms::cli::OptionSpec;
 using ms::cli::UsageError;
 
 namespace {
+
+// Rendezvous and collective timeout of data-parallel runs: rank 0's snapshots and validation
+// run while the other ranks wait in their next collective, so this bounds those too.
+constexpr int kDistTimeoutS = 1800;
 
 std::string default_out(const RunConfig& c) {
   char buf[32];
@@ -63,11 +70,39 @@ RunConfig config_from_args(const Args& a) {
   return c;
 }
 
+// One process of a training: alone, or one rank of a data-parallel job when a launcher
+// (torchrun, srun, --nproc) set the variables of dist/DistEnv.h. Returns the exit code.
+int train_process(const RunConfig& c, const std::string& out, TrainOptions o) {
+  const DistEnv env = dist_env();
+  std::unique_ptr<Comm> comm;
+  if (env.distributed()) {
+    comm = Comm::connect(env, dist_backend_for(c), std::chrono::seconds(kDistTimeoutS));
+    o.comm = comm.get();
+    o.local_rank = env.local_rank;
+    if (env.rank != 0) o.quiet = true;
+  }
+  const TrainResult r = train_to_file(c, out, o);
+  if (comm && r.status != RunStatus::Failed) {
+    try {  // rank 0 hosts the store: nobody may still need it when it goes
+      comm->barrier();
+    } catch (const std::exception& e) {
+      std::cerr << "muonscope-cli: rank " << env.rank << ": " << e.what() << "\n";
+      return 1;
+    }
+  }
+  if (r.status == RunStatus::Failed) return 1;
+  if (r.status == RunStatus::Stopped) return 130;
+  return 0;
+}
+
 int cmd_train(int argc, char** argv) {
   auto opts = kConfigOptions;
   opts.push_back({"--out", "RUN.h5", "run file to write (default: NAME-DATE-TIME.h5 here)"});
   opts.push_back({"--force", "", "overwrite an existing run file"});
   opts.push_back({"--quiet", "", "no progress output"});
+  opts.push_back({"--nproc", "N",
+                  "train data-parallel in N local processes (like torchrun --nproc-per-node N); "
+                  "train.batch_size stays the global batch"});
   opts.push_back({"--resume", "RUN.h5",
                   "continue an interrupted or stopped run from its newest checkpoint "
                   "(RUN.ckpt/, train.checkpoint_every); its config comes from the file"});
@@ -79,6 +114,26 @@ int cmd_train(int argc, char** argv) {
   if (!a.parse(argc, argv, 2)) {
     std::cout << a.help();
     return 0;
+  }
+  if (a.has("--nproc")) {
+    const int n = cli::int_value(a, "--nproc", 1, 1024);
+    if (dist_env().distributed())
+      throw UsageError(
+          "--nproc inside a launched job (RANK / WORLD_SIZE or srun's variables "
+          "are set): let the launcher start the processes");
+    if (n > 1) {  // start N copies of this command without --nproc; they meet as a job
+      std::vector<std::string> args;
+      for (int i = 0; i < argc; ++i) {
+        const std::string s = argv[i];
+        if (s == "--nproc") {
+          ++i;
+          continue;
+        }
+        if (s.rfind("--nproc=", 0) == 0) continue;
+        args.push_back(s);
+      }
+      return launch_local(n, args, std::cerr);
+    }
   }
   TrainOptions o;
   o.quiet = a.has("--quiet");
@@ -106,18 +161,12 @@ int cmd_train(int argc, char** argv) {
     if (a.has("--device")) apply_setting(c, "device=\"" + a.get("--device") + "\"");
     validate(c);
     o.resume = true;
-    const TrainResult r = train_to_file(c, out, o);
-    if (r.status == RunStatus::Failed) return 1;
-    if (r.status == RunStatus::Stopped) return 130;
-    return 0;
+    return train_process(c, out, o);
   }
   const RunConfig c = config_from_args(a);
   const std::string out = a.get("--out", default_out(c));
   o.force = a.has("--force");
-  const TrainResult r = train_to_file(c, out, o);
-  if (r.status == RunStatus::Failed) return 1;
-  if (r.status == RunStatus::Stopped) return 130;
-  return 0;
+  return train_process(c, out, o);
 }
 
 int cmd_config(int argc, char** argv) {

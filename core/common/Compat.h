@@ -4,6 +4,8 @@
 //  - torch::linalg::svdvals needs a driver argument on 1.13; at::linalg_svdvals works on both.
 //  - The optimizer base class keys its state by string on 1.13 and by pointer on 2.x: keep
 //    optimizer state (Muon) in your own structure instead of relying on either.
+//  - c10d (core/dist/Comm.cpp): ProcessGroupGloo/NCCL derive from c10d::ProcessGroup on 1.13 and
+//    from c10d::Backend on >= 2.0, with the same collective signatures: ms::C10dBackend.
 // Include only from core .cpp files (it pulls in ATen).
 #pragma once
 
@@ -14,6 +16,23 @@
 #include <cmath>
 #include <limits>
 #include <string>
+
+// The base class of the c10d process groups, declared only (Comm.cpp includes c10d's headers).
+#if TORCH_VERSION_MAJOR >= 2
+namespace c10d {
+class Backend;
+}
+namespace ms {
+using C10dBackend = c10d::Backend;
+}
+#else
+namespace c10d {
+class ProcessGroup;
+}
+namespace ms {
+using C10dBackend = c10d::ProcessGroup;
+}
+#endif
 
 namespace ms {
 

@@ -117,6 +117,14 @@ void Muon::load(torch::serialize::InputArchive& archive) {
   }
 }
 
+void Muon::set_distributed(int rank, int world, std::function<void(torch::Tensor&)> sum) {
+  TORCH_CHECK(world >= 1 && rank >= 0 && rank < world, "Muon: invalid rank ", rank, " of ", world);
+  TORCH_CHECK(world == 1 || sum, "Muon: a distributed Muon needs the sum over ranks");
+  rank_ = rank;
+  world_ = world;
+  sum_ = std::move(sum);
+}
+
 void Muon::record_inputs(bool on) {
   record_inputs_ = on;
   if (!on) inputs_.clear();
@@ -170,14 +178,50 @@ torch::Tensor Muon::step(LossClosure closure) {
       it->updates.push_back(u);
     }
 
-    // 2) One batched NS per bucket, then decoupled weight decay and the scaled update.
+    // 2) One batched NS per bucket (of this rank's share when distributed).
+    std::vector<torch::Tensor> results;  // per bucket (N, r, c)
+    int64_t matrix = 0;                  // index of a bucket's first matrix in the step
     for (auto& bk : buckets) {
       const bool sync = sync_timing_ && bk.device.is_cuda();
       if (sync) torch::cuda::synchronize();
       const auto t0 = std::chrono::steady_clock::now();
-      const torch::Tensor O = newton_schulz5(torch::stack(bk.updates), o.ns_steps());  // (N, r, c)
+      if (world_ == 1) {
+        results.push_back(newton_schulz5(torch::stack(bk.updates), o.ns_steps()));  // (N, r, c)
+      } else {
+        std::vector<int64_t> mine;  // matrices of this bucket that this rank orthogonalizes
+        std::vector<torch::Tensor> in;
+        for (size_t i = 0; i < bk.updates.size(); ++i)
+          if ((matrix + int64_t(i)) % world_ == rank_) {
+            mine.push_back(int64_t(i));
+            in.push_back(bk.updates[i]);
+          }
+        torch::Tensor O = torch::zeros({int64_t(bk.updates.size()), bk.shape[0], bk.shape[1]},
+                                       bk.updates[0].options());  // (N, r, c)
+        if (!in.empty())
+          O.index_copy_(0, torch::tensor(mine, torch::kLong).to(bk.device),
+                        newton_schulz5(torch::stack(in), o.ns_steps()));
+        results.push_back(O);
+      }
+      matrix += int64_t(bk.updates.size());
       if (sync) torch::cuda::synchronize();
       ns_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+    if (world_ > 1 && !results.empty()) {  // every rank's share to every rank
+      std::vector<torch::Tensor> flat;
+      for (const auto& O : results) flat.push_back(O.reshape({-1}));
+      torch::Tensor all = torch::cat(flat);
+      sum_(all);
+      int64_t at = 0;
+      for (auto& O : results) {
+        O = all.narrow(0, at, O.numel()).view(O.sizes());
+        at += O.numel();
+      }
+    }
+
+    // 3) Decoupled weight decay and the scaled update.
+    for (size_t b = 0; b < buckets.size(); ++b) {
+      auto& bk = buckets[b];
+      const torch::Tensor& O = results[b];
       const double lr_adj = muon_adjusted_lr(o.lr(), bk.shape[0], bk.shape[1], o.scale());
       for (size_t i = 0; i < bk.params.size(); ++i) {
         torch::Tensor& p = bk.params[i];

@@ -8,6 +8,7 @@
 #include <torch/serialize/archive.h>
 #include <torch/types.h>
 
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -82,6 +83,15 @@ class Muon : public torch::optim::Optimizer {
   double newton_schulz_seconds() const { return ns_seconds_; }
   void sync_timing(bool on) { sync_timing_ = on; }
 
+  // Data-parallel training (Trainer with a Comm): every rank holds the same gradients (already
+  // averaged) and momentum, so the Newton-Schulz work is split instead of repeated, as
+  // modded-nanogpt's distributed Muon does: matrix i of a step (in parameter order) is
+  // orthogonalized by rank i % world, then the results are exchanged with one `sum` (an
+  // all-reduce over ranks) of the zero-filled updates, which is exact since each entry has one
+  // non-zero contributor. Every rank then applies every update. world = 1 (the default) turns
+  // it off.
+  void set_distributed(int rank, int world, std::function<void(torch::Tensor&)> sum);
+
  private:
   // Lazy momentum state keyed by the parameter's TensorImpl (LibTorch 1.13 keys its own state
   // by string, 2.x by pointer; this works with both).
@@ -90,6 +100,8 @@ class Muon : public torch::optim::Optimizer {
   std::unordered_map<const c10::TensorImpl*, torch::Tensor> inputs_;
   double ns_seconds_ = 0;
   bool sync_timing_ = false;
+  int rank_ = 0, world_ = 1;
+  std::function<void(torch::Tensor&)> sum_;
 };
 
 }  // namespace ms

@@ -171,6 +171,7 @@ const std::vector<Field>& fields() {
       MS_FIELD("train.checkpoint_every", train.checkpoint_every),
       MS_FIELD("train.val_batches", train.val_batches),
       MS_FIELD("train.threads", train.threads),
+      MS_FIELD("train.backend", train.backend),
       MS_FIELD("data.source", data.source),
       MS_FIELD("data.path", data.path),
       MS_FIELD("data.val_path", data.val_path),
@@ -306,6 +307,7 @@ void validate(const RunConfig& c) {
       bad(key, std::to_string(v), closed_hi ? "must be in [0, 1]" : "must be in [0, 1)");
   };
   one_of("device", c.device, {"auto", "cpu", "cuda"});
+  one_of("train.backend", c.train.backend, {"auto", "gloo", "nccl"});
   const auto& m = c.model;
   if (m.vocab_size < 0)
     bad("model.vocab_size", std::to_string(m.vocab_size), "must be >= 0 (0 = from data)");

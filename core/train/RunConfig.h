@@ -86,6 +86,9 @@ struct TrainConfig {
   int val_batches = 4;
   int threads = 0;           // intra-op threads, 0 = all cores
   int checkpoint_every = 0;  // write RUN.ckpt/step-N.safetensors every N steps (and last), 0 = off
+  // Data-parallel runs (several processes, docs/scale.md): the c10d backend. auto = nccl on
+  // CUDA, gloo on CPU.
+  std::string backend = "auto";  // auto | gloo | nccl
 };
 
 struct DataConfig {

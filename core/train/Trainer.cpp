@@ -12,6 +12,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -21,6 +22,7 @@
 #include "common/Compat.h"
 #include "common/Device.h"
 #include "data/DataSource.h"
+#include "dist/Comm.h"
 #include "metrics/SnapshotBuilder.h"
 #include "model/GPT.h"
 #include "optim/Muon.h"
@@ -82,20 +84,72 @@ struct Trainer::Impl {
   std::function<double()> other_load;  // empty = OtherLoad
   std::atomic<int> threads{0};
 
+  Comm* comm = nullptr;  // data-parallel job (set_comm), null for one process
+  int rank = 0, world = 1, local_rank = 0;
+  bool agreed_stop = false;    // data-parallel: some rank asked to stop (exchanged every step)
+  bool in_collective = false;  // an exception now comes from the exchange, not this rank
+
+  // After a data-parallel run failed on this rank: leave this rank's reason in the store
+  // ("C:" a collective failed, the consequence of another rank's end; "E:" an error of its
+  // own), and on rank 0 find the rank to blame: ranks that left no reason within 5 s are gone
+  // (killed, crashed); else a rank with an error of its own; else this rank's message.
+  std::string post_mortem(const std::string& own) {
+    const int64_t at = step + 1;
+    try {
+      comm->store_set("failed/" + std::to_string(rank), (in_collective ? "C:" : "E:") + own);
+    } catch (const std::exception&) {  // rank 0 (the store) is gone
+    }
+    if (rank != 0) return own;
+    std::vector<int> gone;
+    std::string other;
+    const auto deadline = Clock::now() + std::chrono::seconds(5);
+    for (int r = 1; r < world; ++r) {
+      const auto left =
+          std::max(std::chrono::milliseconds(0),
+                   std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+      std::optional<std::string> why;
+      try {
+        why = comm->store_get("failed/" + std::to_string(r), left);
+      } catch (const std::exception&) {
+      }
+      if (!why)
+        gone.push_back(r);
+      else if (other.empty() && why->rfind("E:", 0) == 0)
+        other = "rank " + std::to_string(r) + " of " + std::to_string(world) +
+                " failed: " + why->substr(2);
+    }
+    if (!gone.empty()) {
+      std::string ranks;
+      for (int r : gone) ranks += (ranks.empty() ? "" : ", ") + std::to_string(r);
+      return std::string(gone.size() == 1 ? "rank " : "ranks ") + ranks + " of " +
+             std::to_string(world) + " stopped responding at step " + std::to_string(at) +
+             " (process ended or lost its connection); " + own;
+    }
+    if (!in_collective) return own;
+    return other.empty() ? own : other;
+  }
+
   std::atomic<bool> stop_flag{false}, pause_flag{false};
   std::atomic<bool> waiting{false};  // run() is blocked in a pause (for tests and UIs)
   std::atomic<int64_t> step{0};
   std::mutex mu;
   std::condition_variable cv;
 
-  // A batch of random windows of seq_len + 1 tokens from a split: x (B, T), y (B, T).
-  std::pair<torch::Tensor, torch::Tensor> sample(Split split, int batch, std::mt19937_64& g) {
+  // A batch of random windows of seq_len + 1 tokens from a split: x (R, T), y (R, T) with the
+  // rows [row0, row0 + R) of the `batch` windows drawn (R = rows, all when -1). Every window
+  // start is drawn, so the generator advances the same for every share.
+  std::pair<torch::Tensor, torch::Tensor> sample(Split split, int batch, std::mt19937_64& g,
+                                                 int row0 = 0, int rows = -1) {
     const int64_t T = cfg.model.seq_len;
     const int64_t n = data->size(split);
+    if (rows < 0) rows = batch;
     std::uniform_int_distribution<int64_t> pick(0, n - T - 1);
-    auto buf = torch::empty({batch, T + 1}, torch::kInt64);
+    auto buf = torch::empty({rows, T + 1}, torch::kInt64);
     int64_t* p = buf.data_ptr<int64_t>();
-    for (int b = 0; b < batch; ++b) data->copy(split, pick(g), T + 1, p + b * (T + 1));
+    for (int b = 0; b < batch; ++b) {
+      const int64_t start = pick(g);
+      if (b >= row0 && b < row0 + rows) data->copy(split, start, T + 1, p + (b - row0) * (T + 1));
+    }
     buf = buf.to(device);
     return {buf.narrow(1, 0, T), buf.narrow(1, 1, T)};
   }
@@ -163,12 +217,27 @@ const RunInfo& Trainer::prepare() {
                         " tokens)");
   }
   d.device = resolve_device(c.device);
+  if (d.world > 1) {
+    if (c.train.batch_size % d.world != 0)
+      throw ConfigError("config key 'train.batch_size' = " + std::to_string(c.train.batch_size) +
+                        ": the global batch must split evenly over the " + std::to_string(d.world) +
+                        " processes");
+    if (d.device.is_cuda()) d.device = torch::Device(torch::kCUDA, d.local_rank);
+  }
   torch::manual_seed(c.train.seed);
   d.model = GPT(c.model);
   d.model->to(d.device);
   d.named = d.model->named_params();
   for (const auto& p : d.named) d.params.push_back(p.param);
+  if (d.world > 1) {  // the same seed gives the same init; rank 0's makes sure of it
+    torch::NoGradGuard ng;
+    for (auto& p : d.params) d.comm->broadcast(p, 0);
+  }
   d.opt = std::make_unique<OptimizerSet>(d.named, c.optim);
+  if (d.world > 1)
+    if (auto* muon = dynamic_cast<Muon*>(d.opt->muon_optimizer()))
+      muon->set_distributed(d.rank, d.world,
+                            [comm = d.comm](torch::Tensor& t) { comm->allreduce_sum(t); });
   d.builder = std::make_unique<SnapshotBuilder>(c, *d.data, d.device);
   d.rng.seed(c.train.seed);
   std::mt19937_64 vg(probe_seed(c) ^ 0x5eed5eedULL);  // fixed validation windows
@@ -192,6 +261,7 @@ const RunInfo& Trainer::prepare() {
   info.optimizer_summary = optimizer_summary(c);
   info.total_steps = c.train.steps;
   info.n_params = d.model->num_params();
+  info.world_size = d.world;
   d.prepared = true;
   return info;
 }
@@ -220,18 +290,21 @@ RunStatus Trainer::run(const Callbacks& cb) {
   int64_t& snapshot_count = d.snapshot_count;
   double& wall = d.wall;
   const int ce = c.train.checkpoint_every;
-  const bool checkpoints = ce > 0 && !d.checkpoint_dir.empty();
+  const bool lead = d.rank == 0;  // snapshots, validation, checkpoints, callbacks
+  const bool dist = d.world > 1;
+  const bool checkpoints = lead && ce > 0 && !d.checkpoint_dir.empty();
+  const int rows = c.train.batch_size / d.world;  // this rank's share of the global batch
   d.model->train();
 
   try {
     for (int64_t s = d.step; s < total; ++s) {
-      if (d.pause_flag) {
+      if (!dist && d.pause_flag) {  // (a data-parallel job does not pause)
         std::unique_lock<std::mutex> lk(d.mu);
         d.waiting = true;
         d.cv.wait(lk, [&] { return !d.pause_flag || d.stop_flag; });
         d.waiting = false;
       }
-      if (d.stop_flag) {
+      if (dist ? d.agreed_stop : d.stop_flag.load()) {
         d.message = "stopped by the user after step " + std::to_string(s);
         if (checkpoints && s > d.last_checkpoint) d.save_checkpoint(s, cb);  // resumable from here
         return RunStatus::Stopped;
@@ -244,7 +317,7 @@ RunStatus Trainer::run(const Callbacks& cb) {
       PhaseClock clock(d.sync_timing && d.device.is_cuda());
       const int64_t step_no = s + 1;  // steps completed after this one
       const bool last = step_no == total;
-      const bool snap = step_no % every == 0 || last;
+      const bool snap = lead && (step_no % every == 0 || last);
       double snap_s = 0;  // of this step's time, the snapshot's share (not the governor's)
       if (snap) {
         d.builder->before_step(*d.model);
@@ -252,7 +325,7 @@ RunStatus Trainer::run(const Callbacks& cb) {
         snap_s += clock.lap();
       }
 
-      auto [x, y] = d.sample(Split::Train, c.train.batch_size, d.rng);
+      auto [x, y] = d.sample(Split::Train, c.train.batch_size, d.rng, d.rank * rows, rows);
       ph.sample += clock.lap();
       std::vector<LayerCapture> cap;
       ForwardOptions fo;
@@ -262,7 +335,17 @@ RunStatus Trainer::run(const Callbacks& cb) {
       }
       d.opt->zero_grad();
       auto loss = d.autocast_loss(x, y, fo);
-      const double loss_v = loss.item<double>();
+      double loss_v = loss.item<double>();
+      if (dist) {  // the global batch's mean loss, and whether any rank was asked to stop
+        ph.forward += clock.lap();
+        auto v = torch::tensor({loss_v, d.stop_flag ? 1.0 : 0.0}, torch::kDouble).to(d.device);
+        d.in_collective = true;
+        d.comm->allreduce_sum(v);
+        d.in_collective = false;
+        loss_v = v[0].item<double>() / d.world;
+        d.agreed_stop = v[1].item<double>() > 0;
+        ph.exchange += clock.lap();
+      }
       if (!std::isfinite(loss_v)) {
         d.message = "training loss is " + std::string(std::isnan(loss_v) ? "NaN" : "infinite") +
                     " at step " + std::to_string(step_no) +
@@ -272,6 +355,21 @@ RunStatus Trainer::run(const Callbacks& cb) {
       ph.forward += clock.lap();
       loss.backward();
       ph.backward += clock.lap();
+      if (dist) {  // gradients of the global batch: the mean of the ranks' shares
+        std::vector<torch::Tensor> grads;
+        for (const auto& p : d.params) grads.push_back(p.grad());
+        d.in_collective = true;
+        d.comm->allreduce_mean(grads);
+        if (c.optim.muon_clip && !cap.empty()) {  // the batch's max logit per layer and head
+          std::vector<torch::Tensor> ml;
+          for (const auto& lc : cap) ml.push_back(lc.max_logit.detach().to(torch::kFloat));
+          torch::Tensor all = torch::stack(ml);  // (L, H)
+          d.comm->allreduce_max(all);
+          for (size_t l = 0; l < cap.size(); ++l) cap[l].max_logit = all[int64_t(l)];
+        }
+        d.in_collective = false;
+        ph.exchange += clock.lap();
+      }
       // The recorded norm is over every gradient; the clip (optim.grad_clip) acts on the base
       // optimizer's parameters only, unless optim.clip_muon (muon.py does not clip).
       const double gnorm = d.opt->clip_gradients(c.optim.grad_clip, c.optim.clip_muon);
@@ -281,7 +379,9 @@ RunStatus Trainer::run(const Callbacks& cb) {
         return RunStatus::Failed;
       }
       ph.clip += clock.lap();
+      d.in_collective = dist && muon;  // Muon exchanges its Newton-Schulz shares
       d.opt->step(s, total);
+      d.in_collective = false;
       ph.optimizer += clock.lap();
       if (snap) {  // what each Muon matrix was given, for update_cosine
         std::vector<std::vector<torch::Tensor>> in(
@@ -328,7 +428,7 @@ RunStatus Trainer::run(const Callbacks& cb) {
       r.threads = threads;
       if (cb.on_step) cb.on_step(r);
 
-      if (step_no % c.train.val_every == 0 || last) {
+      if (lead && (step_no % c.train.val_every == 0 || last)) {
         clock.lap();
         ValRecord v{step_no, r.tokens, wall, d.val_loss()};
         ph.validation += clock.lap();
@@ -352,9 +452,11 @@ RunStatus Trainer::run(const Callbacks& cb) {
   } catch (const c10::Error& e) {
     d.message =
         "LibTorch error at step " + std::to_string(d.step + 1) + ": " + e.what_without_backtrace();
+    if (dist) d.message = d.post_mortem(d.message);
     return RunStatus::Failed;
   } catch (const std::exception& e) {
     d.message = "error at step " + std::to_string(d.step + 1) + ": " + e.what();
+    if (dist) d.message = d.post_mortem(d.message);
     return RunStatus::Failed;
   }
   d.message = "finished " + std::to_string(total) + " steps";
@@ -408,6 +510,15 @@ int64_t Trainer::resume_from(const std::string& folder, int64_t last_row) {
       d.named[i].param.copy_(src[i].param);
     }
   }
+  if (d.world > 1) {  // every rank resumes from rank 0's step (a shared file system)
+    auto t = torch::tensor({double(step)}, torch::kDouble).to(d.device);
+    d.comm->broadcast(t, 0);
+    if (int64_t(t.item<double>()) != step)
+      throw CheckpointError(folder + ": rank " + std::to_string(d.rank) + " found step " +
+                            std::to_string(step) + ", rank 0 step " +
+                            std::to_string(int64_t(t.item<double>())) +
+                            " (do all ranks see the same checkpoint folder?)");
+  }
   std::istringstream r(ts.data_rng);
   r >> d.rng;
   if (r.fail()) throw CheckpointError(train_state_path(folder, step) + ": damaged data_rng entry");
@@ -418,8 +529,26 @@ int64_t Trainer::resume_from(const std::string& folder, int64_t last_row) {
   return step;
 }
 
+void Trainer::set_comm(Comm* comm, int local_rank) {
+  auto& d = *impl_;
+  TORCH_CHECK(!d.prepared, "Trainer::set_comm after prepare()");
+  d.comm = comm;
+  d.rank = comm ? comm->rank() : 0;
+  d.world = comm ? comm->world() : 1;
+  d.local_rank = local_rank;
+}
+
+int Trainer::rank() const {
+  return impl_->rank;
+}
+
 void Trainer::set_checkpoint_dir(const std::string& dir) {
   impl_->checkpoint_dir = dir;
+}
+
+std::string dist_backend_for(const RunConfig& c) {
+  if (c.train.backend != "auto") return c.train.backend;
+  return resolve_device(c.device).is_cuda() && Comm::have_nccl() ? "nccl" : "gloo";
 }
 
 std::string checkpoint_dir_for(const std::string& run_file) {

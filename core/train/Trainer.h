@@ -13,6 +13,7 @@
 
 namespace ms {
 
+class Comm;
 class DataSource;
 
 // Where a run's time went, in seconds summed over its steps (bench_throughput prints it). CPU
@@ -27,6 +28,7 @@ struct PhaseSeconds {
   double newton_schulz = 0;  // Muon's Newton-Schulz, a part of `optimizer`
   double snapshot = 0;       // metric snapshots: before_step, Muon inputs, compute
   double validation = 0;     // validation loss
+  double exchange = 0;       // data-parallel: gradient all-reduce and the loss/stop exchange
   int64_t steps = 0;         // steps these sums cover
   int64_t snapshots = 0;
 
@@ -36,7 +38,8 @@ struct PhaseSeconds {
             backward - earlier.backward,   clip - earlier.clip,
             optimizer - earlier.optimizer, newton_schulz - earlier.newton_schulz,
             snapshot - earlier.snapshot,   validation - earlier.validation,
-            steps - earlier.steps,         snapshots - earlier.snapshots};
+            exchange - earlier.exchange,   steps - earlier.steps,
+            snapshots - earlier.snapshots};
   }
 };
 
@@ -93,6 +96,17 @@ class Trainer {
   // Where train.checkpoint_every writes its checkpoints (CheckpointWriter.h); callers pass
   // checkpoint_dir_for(run file). Empty (the default) = no checkpoints. Call before run().
   void set_checkpoint_dir(const std::string& dir);
+  // Data-parallel training: this trainer is one rank of `comm`'s job (not owned; it must
+  // outlive run()). Call before prepare(). train.batch_size stays the global batch: each rank
+  // trains on rows [rank * B / N, (rank + 1) * B / N) of the batch a single process would draw
+  // (every rank draws the same window starts, so the shares are disjoint and together the
+  // one-process batch); gradients are averaged with Comm::allreduce_mean; Muon's Newton-Schulz
+  // is split over ranks (Muon::set_distributed); MuonClip takes the maximum logit over ranks.
+  // Rank 0 alone snapshots, validates, writes checkpoints and calls the callbacks. A stop on
+  // any rank stops all after the same step. A rank that fails or dies ends every rank's run as
+  // Failed; rank 0's message names the rank. CUDA runs use device cuda:local_rank.
+  void set_comm(Comm* comm, int local_rank);
+  int rank() const;  // 0 without a Comm
   // Continues a run from the newest checkpoint in `folder` that has a training state
   // (TrainState.h): loads weights, optimizer state, the data position, training seconds and
   // the snapshot count; run() then starts after that step. Call after prepare() (or it calls
@@ -114,6 +128,10 @@ class Trainer {
 // usable_cores(). The count each step ran with is StepRecord::threads (/steps/threads in the run
 // file).
 bool adaptive_threads(const RunConfig& c);  // train.threads == 0 and not a CUDA run
+
+// The c10d backend a data-parallel run of `c` uses: train.backend, where "auto" is nccl for a
+// CUDA run on a build that has it (Comm::have_nccl) and gloo otherwise.
+std::string dist_backend_for(const RunConfig& c);
 
 // RUN.h5 -> RUN.ckpt: the folder of a run's checkpoints.
 std::string checkpoint_dir_for(const std::string& run_file);
