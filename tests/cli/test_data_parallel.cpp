@@ -3,7 +3,8 @@
 // validation losses (1e-5), MuonClip decisions and weights (1e-5 after 10 steps; 1e-3 at the
 // end, see compareWithOneProcess) as 1 process with the same global batch; a rank killed mid-run
 // ends the run as failed with a message naming the rank while the file keeps every row written
-// before; a batch that does not split over the ranks is refused naming the key.
+// before; a stopped 2-process run resumes with 2 processes to the uninterrupted curve; a batch
+// that does not split over the ranks is refused naming the key.
 #include <QtTest>
 
 #include <sys/types.h>
