@@ -1499,6 +1499,84 @@ Die Lauf-Datei behält alles bisher Aufgezeichnete.</translation>
         <source>Report written: %1 (%2 files)</source>
         <translation>Bericht geschrieben: %1 (%2 Dateien)</translation>
     </message>
+    <message>
+        <source>Res&amp;ume Training</source>
+        <translation>Training &amp;wieder aufnehmen</translation>
+    </message>
+    <message>
+        <source>Cannot resume</source>
+        <translation>Fortsetzen nicht möglich</translation>
+    </message>
+    <message>
+        <source>A training is in progress: another run can be resumed once it has ended.</source>
+        <translation>Ein Training läuft: Ein anderer Lauf kann erst danach fortgesetzt werden.</translation>
+    </message>
+    <message>
+        <source>A study is in progress.</source>
+        <translation>Eine Studie läuft.</translation>
+    </message>
+    <message>
+        <source>An inspection is in progress.</source>
+        <translation>Eine Inspektion läuft.</translation>
+    </message>
+    <message>
+        <source>Select an interrupted, stopped or failed run in Shown runs to continue it from its newest checkpoint (Ctrl+Shift+R).</source>
+        <translation>Einen abgebrochenen, gestoppten oder fehlgeschlagenen Lauf in „Angezeigte Läufe“ auswählen, um ihn ab seinem neuesten Checkpoint fortzusetzen (Strg+Umschalt+R).</translation>
+    </message>
+    <message>
+        <source>%1 is being written by a running training.</source>
+        <translation>%1 wird gerade von einem laufenden Training geschrieben.</translation>
+    </message>
+    <message>
+        <source>%1 finished all %2 steps: there is nothing to resume.</source>
+        <translation>%1 hat alle %2 Schritte beendet: Es gibt nichts fortzusetzen.</translation>
+    </message>
+    <message>
+        <source>%1 holds inspected checkpoints, not a training run.</source>
+        <translation>%1 enthält inspizierte Checkpoints, keinen Trainingslauf.</translation>
+    </message>
+    <message>
+        <source>%1 has no checkpoint to resume from: it was trained with train.checkpoint_every = 0.</source>
+        <translation>%1 hat keinen Checkpoint zum Fortsetzen: Der Lauf wurde mit train.checkpoint_every = 0 trainiert.</translation>
+    </message>
+    <message>
+        <source>%1 has no checkpoint to resume from: %2 holds none with a training state.</source>
+        <translation>%1 hat keinen Checkpoint zum Fortsetzen: %2 enthält keinen mit Trainingszustand.</translation>
+    </message>
+    <message>
+        <source>Continue %1 from its checkpoint at step %2 of %3 (Ctrl+Shift+R)</source>
+        <translation>%1 ab dem Checkpoint bei Schritt %2 von %3 fortsetzen (Strg+Umschalt+R)</translation>
+    </message>
+    <message>
+        <source>Cannot resume: %1</source>
+        <translation>Fortsetzen nicht möglich: %1</translation>
+    </message>
+    <message>
+        <source>Resuming %1: loading its newest checkpoint…</source>
+        <translation>%1 wird fortgesetzt: Der neueste Checkpoint wird geladen…</translation>
+    </message>
+    <message>
+        <source>Resumed %1 after step %2</source>
+        <translation>%1 nach Schritt %2 fortgesetzt</translation>
+    </message>
+    <message>
+        <source>Cannot open %1: %2</source>
+        <translation>%1 kann nicht geöffnet werden: %2</translation>
+    </message>
+    <message>
+        <source>Cannot resume %1:
+%2
+
+The run file was not changed.</source>
+        <translation>%1 kann nicht fortgesetzt werden:
+%2
+
+Die Lauf-Datei wurde nicht verändert.</translation>
+    </message>
+    <message>
+        <source>Cannot resume %1: the run file was not changed</source>
+        <translation>%1 kann nicht fortgesetzt werden: Die Lauf-Datei wurde nicht verändert</translation>
+    </message>
 </context>
 <context>
     <name>ms::MetricsTable</name>
@@ -3037,6 +3115,18 @@ Diese Datei kann nicht gelesen werden: %2</translation>
     <message>
         <source>Cannot create the run folder %1.</source>
         <translation>Der Lauf-Ordner %1 kann nicht angelegt werden.</translation>
+    </message>
+    <message>
+        <source>%1 is being written by a running training.</source>
+        <translation>%1 wird gerade von einem laufenden Training geschrieben.</translation>
+    </message>
+    <message>
+        <source>%1 finished all %2 steps; there is nothing to resume.</source>
+        <translation>%1 hat alle %2 Schritte beendet; es gibt nichts fortzusetzen.</translation>
+    </message>
+    <message>
+        <source>%1: its config: %2</source>
+        <translation>%1: seine Konfiguration: %2</translation>
     </message>
 </context>
 </TS>

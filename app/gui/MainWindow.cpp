@@ -50,6 +50,9 @@
 #include "StudyDialog.h"
 #include "StudyRunner.h"
 #include "TrainingController.h"
+#include "store/RunFile.h"
+#include "train/TrainState.h"  // torch-free: latest_resumable_step
+#include "train/Trainer.h"     // torch-free pimpl header: checkpoint_dir_for
 
 // Q_INIT_RESOURCE must be used outside any namespace; muonscope_gui is a static library, so the
 // icons are registered explicitly.
@@ -120,6 +123,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   });
   connect(controller_, &TrainingController::stateChanged, this, &MainWindow::onStateChanged);
   connect(controller_, &TrainingController::finished, this, &MainWindow::onRunFinished);
+  connect(controller_, &TrainingController::resumed, this, &MainWindow::onResumed);
 
   // Views: a click on a heatmap layer selects it for the spectra and the K/V caches, and the
   // heatmap's step slider moves every snapshot view (and every run in it) to the same step
@@ -142,6 +146,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(runSet_, &RunSet::rowsChanged, this, &MainWindow::updateTitle);
   connect(runSet_, &RunSet::checkedChanged, this, &MainWindow::applyCheckedRuns);
   connect(runSet_, &RunSet::checkedChanged, this, &MainWindow::updateActions);
+  // Resume Training follows the selected run and what happens to it (a followed file ends,
+  // a status changes); the live run's steps do not concern it.
+  connect(runTable_, &RunTable::currentRowChanged, this, &MainWindow::updateResumeAction);
+  connect(runSet_, &RunSet::rowsChanged, this, &MainWindow::updateResumeAction);
+  connect(runSet_, &RunSet::rowUpdated, this, [this](int row) {
+    if (row == resumeTargetRow()) updateResumeAction();
+  });
   connect(runTable_, &RunTable::rowActivated, this, [this](int row) {
     if (row < 0 || row >= runSet_->count()) return;
     runSet_->setChecked(row, true);
@@ -192,6 +203,10 @@ void MainWindow::buildActions() {
   stopAct_ = new QAction(icon("stop"), tr("S&top"), this);
   stopAct_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
   stopAct_->setToolTip(tr("Stop the run after the current step (Ctrl+.)"));
+  resumeAct_ = new QAction(icon("resume"), tr("Res&ume Training"), this);
+  resumeAct_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+  resumeAct_->setObjectName(QStringLiteral("actionResumeTraining"));
+  resumeAct_->setEnabled(false);
   liveAct_ = new QAction(tr("Show &Live Run"), this);
   liveAct_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
   liveAct_->setToolTip(tr("Show the run being trained in the views"));
@@ -251,6 +266,12 @@ void MainWindow::buildActions() {
   connect(startAct_, &QAction::triggered, this, [this] { startRun(); });
   connect(pauseAct_, &QAction::triggered, controller_, &TrainingController::togglePause);
   connect(stopAct_, &QAction::triggered, controller_, &TrainingController::stop);
+  connect(resumeAct_, &QAction::triggered, this, [this] {
+    QString err;
+    if (!resumeRun(&err) && !err.isEmpty())
+      showMessage(this, QMessageBox::Warning, tr("Cannot resume"), err);
+  });
+  runTable_->addFileAction(resumeAct_);
   connect(liveAct_, &QAction::triggered, this, &MainWindow::showLiveRun);
   connect(prefsAct, &QAction::triggered, this, &MainWindow::showPreferences);
   connect(quitAct, &QAction::triggered, this, &QWidget::close);
@@ -273,6 +294,7 @@ void MainWindow::buildActions() {
   tb->addAction(startAct_);
   tb->addAction(pauseAct_);
   tb->addAction(stopAct_);
+  tb->addAction(resumeAct_);
   tb->addSeparator();
   tb->addAction(liveAct_);
   tb->addAction(compareAct_);
@@ -291,6 +313,8 @@ void MainWindow::buildActions() {
   run->addAction(startAct_);
   run->addAction(pauseAct_);
   run->addAction(stopAct_);
+  run->addAction(resumeAct_);
+  run->setToolTipsVisible(true);  // a disabled Resume Training says why
   run->addSeparator();
   run->addAction(liveAct_);
   viewMenu_ = menuBar()->addMenu(tr("&View"));
@@ -830,6 +854,181 @@ void MainWindow::updateActions() {
   stopAct_->setEnabled(active && st != S::Stopping);
   liveAct_->setEnabled(focus_ != liveModel_ && (active || !liveModel_->steps().empty()));
   setup_->setEditable(!active);
+  updateResumeAction();
+}
+
+int MainWindow::resumeTargetRow() const {
+  // A run file's row, or the live run's once its training here has ended (a stopped run is
+  // continued where it is shown).
+  auto isTarget = [this](int row) {
+    if (row < 0 || row >= runSet_->count()) return false;
+    const RunSet::Entry& e = runSet_->entry(row);
+    if (e.kind == RunSet::SeedGroup || e.file.isEmpty()) return false;
+    return e.kind != RunSet::Live || (!controller_->isActive() && e.model->info().n_layer > 0);
+  };
+  const int current = runTable_->currentRow();
+  if (isTarget(current)) return current;
+  const int focused = runSet_->rowOf(focus_);
+  return isTarget(focused) ? focused : -1;
+}
+
+QString MainWindow::resumeBlocker(int row, int64_t* checkpointStep) const {
+  if (checkpointStep) *checkpointStep = -1;
+  if (controller_->isActive())
+    return tr("A training is in progress: another run can be resumed once it has ended.");
+  if (studyRunner_ && studyRunner_->isActive()) return tr("A study is in progress.");
+  if (inspector_ && inspector_->isActive()) return tr("An inspection is in progress.");
+  if (row < 0 || row >= runSet_->count())
+    return tr(
+        "Select an interrupted, stopped or failed run in Shown runs to continue it from "
+        "its newest checkpoint (Ctrl+Shift+R).");
+  const RunSet::Entry& e = runSet_->entry(row);
+  const QString name = QFileInfo(e.file).fileName();
+  if ((e.follower && e.follower->isFollowing()) || run_writer_alive(e.file.toStdString()))
+    return tr("%1 is being written by a running training.").arg(name);
+  const RunModel* m = e.model;
+  if (m->status() == RunStatus::Finished)
+    return tr("%1 finished all %2 steps: there is nothing to resume.")
+        .arg(name)
+        .arg(m->info().total_steps);
+  RunConfig cfg;
+  bool haveConfig = false;
+  try {
+    cfg = config_from_json(m->info().config_json);
+    haveConfig = true;
+  } catch (const std::exception&) {
+  }
+  if (haveConfig && cfg.preset == "inspect")
+    return tr("%1 holds inspected checkpoints, not a training run.").arg(name);
+  const std::string folder = checkpoint_dir_for(e.file.toStdString());
+  const int64_t step = latest_resumable_step(folder);
+  if (step < 0) {
+    if (haveConfig && cfg.train.checkpoint_every <= 0)
+      return tr("%1 has no checkpoint to resume from: it was trained with "
+                "train.checkpoint_every = 0.")
+          .arg(name);
+    return tr("%1 has no checkpoint to resume from: %2 holds none with a training state.")
+        .arg(name, QFileInfo(QString::fromStdString(folder)).fileName());
+  }
+  if (checkpointStep) *checkpointStep = step;
+  return QString();
+}
+
+void MainWindow::updateResumeAction() {
+  if (!resumeAct_) return;
+  const int row = resumeTargetRow();
+  int64_t step = -1;
+  const QString why = resumeBlocker(row, &step);
+  resumeAct_->setEnabled(why.isEmpty());
+  if (why.isEmpty())
+    resumeAct_->setToolTip(tr("Continue %1 from its checkpoint at step %2 of %3 (Ctrl+Shift+R)")
+                               .arg(QFileInfo(runSet_->entry(row).file).fileName())
+                               .arg(step)
+                               .arg(runSet_->entry(row).model->info().total_steps));
+  else
+    resumeAct_->setToolTip(why);
+}
+
+bool MainWindow::resumeRun(QString* error) {
+  const int row = resumeTargetRow();
+  const QString why = resumeBlocker(row);
+  auto fail = [&](const QString& problem) {
+    statusBar()->showMessage(tr("Cannot resume: %1").arg(problem), 10000);
+    if (error) *error = problem;
+    return false;
+  };
+  if (!why.isEmpty()) return fail(why);
+  const RunSet::Entry& e = runSet_->entry(row);
+  const QString file = e.file;
+  const QString label = e.fixedLabel;
+  RunModel* source = e.model;
+  // The file's reader lets go before the worker opens it for writing; the browser must not
+  // open it either. The source keeps showing the file until the worker has accepted the
+  // checkpoint (onResumed) or refused it (onRunFinished gives it back).
+  runSet_->releaseFile(row);
+  browser_->setActiveFile(file);
+  QString err;
+  if (!controller_->resumeRun(file, &err)) {
+    browser_->setActiveFile(QString());
+    if (source != liveModel_) runSet_->reloadFile(runSet_->rowOf(source));
+    return fail(err);
+  }
+  resumeSource_ = source;
+  resumeSourceStatus_ = source->status();
+  resumeSourceMessage_ = source->statusMessage();
+  if (source != liveModel_) {  // the live run's previous data (another run) goes now
+    liveModel_->clear();
+    runSet_->setFixedLabel(runSet_->rowOf(liveModel_), label);
+    runSet_->setLiveFile(file);
+  }
+  liveModel_->setStatus(RunStatus::Running);
+  status_->startRun(controller_->totalSteps());
+  onStateChanged();
+  statusBar()->showMessage(
+      tr("Resuming %1: loading its newest checkpoint…").arg(QFileInfo(file).fileName()));
+  return true;
+}
+
+void MainWindow::onResumed(const RunHistory& h) {
+  // The live run takes the file's place: the rows the file keeps now (the info came just
+  // before), new steps as they come. A file row goes, with any rows after the checkpoint that
+  // the resume dropped.
+  const int fileRow = runSet_->rowOf(resumeSource_);
+  if (fileRow >= 0 && resumeSource_ != liveModel_) runSet_->remove(fileRow);
+  resumeSource_ = nullptr;
+  const RunInfo info = liveModel_->info();
+  liveModel_->clear();
+  liveModel_->setInfo(info);
+  liveModel_->appendSteps(h.steps);
+  liveModel_->appendVals(h.vals);
+  for (const Snapshot& s : h.snapshots) liveModel_->appendSnapshot(s);
+  runSet_->setChecked(runSet_->rowOf(liveModel_), true);
+  setCurrentModel(liveModel_);
+  status_->startRun(controller_->totalSteps(), h.step);
+  onStateChanged();
+  statusBar()->showMessage(
+      tr("Resumed %1 after step %2").arg(QFileInfo(controller_->runFile()).fileName()).arg(h.step),
+      15000);
+}
+
+void MainWindow::onResumeRefused(const QString& message, const QString& runFile) {
+  // Refused before the file changed (no checkpoint, a config that differs, a damaged state):
+  // the source shows the file as it was again; a file row's live stand-in goes.
+  browser_->setActiveFile(QString());
+  RunModel* source = resumeSource_;
+  resumeSource_ = nullptr;
+  if (source == liveModel_) {
+    liveModel_->setStatus(resumeSourceStatus_, resumeSourceMessage_);
+  } else {
+    liveModel_->clear();
+    const int liveRow = runSet_->rowOf(liveModel_);
+    runSet_->setFixedLabel(liveRow, QString());
+    runSet_->setLiveFile(QString());
+    runSet_->setChecked(liveRow, false);
+    const int row = runSet_->rowOf(source);
+    if (row >= 0) {
+      QString why;
+      if (!runSet_->reloadFile(row, &why))
+        statusBar()->showMessage(tr("Cannot open %1: %2").arg(runFile, why), 10000);
+    }
+  }
+  if (source) {
+    setCurrentModel(source);
+    const int64_t last = source->steps().empty() ? 0 : source->steps().back().step;
+    status_->showStatic(last, source->info().total_steps);
+    status_->setStateText(RunBrowser::statusText(
+        resumeSourceStatus_ == RunStatus::Running ? RunStatus::Interrupted : resumeSourceStatus_));
+  } else {
+    status_->clear();
+  }
+  // The status bar is narrow: the file's name there, the path and the problem in the box.
+  const QString file = QDir::toNativeSeparators(runFile);
+  statusBar()->showMessage(
+      tr("Cannot resume %1: the run file was not changed").arg(QFileInfo(runFile).fileName()),
+      15000);
+  if (!closeRequested_)
+    showMessage(this, QMessageBox::Warning, tr("Cannot resume"),
+                tr("Cannot resume %1:\n%2\n\nThe run file was not changed.").arg(file, message));
 }
 
 void MainWindow::updateTitle() {
@@ -867,6 +1066,17 @@ void MainWindow::onStateChanged() {
 }
 
 void MainWindow::onRunFinished(RunStatus status, const QString& message, const QString& runFile) {
+  if (controller_->isResume() && !controller_->fileCreated()) {
+    onResumeRefused(message, runFile);
+    updateActions();
+    updateTitle();
+    emit runFinished(status, message, runFile);
+    if (closeRequested_) {
+      if (stoppingBox_) stoppingBox_->close();
+      close();
+    }
+    return;
+  }
   liveModel_->setStatus(status, message);
   status_->setStateText(RunBrowser::statusText(status));
   browser_->setActiveFile(QString());

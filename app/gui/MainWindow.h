@@ -7,7 +7,9 @@
 // (opening a study.json checks them) and inspected checkpoints. File > Inspect
 // Checkpoints… (or checkpoints dropped on the window) -> InspectDialog -> InspectController
 // (background thread, progress and Cancel in the status bar: InspectProgress) -> a run file
-// opened like File > Open Run…. The dock
+// opened like File > Open Run…. Run > Resume Training (Ctrl+Shift+R, also in the run table's
+// context menu) continues the selected interrupted, stopped or failed run file from its newest
+// checkpoint: it becomes the live run (its kept rows, then new steps). The dock
 // layout and window geometry are saved in QSettings. Closing during a run asks, stops the run
 // after its current step and closes once the run file is finalized.
 #pragma once
@@ -37,6 +39,7 @@ class MetricsTable;
 class PRHeatmap;
 class RunBrowser;
 class RunFollower;
+struct RunHistory;
 class RunModel;
 class RunSet;
 class RunTable;
@@ -66,6 +69,22 @@ class MainWindow : public QMainWindow {
   // the comparison workflow of "Compare Selected Runs" and "Open Study". Returns false with
   // *error when none can be read.
   bool openComparison(const QStringList& inputs, QString* error = nullptr);
+  // Run > Resume Training: continues the resume target (resumeTargetRow) from its newest
+  // checkpoint (RUN.ckpt/, train.checkpoint_every) as the live run, like `muonscope-cli train
+  // --resume`: a file's row makes way for the live run, which shows the rows the file keeps (up
+  // to the checkpoint's step) and then trains on. Returns false with *error when it cannot start
+  // (resumeBlocker's text, or the controller's refusal). A refusal once the checkpoint is
+  // loaded (a changed config, a damaged state file) shows a message box naming the file; the
+  // file is left untouched and its row comes back.
+  bool resumeRun(QString* error = nullptr);
+  // The run Resume Training acts on: the run table's current row when it is a run file's (or
+  // the live run's once its training here has ended), else the run in focus when it is one of
+  // those; -1 when neither is.
+  int resumeTargetRow() const;
+  // Why that row cannot be resumed now ("" when it can; then *checkpointStep is the step it
+  // would continue after): a training, study or inspection in progress, no run file selected,
+  // being written, finished, inspected checkpoints, no checkpoint with a training state.
+  QString resumeBlocker(int row, int64_t* checkpointStep = nullptr) const;
 
   // File > Export Report…: the shown runs' report (write_compare_report: report.pdf, PNGs and
   // CSVs with index.md) into `dir`. False with *error when no run is shown or a file cannot be
@@ -109,6 +128,7 @@ class MainWindow : public QMainWindow {
   QAction* startAction() const { return startAct_; }
   QAction* pauseAction() const { return pauseAct_; }
   QAction* stopAction() const { return stopAct_; }
+  QAction* resumeAction() const { return resumeAct_; }
   QAction* openAction() const { return openAct_; }
   QAction* liveAction() const { return liveAct_; }
   QAction* compareAction() const { return compareAct_; }
@@ -153,6 +173,9 @@ class MainWindow : public QMainWindow {
   void updateTitle();
   void onStateChanged();
   void onRunFinished(RunStatus status, const QString& message, const QString& runFile);
+  void onResumed(const RunHistory& history);
+  void onResumeRefused(const QString& message, const QString& runFile);
+  void updateResumeAction();
   void buildInspect();
   void onInspectFinished(RunStatus status, const QString& message, const QString& runFile,
                          int snapshots);
@@ -166,6 +189,11 @@ class MainWindow : public QMainWindow {
   RunTable* runTable_ = nullptr;
   QPointer<RunModel> focus_;
   QPointer<RunModel> lastFile_;
+  // The run being resumed (a file row's model or the live one), until resumed() or a refusal,
+  // and its status before (given back on a refusal).
+  QPointer<RunModel> resumeSource_;
+  RunStatus resumeSourceStatus_ = RunStatus::Stopped;
+  QString resumeSourceMessage_;
   SetupPanel* setup_ = nullptr;
   RunBrowser* browser_ = nullptr;
   StatusPanel* status_ = nullptr;
@@ -179,6 +207,7 @@ class MainWindow : public QMainWindow {
   QAction* startAct_ = nullptr;
   QAction* pauseAct_ = nullptr;
   QAction* stopAct_ = nullptr;
+  QAction* resumeAct_ = nullptr;
   QAction* openAct_ = nullptr;
   QAction* liveAct_ = nullptr;
   QAction* compareAct_ = nullptr;

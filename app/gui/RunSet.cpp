@@ -218,6 +218,24 @@ void RunSet::remove(int row) {
   if (wasChecked || groupChecked) emit checkedChanged();
 }
 
+void RunSet::releaseFile(int row) {
+  if (row < 0 || row >= count() || !entries_[row].follower) return;
+  entries_[row].follower->close();
+  emit rowUpdated(row);
+}
+
+bool RunSet::reloadFile(int row, QString* error) {
+  if (row < 0 || row >= count() || !entries_[row].follower) return false;
+  Entry& e = entries_[row];
+  QString why;
+  const bool ok = e.follower->open(e.file, &why, RunFollower::Streamed);
+  if (!ok && error) *error = why.isEmpty() ? tr("cannot read %1").arg(e.file) : why;
+  relabel();  // the follower named the model after its file; the label comes back
+  emit rowsChanged();
+  emit checkedChanged();
+  return ok;
+}
+
 QString RunSet::label(int row) const {
   return row >= 0 && row < labels_.size() ? labels_[row] : QString();
 }

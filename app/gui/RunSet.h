@@ -66,6 +66,11 @@ class RunSet : public QObject {
                          QStringList* warnings = nullptr);
   // Removes a row (not the live run). Its model is deleted later (deleteLater).
   void remove(int row);
+  // Stops reading a file row's run file (closes its RunReader: a resume in this process opens
+  // it for writing next); the row keeps the data it holds. reloadFile() reads the file again
+  // into the same row (its colour, check and label stay); false with *error when it cannot.
+  void releaseFile(int row);
+  bool reloadFile(int row, QString* error = nullptr);
 
   int count() const { return static_cast<int>(entries_.size()); }
   const Entry& entry(int row) const { return entries_[row]; }

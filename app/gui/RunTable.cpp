@@ -60,6 +60,9 @@ RunTable::RunTable(RunSet* runs, QWidget* parent) : QWidget(parent), runs_(runs)
   connect(tree_, &QTreeWidget::itemActivated, this,
           [this](QTreeWidgetItem* item) { emit rowActivated(tree_->indexOfTopLevelItem(item)); });
   connect(tree_, &QWidget::customContextMenuRequested, this, &RunTable::showContextMenu);
+  connect(tree_, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
+    if (!updating_) emit currentRowChanged(rowOfItem(item));
+  });
   connect(tree_, &QTreeWidget::itemExpanded, this, [this](QTreeWidgetItem* item) {
     if (!updating_) expanded_ << runs_->entry(rowOfItem(item)).model;
   });
@@ -81,6 +84,10 @@ int RunTable::rowOfItem(const QTreeWidgetItem* item) const {
 
 QTreeWidgetItem* RunTable::itemOfRow(int row) const {
   return items_.value(row, nullptr);
+}
+
+void RunTable::addFileAction(QAction* action) {
+  if (action && !fileActions_.contains(action)) fileActions_ << action;
 }
 
 void RunTable::rebuildRows() {
@@ -115,6 +122,7 @@ void RunTable::rebuildRows() {
   updating_ = false;
   for (int i = 0; i < runs_->count(); ++i) updateRow(i);
   if (QTreeWidgetItem* item = itemOfRow(current)) tree_->setCurrentItem(item);
+  emit currentRowChanged(currentRow());  // rows may have moved or gone
 }
 
 void RunTable::updateRow(int row) {
@@ -140,11 +148,21 @@ void RunTable::updateRow(int row) {
 }
 
 void RunTable::showContextMenu(const QPoint& pos) {
-  const int row = rowOfItem(tree_->itemAt(pos));
+  QTreeWidgetItem* clicked = tree_->itemAt(pos);
+  const int row = rowOfItem(clicked);
+  // The file actions act on the current row: make it the clicked one (they update their state).
+  if (clicked && tree_->currentItem() != clicked) tree_->setCurrentItem(clicked);
   QMenu menu(this);
+  menu.setToolTipsVisible(true);  // a disabled file action's tooltip says why
   if (row >= 0) {
     menu.addAction(tr("Show only this run"), this, [this, row] { runs_->checkOnly({row}); });
     menu.addAction(tr("Show config…"), this, [this, row] { showConfig(row); });
+    const RunSet::Entry& e = runs_->entry(row);
+    if (e.kind != RunSet::SeedGroup && !e.file.isEmpty() && !fileActions_.isEmpty()) {
+      menu.addSeparator();
+      for (QAction* a : fileActions_) menu.addAction(a);
+      menu.addSeparator();
+    }
   }
   menu.addAction(tr("Show all"), this, [this] {
     QVector<int> all;

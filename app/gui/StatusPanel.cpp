@@ -61,11 +61,12 @@ void StatusPanel::clear() {
   updateLabels();
 }
 
-void StatusPanel::startRun(int64_t totalSteps) {
+void StatusPanel::startRun(int64_t totalSteps, int64_t fromStep) {
   clear();
   total_ = totalSteps;
+  step_ = fromStep;
   clock_.start();
-  window_.emplace_back(0, 0);
+  window_.emplace_back(0, fromStep);
   updateLabels();
 }
 

@@ -22,8 +22,9 @@ class StatusPanel : public QWidget {
  public:
   explicit StatusPanel(QWidget* parent = nullptr);
 
-  // A new run of `totalSteps` steps begins (clears the read-out).
-  void startRun(int64_t totalSteps);
+  // A new run of `totalSteps` steps begins (clears the read-out); a resumed run continues after
+  // `fromStep` (the progress starts there, the ETA counts only the steps trained from now).
+  void startRun(int64_t totalSteps, int64_t fromStep = 0);
   // Steps arrived (in order). Updates progress, step, tokens/s and ETA.
   void addSteps(const std::vector<StepRecord>& steps);
   // Shows a finished/reopened run: progress at `step` of `totalSteps`, no throughput or ETA.

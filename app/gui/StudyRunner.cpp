@@ -3,10 +3,8 @@
 #include "StudyRunner.h"
 #include "common/Duration.h"
 
-#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QTimer>
 #include <algorithm>
 #include <cmath>
@@ -28,9 +26,11 @@ StudyRunner::~StudyRunner() {
   // The controller's finished() will not reach this object any more: record the end here.
   if (memberRunning_ && current_ >= 0) {
     if (controller_) controller_->stop();  // else its destructor has stopped the run already
-    index_.members[current_].status = "stopped";
-    index_.members[current_].summary = "study closed while the run was in progress";
-    saveIndex();
+    const int i = current_;
+    updateIndex([i](StudyIndex& idx) {
+      idx.members[i].status = "stopped";
+      idx.members[i].summary = "study closed while the run was in progress";
+    });
   }
 }
 
@@ -69,24 +69,23 @@ bool StudyRunner::start(const QString& study, const QString& scale, const QStrin
     if (QFileInfo::exists(f)) return fail(tr("The run file %1 already exists.").arg(f));
   }
 
-  StudyIndex idx;
-  idx.study = study.toStdString();
-  idx.scale = scale.toStdString();
-  for (const auto& s : studies())
-    if (s.name == idx.study) idx.description = s.description;
-  idx.created =
-      QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd'T'HH:mm:ss")).toStdString();
-  for (const auto& m : members)
-    idx.members.push_back({m.label, m.file, "pending", "", m.group, m.seed});
-
+  fresh_ = new_study_index(study.toStdString(), scale.toStdString(), members);
   members_ = std::move(members);
-  index_ = std::move(idx);
+  index_ = fresh_;
   outDir_ = dir;
   indexPath_ = QDir(dir).absoluteFilePath(QStringLiteral("study.json"));
   QString werr;
-  if (!saveIndex(&werr)) {
+  // Every member is run here: all pending (an index of another study in the folder is replaced).
+  if (!updateIndex(
+          [](StudyIndex& idx) {
+            for (auto& e : idx.members) {
+              e.status = "pending";
+              e.summary.clear();
+            }
+          },
+          &werr)) {
     members_.clear();
-    index_ = StudyIndex();
+    index_ = fresh_ = StudyIndex();
     return fail(werr);
   }
   active_ = true;
@@ -110,9 +109,10 @@ void StudyRunner::startMember(int i) {
   const QString file = memberFile(i);
   lastLoss_ = lastVal_ = kNaN;
   memberClock_.start();
-  index_.members[i].status = "running";
-  index_.members[i].summary.clear();
-  saveIndex();
+  updateIndex([i](StudyIndex& idx) {
+    idx.members[i].status = "running";
+    idx.members[i].summary.clear();
+  });
   QString err;
   if (!controller_->start(m.config, file, &err)) {
     // Recorded, and the study goes on (from the event loop, like after a finished run).
@@ -156,9 +156,11 @@ void StudyRunner::onRunFinished(RunStatus status, const QString& message, const 
 }
 
 void StudyRunner::endMember(const std::string& status, const std::string& summary) {
-  index_.members[current_].status = status;
-  index_.members[current_].summary = summary;
-  saveIndex();
+  const int i = current_;
+  updateIndex([&](StudyIndex& idx) {
+    idx.members[i].status = status;
+    idx.members[i].summary = summary;
+  });
   emit memberFinished(current_, QString::fromStdString(status), QString::fromStdString(summary));
   if (status != "stopped") emitProgress(1.0);  // this member is done (finished or failed)
 }
@@ -187,11 +189,23 @@ void StudyRunner::emitProgress(double memberFraction) {
   emit progress(f, eta);
 }
 
-bool StudyRunner::saveIndex(QString* error) {
-  QSaveFile f(indexPath_);
-  const QByteArray bytes = QByteArray::fromStdString(study_index_to_json(index_) + "\n");
-  if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit()) {
-    lastError_ = tr("Cannot write %1: %2").arg(indexPath_, f.errorString());
+bool StudyRunner::updateIndex(const std::function<void(StudyIndex&)>& change, QString* error) {
+  try {
+    bool unlocked = false;
+    std::string replaced;
+    index_ = update_study_index(outDir_.toStdString(), fresh_, change, true, &replaced, &unlocked);
+    if (!replaced.empty())
+      qWarning("study: replaced %s (%s)", qPrintable(indexPath_), replaced.c_str());
+    if (unlocked && !warnedUnlocked_) {
+      warnedUnlocked_ = true;
+      qWarning(
+          "study: the file system of %s has no file locks; processes running members at "
+          "once may lose each other's study.json updates",
+          qPrintable(outDir_));
+    }
+  } catch (const std::exception& e) {
+    if (change) change(index_);  // the study goes on; study.json lags behind
+    lastError_ = tr("Cannot write %1: %2").arg(indexPath_, QString::fromUtf8(e.what()));
     if (error) *error = lastError_;
     return false;
   }

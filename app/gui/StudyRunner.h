@@ -2,7 +2,10 @@
 // TrainingController, the app's counterpart of `muonscope-cli study` (app/cli/StudyCommand.cpp).
 // It writes <outDir>/study.json (StudyIndex) before the first member and before and after each
 // member, with the member statuses pending / running / finished / stopped / failed and the same
-// one-line summary as the CLI ("final loss 2.1234, val 2.3456, 1:23"). A failed member (start
+// one-line summary as the CLI ("final loss 2.1234, val 2.3456, 1:23"). Every write is the CLI's
+// locked read-modify-write of the file on disk (update_study_index) that changes only the
+// member concerned, so `muonscope-cli study --member` processes running into the same folder
+// keep their entries. A failed member (start
 // refused, or finished(Failed)) is recorded and the study goes on with the next one; a stopped
 // member (stop(), or the controller stopped by someone else, e.g. the main window's Stop) ends
 // the study and leaves the remaining members pending. The next member is started from the event
@@ -16,6 +19,7 @@
 #include <QPointer>
 #include <QString>
 #include <QStringList>
+#include <functional>
 #include <vector>
 
 #include "train/Snapshot.h"
@@ -50,7 +54,8 @@ class StudyRunner : public QObject {
   QString indexPath() const { return indexPath_; }  // <outDir>/study.json (absolute)
   QString outputDir() const { return outDir_; }
   QString study() const { return QString::fromStdString(index_.study); }
-  const StudyIndex& index() const { return index_; }  // as last written to study.json
+  // As last written to study.json (other processes' entries included, as they were then).
+  const StudyIndex& index() const { return index_; }
   QString memberLabel(int i) const;
   QString memberFile(int i) const;               // absolute path of member i's run file
   double fraction() const { return fraction_; }  // last progress() fraction
@@ -81,7 +86,10 @@ class StudyRunner : public QObject {
   void startMember(int i);
   void endMember(const std::string& status, const std::string& summary);
   void finishStudy();
-  bool saveIndex(QString* error = nullptr);
+  // Applies `change` to study.json on disk under its lock (update_study_index; an index of
+  // another study there is replaced, as a full CLI run does); index_ becomes what was written.
+  // When that fails, index_ still gets the change, lastError_ says why and false returns.
+  bool updateIndex(const std::function<void(StudyIndex&)>& change, QString* error = nullptr);
   void emitProgress(double memberFraction);
 
   // Guarded: a window deletes its children in creation order, so a controller made before this
@@ -89,10 +97,12 @@ class StudyRunner : public QObject {
   QPointer<TrainingController> controller_;
   std::vector<StudyMember> members_;
   StudyIndex index_;
+  StudyIndex fresh_;  // this study's index with every member pending (update_study_index)
   QString outDir_, indexPath_, lastError_;
   bool active_ = false;
   bool memberRunning_ = false;  // the controller is running members_[current_]
   bool stopRequested_ = false;
+  bool warnedUnlocked_ = false;
   int current_ = -1;
   double fraction_ = 0;
   double lastLoss_ = kNaN, lastVal_ = kNaN;

@@ -8,6 +8,7 @@
 #include "RunModel.h"
 #include "TrainingWorker.h"
 #include "TsanSync.h"
+#include "store/RunReader.h"
 #include "train/Trainer.h"
 
 namespace ms {
@@ -15,6 +16,7 @@ namespace ms {
 TrainingController::TrainingController(QObject* parent) : QObject(parent) {
   RunModel::registerMetaTypes();
   qRegisterMetaType<ms::TrainingController::State>();
+  qRegisterMetaType<ms::RunHistory>("ms::RunHistory");
   drainTimer_.setInterval(100);
   connect(&drainTimer_, &QTimer::timeout, this, &TrainingController::drainPendingSteps);
 }
@@ -45,11 +47,43 @@ bool TrainingController::start(const RunConfig& cfg, const QString& runFile, QSt
   if (QFileInfo::exists(runFile)) return fail(tr("The run file %1 already exists.").arg(runFile));
   const QString dir = QFileInfo(runFile).absolutePath();
   if (!QDir().mkpath(dir)) return fail(tr("Cannot create the run folder %1.").arg(dir));
+  return launch(cfg, runFile, false, error);
+}
+
+bool TrainingController::resumeRun(const QString& runFile, QString* error) {
+  auto fail = [&](const QString& why) {
+    if (error) *error = why;
+    return false;
+  };
+  if (isActive()) return fail(tr("A run is already in progress."));
+  const QString abs = QFileInfo(runFile).absoluteFilePath();
+  RunConfig cfg;
+  try {  // the checks of muonscope-cli train --resume; the checkpoint is the worker's
+    RunReader r(abs.toStdString());
+    if (r.writer_alive()) return fail(tr("%1 is being written by a running training.").arg(abs));
+    if (r.status() == RunStatus::Finished)
+      return fail(tr("%1 finished all %2 steps; there is nothing to resume.")
+                      .arg(abs)
+                      .arg(r.info().total_steps));
+    try {
+      cfg = config_from_json(r.info().config_json);
+    } catch (const std::exception& e) {
+      return fail(tr("%1: its config: %2").arg(abs, QString::fromUtf8(e.what())));
+    }
+  } catch (const std::exception& e) {
+    return fail(QString::fromUtf8(e.what()));
+  }
+  return launch(cfg, abs, true, error);
+}
+
+bool TrainingController::launch(const RunConfig& cfg, const QString& runFile, bool resume,
+                                QString* error) {
   std::shared_ptr<Trainer> trainer;
   try {
     trainer = std::make_shared<Trainer>(cfg);  // validates only; the heavy work is on the worker
   } catch (const std::exception& e) {
-    return fail(QString::fromUtf8(e.what()));
+    if (error) *error = QString::fromUtf8(e.what());
+    return false;
   }
   reclaimThread();  // a previous run's thread has ended (state is Idle)
   cfg_ = cfg;
@@ -57,15 +91,19 @@ bool TrainingController::start(const RunConfig& cfg, const QString& runFile, QSt
   lastStep_ = 0;
   fileCreated_ = false;
   infoReceived_ = false;
+  resume_ = resume;
+  resumedFrom_ = -1;
   trainer_ = trainer;
   pending_ = std::make_shared<PendingSteps>();
 
   thread_ = new QThread;
   thread_->setObjectName(QStringLiteral("muonscope-training"));
-  auto* worker = worker_ = new TrainingWorker(trainer_, pending_, runFile_, kStepBatchMs);
+  auto* worker = worker_ = new TrainingWorker(trainer_, pending_, runFile_, kStepBatchMs, resume);
   worker->moveToThread(thread_);
   connect(thread_, &QThread::started, worker, &TrainingWorker::run);
   connect(worker, &TrainingWorker::info, this, &TrainingController::onWorkerInfo,
+          Qt::QueuedConnection);
+  connect(worker, &TrainingWorker::history, this, &TrainingController::onWorkerHistory,
           Qt::QueuedConnection);
   connect(worker, &TrainingWorker::steps, this, &TrainingController::onWorkerSteps,
           Qt::QueuedConnection);
@@ -139,6 +177,13 @@ void TrainingController::onWorkerInfo(const RunInfo& info) {
   infoReceived_ = true;
   if (state_ == State::Preparing) setState(State::Running);
   emit infoReady(info);
+}
+
+void TrainingController::onWorkerHistory(const RunHistory& history) {
+  syncWithWorker();
+  resumedFrom_ = history.step;
+  lastStep_ = history.step;
+  emit resumed(history);
 }
 
 void TrainingController::onWorkerSteps(const std::vector<StepRecord>& steps) {

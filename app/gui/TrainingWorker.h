@@ -1,7 +1,10 @@
 // TrainingWorker: the object that lives on the training thread. run() does
 // Trainer::prepare() -> RunWriter(path) -> begin(info) -> Trainer::run(callbacks) ->
 // finish(status, message) and reports through signals, which reach the TrainingController in
-// the GUI thread as queued calls. Internal to TrainingController.
+// the GUI thread as queued calls. A resume (muonscope-cli train --resume's order) does
+// Trainer::prepare() -> the file's last step row -> Trainer::resume_from(RUN.ckpt) -> the rows
+// it keeps (history) -> RunWriter::reopen -> Trainer::run, so a refused resume (no checkpoint,
+// a changed config, a damaged state) leaves the file untouched. Internal to TrainingController.
 #pragma once
 
 #include <QElapsedTimer>
@@ -11,11 +14,13 @@
 #include <mutex>
 #include <vector>
 
+#include "TrainingController.h"
 #include "train/RunConfig.h"
 #include "train/Snapshot.h"
 
 namespace ms {
 
+class RunWriter;
 class Trainer;
 
 // Step records not yet sent to the GUI. The worker appends and sends batches; the GUI thread
@@ -32,14 +37,18 @@ struct PendingSteps {
 class TrainingWorker : public QObject {
   Q_OBJECT
  public:
+  // resume: continue the existing runFile from its newest checkpoint instead of creating it.
   TrainingWorker(std::shared_ptr<Trainer> trainer, std::shared_ptr<PendingSteps> pending,
-                 QString runFile, int batchMs);
+                 QString runFile, int batchMs, bool resume = false);
 
  public slots:
   void run();
 
  signals:
   void info(const ms::RunInfo& info);
+  // A resume: the rows the file keeps (up to the checkpoint's step), after info, before the
+  // first new step.
+  void history(const ms::RunHistory& history);
   void steps(const std::vector<ms::StepRecord>& steps);
   void val(const ms::ValRecord& val);
   void snapshot(const ms::Snapshot& snapshot);
@@ -47,6 +56,10 @@ class TrainingWorker : public QObject {
 
  private:
   void runAndReport();  // run()'s work: train, write the file, emit done
+  // A resume's start: loads the checkpoint, reads the rows kept, reopens the file (see above),
+  // then emits info and history. Throws what resume_from / RunReader / reopen throw; the file
+  // is changed only by the reopen.
+  std::unique_ptr<RunWriter> reopenForResume(const RunInfo& ri);
   // Sends the pending steps (if any). `force`: regardless of the batching interval.
   void flushSteps(bool force);
 
@@ -54,6 +67,7 @@ class TrainingWorker : public QObject {
   std::shared_ptr<PendingSteps> pending_;
   QString runFile_;
   int batchMs_;
+  bool resume_ = false;
   QElapsedTimer sinceFlush_;
 };
 

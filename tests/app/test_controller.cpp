@@ -17,9 +17,11 @@
 #include "AppTestSupport.h"
 #include "RunFollower.h"
 #include "RunModel.h"
+#include "StudyRunner.h"
 #include "TrainingController.h"
 #include "store/RunReader.h"
 #include "train/RunConfig.h"
+#include "train/Studies.h"
 
 using namespace ms;
 
@@ -58,6 +60,7 @@ class TestController : public QObject {
   void soakPauseResumeStop();
   void refusesSecondRunAndExistingFile();
   void followerTailsAWriterProcess();
+  void studyIndexKeepsOtherProcessEntries();
 };
 
 void TestController::soakPauseResumeStop() {
@@ -204,6 +207,61 @@ void TestController::followerTailsAWriterProcess() {
   QCOMPARE(static_cast<int>(model.snapshots().size()), r.num_snapshots());
   QCOMPARE(model.steps().back().loss, r.steps(r.num_steps() - 1).front().loss);
 #endif
+}
+
+// StudyRunner changes study.json with the CLI's locked read-modify-write (update_study_index):
+// an entry another process wrote between two members (as `muonscope-cli study --member 2`
+// does) survives the runner's next updates (member 1 running, then stopped).
+void TestController::studyIndexKeepsOtherProcessEntries() {
+  const QString out = dir_.filePath(QStringLiteral("study-shared"));
+  const QStringList settings = {"model.layers=1",       "model.d_model=32",   "model.heads=2",
+                                "model.seq_len=32",     "train.steps=20",     "metrics.every=10",
+                                "metrics.kivi_every=0", "train.batch_size=4", "train.threads=1",
+                                "device=\"cpu\""};
+  std::vector<std::string> sets;
+  for (const QString& kv : settings) sets.push_back(kv.toStdString());
+  const std::vector<StudyMember> members = study_members("qk-norm", "cpu", sets);
+  QCOMPARE(members.size(), size_t(3));
+  const StudyIndex fresh = new_study_index("qk-norm", "cpu", members);
+  auto onDisk = [&] {
+    QFile f(QDir(out).filePath(QStringLiteral("study.json")));
+    return f.open(QIODevice::ReadOnly) ? study_index_from_json(f.readAll().toStdString())
+                                       : StudyIndex();
+  };
+
+  StudyRunner runner;
+  // Between member 0 and member 1 another process takes member 2.
+  connect(&runner, &StudyRunner::memberFinished, this, [&](int i) {
+    if (i != 0) return;
+    update_study_index(out.toStdString(), fresh, [](StudyIndex& idx) {
+      idx.members[2].status = "running";
+      idx.members[2].summary = "another process";
+    });
+  });
+  StudyIndex atMember1;
+  connect(&runner, &StudyRunner::memberStarted, this, [&](int i) {
+    if (i != 1) return;
+    atMember1 = onDisk();  // after the runner's update for member 1
+    runner.stop();
+  });
+  QSignalSpy done(&runner, &StudyRunner::finished);
+  QString err;
+  QVERIFY2(runner.start(QStringLiteral("qk-norm"), QStringLiteral("cpu"), settings, out, &err),
+           qPrintable(err));
+  QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, kTimeoutMs);
+
+  QCOMPARE(atMember1.members.size(), size_t(3));
+  QCOMPARE(atMember1.members[0].status, std::string("finished"));
+  QCOMPARE(atMember1.members[1].status, std::string("running"));
+  QCOMPARE(atMember1.members[2].status, std::string("running"));
+  QCOMPARE(atMember1.members[2].summary, std::string("another process"));
+  const StudyIndex end = onDisk();
+  QCOMPARE(end.members[0].status, std::string("finished"));
+  QCOMPARE(end.members[1].status, std::string("stopped"));
+  QCOMPARE(end.members[2].status, std::string("running"));
+  QCOMPARE(end.members[2].summary, std::string("another process"));
+  QCOMPARE(runner.index().members[2].summary, std::string("another process"));
+  QVERIFY(runner.lastError().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestController)

@@ -129,6 +129,9 @@ void TestUiActions::initTestCase() {
 void TestUiActions::toolbarStartOpenAndShowLive() {
   MainWindow w;
   w.setConfirmClose(false);
+  // Wide enough for the whole Run toolbar: at the offscreen screen's 800 px its last buttons
+  // (Show Live Run, Compare) move into the toolbar's overflow menu.
+  w.resize(1280, 800);
   w.show();
   QVERIFY(QTest::qWaitForWindowExposed(&w));
   setTinyRun(w.setupPanel(), 30, 10);
