@@ -103,6 +103,9 @@ int cmd_info(int argc, char** argv) {
     j["device"] = info.device;
     j["torch_version"] = info.torch_version;
     j["optimizers"] = info.optimizer_summary;
+    j["world_size"] = info.world_size;
+    j["resumed_at_steps"] = info.resumed_at;
+    j["resume_times"] = info.resume_times;
     j["config"] = cfg;
     nlohmann::json th;
     th["setting"] = threads_setting;  // train.threads: 0 = automatic
@@ -122,6 +125,10 @@ int cmd_info(int argc, char** argv) {
     std::cout << j.dump(2) << "\n";
     return 0;
   }
+  std::string resumes;  // "after step 280 (2026-12-07T00:37:46Z), after step 600 (...)"
+  for (size_t i = 0; i < info.resumed_at.size(); ++i)
+    resumes += (i ? ", after step " : "after step ") + std::to_string(info.resumed_at[i]) +
+               (i < info.resume_times.size() ? " (" + info.resume_times[i] + ")" : "");
   std::cout << r.path() << "\n"
             << "  status     " << status_name(r.status())
             << (r.status_message().empty() ? "" : " (" + r.status_message() + ")") << "\n"
@@ -129,7 +136,10 @@ int cmd_info(int argc, char** argv) {
             << info.head_dim << ", seq " << info.seq_len << ", vocab " << info.vocab_size << ", "
             << info.n_params << " params\n"
             << "  optimizers " << info.optimizer_summary << "\n"
-            << "  device     " << info.device << " (LibTorch " << info.torch_version << ")\n"
+            << "  device     " << info.device << " (LibTorch " << info.torch_version << ")"
+            << (info.world_size > 1 ? ", " + std::to_string(info.world_size) + " processes" : "")
+            << "\n"
+            << (resumes.empty() ? "" : "  resumed    " + resumes + "\n")
             << (threads_line.empty() ? "" : "  threads    " + threads_line + "\n")
             << "  started    " << r.start_time()
             << (r.end_time().empty() ? "" : ", ended " + r.end_time()) << "\n"

@@ -22,7 +22,7 @@ namespace {
 
 struct Result {
   int code;
-  QString err;
+  QString err, out;
 };
 
 Result cli(const QStringList& args, int timeout_ms = 180000) {
@@ -30,10 +30,11 @@ Result cli(const QStringList& args, int timeout_ms = 180000) {
   p.start(MUONSCOPE_CLI, args);
   if (!p.waitForFinished(timeout_ms)) {
     p.kill();
-    return {-1, "timeout"};
+    return {-1, "timeout", {}};
   }
   return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2,
-          QString::fromUtf8(p.readAllStandardError())};
+          QString::fromUtf8(p.readAllStandardError()),
+          QString::fromUtf8(p.readAllStandardOutput())};
 }
 
 constexpr int kSteps = 800;
@@ -178,6 +179,10 @@ class TestResume : public QObject {
     RunReader rr(run.toStdString());
     QCOMPARE(rr.info().resumed_at, std::vector<int64_t>{from});
     QCOMPARE(rr.info().resume_times.size(), size_t(1));
+    const auto info = cli({"info", run});  // prints where it resumed
+    QVERIFY2(info.code == 0, qPrintable(info.err));
+    QVERIFY2(info.out.contains("resumed    after step " + QString::number(from) + " ("),
+             qPrintable(info.out));
   }
 
   void stoppedRunCheckpointsAtTheStopAndResumes() {
