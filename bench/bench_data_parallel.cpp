@@ -9,9 +9,12 @@
 // --set train.threads=1 every process has one thread (N processes then use N cores, as N
 // devices would).
 // Usage: bench_data_parallel [--nproc 1,2] [--optim adamw,muon] [--steps N] [--warmup N]
-//                            [--device cpu|cuda] [--set key=value]...
+//                            [--device cpu|cuda] [--preset NAME] [--backend gloo|nccl]
+//                            [--set key=value]...
 // Default config: 4 layers, d_model 256, 4 heads, seq 256, global batch 16, vocab 256
-// (bench_throughput's CPU shape).
+// (bench_throughput's CPU shape); --preset gpt2-small for a GPU. --backend makes every rank
+// join a process group even when it is alone (1 process then still exchanges its gradients,
+// so e.g. `--device cuda --nproc 1 --backend nccl` measures NCCL's cost on a one-GPU host).
 #include <unistd.h>
 
 #include <algorithm>
@@ -45,10 +48,13 @@ std::vector<std::string> split_list(const std::string& s) {
 
 // One rank of a measured run: trains warmup + steps steps; rank 0 writes
 // "tokens_per_s ms_step exchange_ms optimizer_ms ns_ms loss" to `result`.
-int worker(const RunConfig& c, int64_t steps, int64_t warmup, const std::string& result) {
+int worker(const RunConfig& c, int64_t steps, int64_t warmup, const std::string& result,
+           const std::string& backend) {
   const DistEnv env = dist_env();
   std::unique_ptr<Comm> comm;
-  if (env.distributed()) comm = Comm::connect(env, dist_backend_for(c), std::chrono::seconds(600));
+  if (env.distributed() || !backend.empty())
+    comm = Comm::connect(env, backend.empty() ? dist_backend_for(c) : backend,
+                         std::chrono::seconds(600));
   Trainer t(c);
   if (comm) t.set_comm(comm.get(), env.local_rank);
   t.prepare();
@@ -87,7 +93,8 @@ int worker(const RunConfig& c, int64_t steps, int64_t warmup, const std::string&
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string device = "cpu", nproc_list = "1,2", optim_list = "adamw,muon", result, optim_one;
+  std::string device = "cpu", nproc_list = "1,2", optim_list = "adamw,muon", result, optim_one,
+              preset_name, backend;
   int64_t steps = 8, warmup = 2;
   std::vector<std::string> sets;
   for (int i = 1; i < argc; ++i) {
@@ -111,23 +118,30 @@ int main(int argc, char** argv) {
       optim_list = next();
     else if (a == "--set")
       sets.push_back(next());
+    else if (a == "--preset")
+      preset_name = next();
+    else if (a == "--backend")
+      backend = next();
     else if (a == "--result")  // internal: this process is a rank of a measured run
       result = next();
     else if (a == "--one-optim")  // internal
       optim_one = next();
     else {
       std::cerr << "usage: bench_data_parallel [--nproc 1,2] [--optim adamw,muon] [--steps N] "
-                   "[--warmup N] [--device cpu|cuda] [--set key=value]...\n";
+                   "[--warmup N] [--device cpu|cuda] [--preset NAME] [--backend gloo|nccl] "
+                   "[--set key=value]...\n";
       return a == "--help" ? 0 : 2;
     }
   }
-  RunConfig base = preset("quick");
-  base.model.layers = 4;
-  base.model.d_model = 256;
-  base.model.heads = 4;
-  base.model.seq_len = 256;
-  base.train.batch_size = 16;
-  base.data.tailqa_tokens = "byte";
+  RunConfig base = preset(preset_name.empty() ? "quick" : preset_name);
+  if (preset_name.empty()) {
+    base.model.layers = 4;
+    base.model.d_model = 256;
+    base.model.heads = 4;
+    base.model.seq_len = 256;
+    base.train.batch_size = 16;
+    base.data.tailqa_tokens = "byte";
+  }
   base.device = device;
   base.train.steps = steps + warmup + 1;
   base.train.val_every = 1 << 30;
@@ -143,7 +157,7 @@ int main(int argc, char** argv) {
   if (!result.empty()) {  // a rank
     base.optim.muon = optim_one == "muon" ? block_matrix_roles() : std::vector<std::string>{};
     try {
-      return worker(base, steps, warmup, result);
+      return worker(base, steps, warmup, result, backend);
     } catch (const std::exception& e) {
       std::cerr << "bench_data_parallel: " << e.what() << "\n";
       return 1;

@@ -1066,17 +1066,20 @@ void MainWindow::onStateChanged() {
 }
 
 void MainWindow::onRunFinished(RunStatus status, const QString& message, const QString& runFile) {
-  if (controller_->isResume() && !controller_->fileCreated()) {
-    onResumeRefused(message, runFile);
-    updateActions();
-    updateTitle();
-    emit runFinished(status, message, runFile);
-    if (closeRequested_) {
-      if (stoppingBox_) stoppingBox_->close();
-      close();
-    }
-    return;
+  if (controller_->isResume() && !controller_->fileCreated())
+    onResumeRefused(message, runFile);  // the file was left as it was
+  else
+    showRunOutcome(status, message, runFile);
+  updateActions();
+  updateTitle();
+  emit runFinished(status, message, runFile);
+  if (closeRequested_) {
+    if (stoppingBox_) stoppingBox_->close();
+    close();
   }
+}
+
+void MainWindow::showRunOutcome(RunStatus status, const QString& message, const QString& runFile) {
   liveModel_->setStatus(status, message);
   status_->setStateText(RunBrowser::statusText(status));
   browser_->setActiveFile(QString());
@@ -1102,13 +1105,6 @@ void MainWindow::onRunFinished(RunStatus status, const QString& message, const Q
                     tr("The run failed:\n%1\n\n%2").arg(message, kept));
       break;
     }
-  }
-  updateActions();
-  updateTitle();
-  emit runFinished(status, message, runFile);
-  if (closeRequested_) {
-    if (stoppingBox_) stoppingBox_->close();
-    close();
   }
 }
 

@@ -173,6 +173,8 @@ class MainWindow : public QMainWindow {
   void updateTitle();
   void onStateChanged();
   void onRunFinished(RunStatus status, const QString& message, const QString& runFile);
+  // The live run's end in the views, status bar and (for a failure) a message box.
+  void showRunOutcome(RunStatus status, const QString& message, const QString& runFile);
   void onResumed(const RunHistory& history);
   void onResumeRefused(const QString& message, const QString& runFile);
   void updateResumeAction();

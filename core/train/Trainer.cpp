@@ -291,7 +291,9 @@ RunStatus Trainer::run(const Callbacks& cb) {
   double& wall = d.wall;
   const int ce = c.train.checkpoint_every;
   const bool lead = d.rank == 0;  // snapshots, validation, checkpoints, callbacks
-  const bool dist = d.world > 1;
+  // With a Comm every step exchanges (a world of 1 too: bench_data_parallel --backend measures
+  // the backend's cost on one GPU that way).
+  const bool dist = d.comm != nullptr;
   const bool checkpoints = lead && ce > 0 && !d.checkpoint_dir.empty();
   const int rows = c.train.batch_size / d.world;  // this rank's share of the global batch
   d.model->train();

@@ -31,6 +31,7 @@
 #include <functional>
 #include <regex>
 
+#include "../cli/CliTestSupport.h"
 #include "AppTestSupport.h"
 #include "LossPlot.h"
 #include "MainWindow.h"
@@ -89,35 +90,6 @@ int runCli(const QStringList& args) {
     return -1;
   }
   return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-}
-
-QString ckptOf(const QString& run) {
-  return run.left(run.size() - 3) + QStringLiteral(".ckpt");
-}
-
-// Step of the newest state-N.pt in a run's checkpoint folder (-1 when none).
-int64_t newestState(const QString& run) {
-  int64_t best = -1;
-  std::error_code ec;
-  const std::regex re("state-([0-9]+)\\.pt");
-  for (fs::directory_iterator it(ckptOf(run).toStdString(), ec), end; !ec && it != end;
-       it.increment(ec)) {
-    std::smatch m;
-    const std::string name = it->path().filename().string();
-    if (std::regex_match(name, m, re)) best = std::max<int64_t>(best, std::stoll(m[1].str()));
-  }
-  return best;
-}
-
-// The last step row a run file holds (-1 while it cannot be read).
-int64_t lastRow(const QString& run) {
-  try {
-    RunReader r(run.toStdString());
-    const int64_t n = r.num_steps();
-    return n > 0 ? r.steps(n - 1, n).at(0).step : 0;
-  } catch (const std::exception&) {
-    return -1;
-  }
 }
 
 QByteArray digest(const QString& path) {
@@ -246,10 +218,10 @@ void TestResumeGui::killedRunResumesFromContextMenu() {
   int64_t from = -1, rows = -1;
   const QDeadlineTimer deadline(kTimeoutMs);
   while (p.state() == QProcess::Running && !deadline.hasExpired()) {
-    if (newestState(run) >= 60 && lastRow(run) > newestState(run)) {
+    if (newest_state(run) >= 60 && last_step_row(run) > newest_state(run)) {
       ::kill(pid_t(p.processId()), SIGSTOP);
-      from = newestState(run);
-      rows = lastRow(run);
+      from = newest_state(run);
+      rows = last_step_row(run);
       if (rows > from) break;
       ::kill(pid_t(p.processId()), SIGCONT);
     }
@@ -354,8 +326,8 @@ void TestResumeGui::stoppedRunResumesPausesStopsAndResumesAgain() {
   QVERIFY(clickToolbar(w, w.stopAction()));
   QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, kTimeoutMs);
   QCOMPARE(finished.at(0).at(0).value<RunStatus>(), RunStatus::Stopped);
-  const int64_t stoppedAt = lastRow(run);
-  QCOMPARE(newestState(run), stoppedAt);  // the stop wrote a checkpoint at its last step
+  const int64_t stoppedAt = last_step_row(run);
+  QCOMPARE(newest_state(run), stoppedAt);  // the stop wrote a checkpoint at its last step
   QCOMPARE(RunReader(run.toStdString()).info().config_json,
            RunReader(ref_.toStdString()).info().config_json);
 
@@ -389,7 +361,7 @@ void TestResumeGui::stoppedRunResumesPausesStopsAndResumesAgain() {
     QCOMPARE(r.info().resumed_at, std::vector<int64_t>{stoppedAt});
     QCOMPARE(r.num_steps(), pausedAt);
   }
-  QCOMPARE(newestState(run), pausedAt);
+  QCOMPARE(newest_state(run), pausedAt);
   checkLiveEqualsFile(w, run);
 
   // Opened as a file beside the live run, its row is the target; the toolbar continues it.
@@ -417,7 +389,7 @@ void TestResumeGui::disabledWithReasons() {
   p.setProcessChannelMode(QProcess::ForwardedChannels);
   p.start(QStringLiteral(MUONSCOPE_CLI), trainArgs(noCkpt, 1000000, 0));
   QVERIFY(p.waitForStarted());
-  QTRY_VERIFY_WITH_TIMEOUT(lastRow(noCkpt) > 0, kTimeoutMs);
+  QTRY_VERIFY_WITH_TIMEOUT(last_step_row(noCkpt) > 0, kTimeoutMs);
   ::kill(pid_t(p.processId()), SIGINT);
   QVERIFY(p.waitForFinished(60000));
   QCOMPARE(RunReader(noCkpt.toStdString()).status(), RunStatus::Stopped);
@@ -488,20 +460,21 @@ void TestResumeGui::refusedResumeShowsErrorAndKeepsFile() {
   p.setProcessChannelMode(QProcess::ForwardedChannels);
   p.start(QStringLiteral(MUONSCOPE_CLI), trainArgs(run));
   QVERIFY(p.waitForStarted());
-  QTRY_VERIFY_WITH_TIMEOUT(newestState(run) >= 40 || p.state() == QProcess::NotRunning, kTimeoutMs);
+  QTRY_VERIFY_WITH_TIMEOUT(newest_state(run) >= 40 || p.state() == QProcess::NotRunning,
+                           kTimeoutMs);
   QVERIFY(p.state() == QProcess::Running);
   ::kill(pid_t(p.processId()), SIGINT);
   QVERIFY(p.waitForFinished(60000));
-  const int64_t n = newestState(run);
-  const QString state = ckptOf(run) + QStringLiteral("/state-%1.pt").arg(n);
+  const int64_t n = newest_state(run);
+  const QString state = checkpoint_folder(run) + QStringLiteral("/state-%1.pt").arg(n);
   QVERIFY(QFileInfo::exists(state));
   // A state written by a run of another learning rate, at the same step.
   const QString other = runPath(QStringLiteral("other-lr.h5"));
   QCOMPARE(runCli(trainArgs(other, n, 20, {"--set", "optim.lr_adamw=0.0123"})), 0);
-  const QString otherState = ckptOf(other) + QStringLiteral("/state-%1.pt").arg(n);
+  const QString otherState = checkpoint_folder(other) + QStringLiteral("/state-%1.pt").arg(n);
   QVERIFY(QFileInfo::exists(otherState));
   const QByteArray before = digest(run);
-  const int64_t rows = lastRow(run);
+  const int64_t rows = last_step_row(run);
 
   MainWindow w;
   w.setConfirmClose(false);

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "CliTestSupport.h"
 #include "assoc/Assoc.h"
 #include "store/RunReader.h"
 #include "train/RunConfig.h"
@@ -21,22 +22,7 @@ using namespace ms;
 
 namespace {
 
-struct Result {
-  int code;
-  QString out, err;
-};
-
-Result cli(const QStringList& args, int timeout_ms = 120000) {
-  QProcess p;
-  p.start(MUONSCOPE_CLI, args);
-  if (!p.waitForFinished(timeout_ms)) {
-    p.kill();
-    return {-1, {}, "timeout"};
-  }
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2,
-          QString::fromUtf8(p.readAllStandardOutput()),
-          QString::fromUtf8(p.readAllStandardError())};
-}
+using Result = CliResult;
 
 const QStringList kTiny = {
     "--set", "model.layers=1",    "--set", "model.d_model=32",   "--set",    "model.heads=2",

@@ -13,29 +13,14 @@
 #include <csignal>
 #include <fstream>
 
+#include "CliTestSupport.h"
 #include "ckpt/Safetensors.h"
+#include "dist/DistEnv.h"
 #include "store/RunReader.h"
 
 using namespace ms;
 
 namespace {
-
-struct Result {
-  int code;
-  QString err;
-};
-
-Result cli(const QStringList& args, int timeout_ms = 180000) {
-  QProcess p;
-  p.setProcessChannelMode(QProcess::MergedChannels);
-  p.start(MUONSCOPE_CLI, args);
-  if (!p.waitForFinished(timeout_ms)) {
-    p.kill();
-    return {-1, "timeout"};
-  }
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2,
-          QString::fromUtf8(p.readAll())};
-}
 
 constexpr int kSteps = 60;
 // Hybrid Muon/AdamW (both optimizers' paths, Muon's split Newton-Schulz with 2 layers x 4 Muon
@@ -55,18 +40,6 @@ const QStringList kRun = {"--set",    "model.layers=2",
                           "--set",    "optim.schedule=cosine",
                           "--device", "cpu",
                           "--quiet"};
-
-QString ckpt_of(const QString& run) {
-  return run.left(run.size() - 3) + ".ckpt";
-}
-
-int64_t rows_of(const QString& run) {
-  try {
-    return RunReader(run.toStdString()).num_steps();
-  } catch (const StoreError&) {
-    return -1;
-  }
-}
 
 }  // namespace
 
@@ -109,7 +82,8 @@ class TestDataParallel : public QObject {
     // differ by ~1e-1 after one step.
     auto weights_diff = [&](int step, double* rel) {
       const std::string f = "/step-" + std::to_string(step) + ".safetensors";
-      SafetensorsFile wa(ckpt_of(one_).toStdString() + f), wb(ckpt_of(run).toStdString() + f);
+      SafetensorsFile wa(checkpoint_folder(one_).toStdString() + f),
+          wb(checkpoint_folder(run).toStdString() + f);
       double worst = 0;
       *rel = 0;
       for (const auto& e : wa.entries()) {
@@ -161,7 +135,7 @@ class TestDataParallel : public QObject {
   void slurmVariablesMatchOne() {
     const QString run = dir_.filePath("srun.h5");
     QProcess ranks[2];
-    const QString port = QString::number(29500 + QRandomGenerator::global()->bounded(20000));
+    const QString port = QString::number(free_tcp_port());  // not one in use by another test
     for (int r = 0; r < 2; ++r) {
       QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
       for (const char* k : {"RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"})
@@ -196,7 +170,7 @@ class TestDataParallel : public QObject {
     launcher.setProcessChannelMode(QProcess::MergedChannels);
     launcher.start(MUONSCOPE_CLI, args);
     QVERIFY(launcher.waitForStarted());
-    QTRY_VERIFY_WITH_TIMEOUT(rows_of(run) >= 30 || launcher.state() == QProcess::NotRunning,
+    QTRY_VERIFY_WITH_TIMEOUT(last_step_row(run) >= 30 || launcher.state() == QProcess::NotRunning,
                              120000);
     QVERIFY2(launcher.state() == QProcess::Running, launcher.readAll().constData());
     // Rank 1: the launcher's child whose environment says RANK=1.
@@ -255,7 +229,7 @@ class TestDataParallel : public QObject {
                                               QString::number(steps)} +
                                       kRun);
     QVERIFY(launcher.waitForStarted());
-    const QString state10 = ckpt_of(run) + "/step-10.safetensors";
+    const QString state10 = checkpoint_folder(run) + "/step-10.safetensors";
     QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(state10) || launcher.state() == QProcess::NotRunning,
                              120000);
     QVERIFY2(launcher.state() == QProcess::Running, "the run ended before it could be stopped");

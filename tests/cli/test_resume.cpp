@@ -8,34 +8,15 @@
 
 #include <cmath>
 #include <csignal>
-#include <filesystem>
 #include <fstream>
-#include <regex>
 
+#include "CliTestSupport.h"
 #include "ckpt/Safetensors.h"
 #include "store/RunReader.h"
 
 using namespace ms;
-namespace fs = std::filesystem;
 
 namespace {
-
-struct Result {
-  int code;
-  QString err, out;
-};
-
-Result cli(const QStringList& args, int timeout_ms = 180000) {
-  QProcess p;
-  p.start(MUONSCOPE_CLI, args);
-  if (!p.waitForFinished(timeout_ms)) {
-    p.kill();
-    return {-1, "timeout", {}};
-  }
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2,
-          QString::fromUtf8(p.readAllStandardError()),
-          QString::fromUtf8(p.readAllStandardOutput())};
-}
 
 constexpr int kSteps = 800;
 // A hybrid (Muon on V, O, FFN; AdamW on the rest) so both optimizers' states must come back;
@@ -50,33 +31,6 @@ const QStringList kRun = {
     "--set",   "train.checkpoint_every=7", "--set",    "optim.muon=attn.v,attn.o,mlp.in,mlp.out",
     "--set",   "optim.schedule=cosine",    "--device", "cpu",
     "--quiet"};
-
-// Step of the newest state-N.pt in a checkpoint folder (-1 when none).
-int64_t newest_state(const QString& folder) {
-  int64_t best = -1;
-  std::error_code ec;
-  const std::regex re("state-([0-9]+)\\.pt");
-  for (fs::directory_iterator it(folder.toStdString(), ec), end; !ec && it != end;
-       it.increment(ec)) {
-    std::smatch m;
-    const std::string name = it->path().filename().string();
-    if (std::regex_match(name, m, re)) best = std::max<int64_t>(best, std::stoll(m[1].str()));
-  }
-  return best;
-}
-
-// Step rows in a run file; -1 while it cannot be read yet (being created).
-int64_t rows_of(const QString& run) {
-  try {
-    return RunReader(run.toStdString()).num_steps();
-  } catch (const StoreError&) {
-    return -1;
-  }
-}
-
-QString ckpt_of(const QString& run) {
-  return run.left(run.size() - 3) + ".ckpt";
-}
 
 }  // namespace
 
@@ -122,7 +76,8 @@ class TestResume : public QObject {
                 (std::isnan(lx.matrices[m].entropy) && std::isnan(ly.matrices[m].entropy)));
     }
     const std::string last = "/step-" + std::to_string(kSteps) + ".safetensors";
-    SafetensorsFile wa(ckpt_of(ref_).toStdString() + last), wb(ckpt_of(run).toStdString() + last);
+    SafetensorsFile wa(checkpoint_folder(ref_).toStdString() + last),
+        wb(checkpoint_folder(run).toStdString() + last);
     QCOMPARE(wb.entries().size(), wa.entries().size());
     for (const auto& e : wa.entries()) {
       const auto x = wa.read_float(e.name), y = wb.read_float(e.name);
@@ -148,8 +103,8 @@ class TestResume : public QObject {
     QProcess p;
     p.start(MUONSCOPE_CLI, QStringList{"train", "--out", run} + kRun);
     QVERIFY(p.waitForStarted());
-    QTRY_VERIFY_WITH_TIMEOUT(
-        newest_state(ckpt_of(run)) >= after || p.state() == QProcess::NotRunning, 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(newest_state((run)) >= after || p.state() == QProcess::NotRunning,
+                             120000);
     QVERIFY2(p.state() == QProcess::Running, "the run ended before it could be killed");
     ::kill(pid_t(p.processId()), SIGKILL);
     QVERIFY(p.waitForFinished(30000));
@@ -159,7 +114,7 @@ class TestResume : public QObject {
       QCOMPARE(r.status(), RunStatus::Interrupted);
       rows = r.num_steps();
     }
-    const int64_t from = newest_state(ckpt_of(run));
+    const int64_t from = newest_state((run));
     QVERIFY(from >= after && from < kSteps);
 
     // A changed config is refused naming the key, and the file is left as it was.
@@ -190,7 +145,7 @@ class TestResume : public QObject {
     QProcess p;
     p.start(MUONSCOPE_CLI, QStringList{"train", "--out", run} + kRun);
     QVERIFY(p.waitForStarted());
-    QTRY_VERIFY_WITH_TIMEOUT(newest_state(ckpt_of(run)) >= 70 || p.state() == QProcess::NotRunning,
+    QTRY_VERIFY_WITH_TIMEOUT(newest_state((run)) >= 70 || p.state() == QProcess::NotRunning,
                              120000);
     QVERIFY2(p.state() == QProcess::Running, "the run ended before it could be stopped");
     ::kill(pid_t(p.processId()), SIGINT);
@@ -203,7 +158,7 @@ class TestResume : public QObject {
       last = r.num_steps();
     }
     // The stop wrote a checkpoint at its last step, so nothing is recomputed.
-    QCOMPARE(newest_state(ckpt_of(run)), last);
+    QCOMPARE(newest_state((run)), last);
     const auto r = cli({"train", "--resume", run, "--quiet"});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     compareWithReference(run);
@@ -228,7 +183,7 @@ class TestResume : public QObject {
        << "train.checkpoint_every=0";
     p.start(MUONSCOPE_CLI, a2);
     QVERIFY(p.waitForStarted());
-    QTRY_VERIFY_WITH_TIMEOUT(rows_of(stopped) > 0, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(last_step_row(stopped) > 0, 60000);
     ::kill(pid_t(p.processId()), SIGINT);
     QVERIFY(p.waitForFinished(60000));
     r = cli({"train", "--resume", stopped});
@@ -240,12 +195,12 @@ class TestResume : public QObject {
     const QString killed = dir_.filePath("damaged.h5");
     p.start(MUONSCOPE_CLI, QStringList{"train", "--out", killed} + kRun);
     QVERIFY(p.waitForStarted());
-    QTRY_VERIFY_WITH_TIMEOUT(
-        newest_state(ckpt_of(killed)) >= 14 || p.state() == QProcess::NotRunning, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(newest_state((killed)) >= 14 || p.state() == QProcess::NotRunning,
+                             60000);
     ::kill(pid_t(p.processId()), SIGINT);
     QVERIFY(p.waitForFinished(60000));
-    const int64_t s = newest_state(ckpt_of(killed));
-    const QString state = ckpt_of(killed) + "/state-" + QString::number(s) + ".pt";
+    const int64_t s = newest_state((killed));
+    const QString state = checkpoint_folder(killed) + "/state-" + QString::number(s) + ".pt";
     int64_t rows = 0;
     {
       RunReader rr(killed.toStdString());
