@@ -16,7 +16,7 @@
 #include "Commands.h"
 #include "TrainRun.h"
 #include "data/DataSource.h"
-#include "dist/Comm.h"
+#include "dist/CommHandle.h"
 #include "dist/DistEnv.h"
 #include "dist/LocalLauncher.h"
 #include "store/RunReader.h"
@@ -74,9 +74,9 @@ RunConfig config_from_args(const Args& a) {
 // (torchrun, srun, --nproc) set the variables of dist/DistEnv.h. Returns the exit code.
 int train_process(const RunConfig& c, const std::string& out, TrainOptions o) {
   const DistEnv env = dist_env();
-  std::unique_ptr<Comm> comm;
+  std::shared_ptr<Comm> comm;
   if (env.distributed()) {
-    comm = Comm::connect(env, dist_backend_for(c), std::chrono::seconds(kDistTimeoutS));
+    comm = connect_comm(env, dist_backend_for(c), std::chrono::seconds(kDistTimeoutS));
     o.comm = comm.get();
     o.local_rank = env.local_rank;
     if (env.rank != 0) o.quiet = true;
@@ -84,7 +84,7 @@ int train_process(const RunConfig& c, const std::string& out, TrainOptions o) {
   const TrainResult r = train_to_file(c, out, o);
   if (comm && r.status != RunStatus::Failed) {
     try {  // rank 0 hosts the store: nobody may still need it when it goes
-      comm->barrier();
+      comm_barrier(*comm);
     } catch (const std::exception& e) {
       std::cerr << "muonscope-cli: rank " << env.rank << ": " << e.what() << "\n";
       return 1;

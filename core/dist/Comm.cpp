@@ -3,6 +3,7 @@
 // the bucketing of allreduce_mean. Every c10d error is rethrown as std::runtime_error with the
 // operation, rank and backend in front and without c10::Error's C++ backtrace.
 #include "dist/Comm.h"
+#include "dist/CommHandle.h"
 
 #include <signal.h>
 
@@ -407,6 +408,19 @@ std::optional<std::string> Comm::store_get(const std::string& key, std::chrono::
       pause = std::min(pause * 2, std::chrono::milliseconds(50));
     }
   });
+}
+
+}  // namespace ms
+
+namespace ms {
+
+std::shared_ptr<Comm> connect_comm(const DistEnv& env, const std::string& backend,
+                                   std::chrono::seconds timeout) {
+  return std::shared_ptr<Comm>(Comm::connect(env, backend, timeout));
+}
+
+void comm_barrier(Comm& comm) {
+  comm.barrier();
 }
 
 }  // namespace ms
