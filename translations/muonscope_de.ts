@@ -2192,6 +2192,17 @@ Diese Datei kann nicht gelesen werden: %2</translation>
         <source>Config of %1</source>
         <translation>Konfiguration von %1</translation>
     </message>
+    <message numerus="yes">
+        <source>Trained by %n processes (data-parallel)</source>
+        <translation>
+            <numerusform>Von %n Prozess trainiert (datenparallel)</numerusform>
+            <numerusform>Von %n Prozessen trainiert (datenparallel)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Resumed after step %1</source>
+        <translation>Fortgesetzt nach Schritt %1</translation>
+    </message>
 </context>
 <context>
     <name>ms::SetupPanel</name>

@@ -143,6 +143,14 @@ void RunTable::updateRow(int row) {
   if (!e.file.isEmpty()) tip << QDir::toNativeSeparators(e.file);
   const QStringList keys = runs_->differingKeys(row);
   if (!keys.isEmpty()) tip << tr("Differs: %1").arg(keys.join(QStringLiteral(", ")));
+  const ms::RunInfo& info = e.model->info();
+  if (info.world_size > 1)
+    tip << tr("Trained by %n processes (data-parallel)", "", info.world_size);
+  if (!info.resumed_at.empty()) {
+    QStringList at;
+    for (int64_t s : info.resumed_at) at << QString::number(s);
+    tip << tr("Resumed after step %1").arg(at.join(QStringLiteral(", ")));
+  }
   for (int c = 0; c < ColCount; ++c) item->setToolTip(c, tip.join(QLatin1Char('\n')));
   updating_ = false;
 }

@@ -27,6 +27,7 @@ struct RunSpec {
   int fta_groups = 4;
   bool qk_norm = false;
   uint64_t seed = 1337;  // train.seed (the preset's default)
+  int world_size = 1;    // processes that trained it
 };
 
 inline const std::vector<std::string>& matrixNames() {
@@ -67,6 +68,7 @@ inline ms::RunInfo info(const RunSpec& s) {
   in.optimizer_summary = ms::optimizer_summary(config(s));
   in.total_steps = s.steps;
   in.n_params = 1000;
+  in.world_size = s.world_size;
   return in;
 }
 

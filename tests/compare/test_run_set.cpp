@@ -29,6 +29,7 @@ class TestRunSet : public QObject {
   void openLabelAndColours();
   void studyMembersAndErrors();
   void tableCheckboxesDriveTheSet();
+  void tooltipSaysProcessesAndResumes();
   void liveRunBesideFinishedRuns();
   void seedGroupIsMeanWithMembers();
   void largeRunStreamsIn();
@@ -121,6 +122,29 @@ void TestRunSet::studyMembersAndErrors() {
   QCOMPARE(set.openFile(junk, RunSet::File, QString(), &err), -1);
   QVERIFY2(err.contains(QStringLiteral("junk.h5")), qPrintable(err));
   QCOMPARE(set.count(), 2);
+}
+
+// A run trained by 2 processes and resumed after step 30 says so in its row's tooltip.
+void TestRunSet::tooltipSaysProcessesAndResumes() {
+  const QString path = tmp_.filePath("ddp-resumed.h5");
+  ctest::RunSpec s;
+  s.world_size = 2;
+  ctest::writeRun(path.toStdString(), s);
+  RunWriter::reopen(path.toStdString(), ctest::info(s), 30)->finish(RunStatus::Finished, "");
+  RunSet set;
+  QVERIFY(set.openFile(path) >= 0);
+  QCOMPARE(set.entry(0).model->info().world_size, 2);
+  RunTable table(&set);
+  const QString tip = table.tree()->topLevelItem(0)->toolTip(RunTable::ColStatus);
+  QVERIFY2(tip.contains(QStringLiteral("Trained by 2 processes")), qPrintable(tip));
+  QVERIFY2(tip.contains(QStringLiteral("Resumed after step 30")), qPrintable(tip));
+  RunSet single;
+  QVERIFY(single.openFile(a_) >= 0);
+  RunTable plain(&single);
+  QVERIFY(!plain.tree()
+               ->topLevelItem(0)
+               ->toolTip(RunTable::ColStatus)
+               .contains(QStringLiteral("Resumed")));
 }
 
 void TestRunSet::tableCheckboxesDriveTheSet() {
