@@ -126,7 +126,14 @@ std::vector<std::string> expand_checkpoints(const std::vector<std::string>& inpu
     if (has_glob(in)) {
       glob_t g{};
       if (::glob(in.c_str(), 0, nullptr, &g) == 0)
-        for (size_t i = 0; i < g.gl_pathc; ++i) hits.push_back(g.gl_pathv[i]);
+        for (size_t i = 0; i < g.gl_pathc; ++i) {
+          // RUN.ckpt/* also matches config.json and the training state: keep folders and
+          // checkpoint files.
+          const fs::path h(g.gl_pathv[i]);
+          std::error_code ec;
+          if (fs::is_directory(h, ec) || (is_checkpoint_file(h) && !is_training_state(h)))
+            hits.push_back(h.string());
+        }
       globfree(&g);
       if (hits.empty()) fail(in, "matches no file");
     } else {

@@ -247,6 +247,10 @@ class TestInspect : public QObject {
     const InspectResult r = inspect_checkpoints(o);
     QVERIFY2(r.status == RunStatus::Finished, r.message.c_str());
     QCOMPARE(r.steps, std::vector<int64_t>({10, 20}));
+    // The folder also holds the newest training state (state-20.pt, for resuming): neither the
+    // folder nor a glob over it takes that file for a checkpoint.
+    QVERIFY(fs::exists(dir + "/state-20.pt"));
+    QCOMPARE(expand_checkpoints({dir + "/*"}).size(), size_t(2));
     RunReader rr(o.out);
     const Snapshot s = rr.snapshot(1);
     QCOMPARE(s.matrix_names, last.matrix_names);
