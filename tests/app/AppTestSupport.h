@@ -24,6 +24,7 @@
 #include <QStringList>
 #include <QTest>
 #include <QTimer>
+#include <QToolBar>
 #include <QWidget>
 #include <cstdint>
 #include <exception>
@@ -184,6 +185,16 @@ inline bool clickMenu(QMainWindow& w, const QString& title, const QString& item)
                     bar->actionGeometry(menu->menuAction()).center());
   if (!QTest::qWaitFor([&] { return menu->isVisible(); }, 5000)) return false;
   QTest::mouseClick(menu, Qt::LeftButton, Qt::NoModifier, menu->actionGeometry(a).center());
+  return true;
+}
+
+// Clicks the toolbar button of `action` in the window's Run toolbar; false when the button is
+// missing, hidden (in the toolbar's overflow) or disabled.
+inline bool clickToolbar(QMainWindow& w, QAction* action) {
+  auto* bar = w.findChild<QToolBar*>(QStringLiteral("runToolBar"));
+  QWidget* button = bar ? bar->widgetForAction(action) : nullptr;
+  if (!button || !button->isVisible() || !button->isEnabled()) return false;
+  QTest::mouseClick(button, Qt::LeftButton);
   return true;
 }
 

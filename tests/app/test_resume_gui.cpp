@@ -98,14 +98,7 @@ QByteArray digest(const QString& path) {
   return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
 }
 
-// Clicks `action`'s button in the window's Run toolbar.
-bool clickToolbar(MainWindow& w, QAction* action) {
-  auto* bar = w.findChild<QToolBar*>(QStringLiteral("runToolBar"));
-  QWidget* button = bar ? bar->widgetForAction(action) : nullptr;
-  if (!button || !button->isVisible() || !button->isEnabled()) return false;
-  QTest::mouseClick(button, Qt::LeftButton);
-  return true;
-}
+using apptest::clickToolbar;
 
 // Opens the run table's context menu on `file`'s row (as a right-click there does) and hands
 // the menu to `f`, which must close it or trigger an entry. Returns false when the row is missing.

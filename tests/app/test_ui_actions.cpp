@@ -76,14 +76,7 @@ bool clickReject(QWidget* dialog) {
   return false;
 }
 
-// Clicks the toolbar button of `action` in the window's Run toolbar.
-bool clickToolbar(MainWindow& w, QAction* action) {
-  auto* bar = w.findChild<QToolBar*>(QStringLiteral("runToolBar"));
-  QWidget* button = bar ? bar->widgetForAction(action) : nullptr;
-  if (!button || !button->isVisible() || !button->isEnabled()) return false;
-  QTest::mouseClick(button, Qt::LeftButton);
-  return true;
-}
+using apptest::clickToolbar;
 
 using apptest::fieldAs;
 
