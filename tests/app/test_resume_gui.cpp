@@ -209,17 +209,17 @@ void TestResumeGui::killedRunResumesFromContextMenu() {
   // Frozen (SIGSTOP) once the file holds rows after a checkpoint of step >= 60 (checked again
   // while frozen), then killed: the resume must drop those rows.
   int64_t from = -1, rows = -1;
-  const QDeadlineTimer deadline(kTimeoutMs);
-  while (p.state() == QProcess::Running && !deadline.hasExpired()) {
-    if (newest_state(run) >= 60 && last_step_row(run) > newest_state(run)) {
-      ::kill(pid_t(p.processId()), SIGSTOP);
-      from = newest_state(run);
-      rows = last_step_row(run);
-      if (rows > from) break;
-      ::kill(pid_t(p.processId()), SIGCONT);
-    }
-    QTest::qWait(2);
-  }
+  auto frozenAfterCheckpoint = [&] {
+    if (p.state() != QProcess::Running) return true;  // ended too early: reported below
+    if (newest_state(run) < 60 || last_step_row(run) <= newest_state(run)) return false;
+    ::kill(pid_t(p.processId()), SIGSTOP);
+    from = newest_state(run);
+    rows = last_step_row(run);
+    if (rows > from) return true;
+    ::kill(pid_t(p.processId()), SIGCONT);
+    return false;
+  };
+  QTRY_VERIFY_WITH_TIMEOUT(frozenAfterCheckpoint(), kTimeoutMs);
   QVERIFY2(p.state() == QProcess::Running, "the run ended before it could be killed");
   ::kill(pid_t(p.processId()), SIGKILL);
   QVERIFY(p.waitForFinished(30000));

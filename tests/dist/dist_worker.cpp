@@ -11,9 +11,12 @@
 //   env <dir> <rank1 exit code>     writes the launcher's variables to <dir>/rank<R>.txt
 //   sigkill1 <dir> [ignore-term]    rank 1 kills itself with SIGKILL; rank 0 waits to be ended
 //   wait-signal <dir>               each rank waits for SIGINT/SIGTERM, records it, exits 130
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -201,16 +204,25 @@ int env_scenario(const std::string& dir, int rank1_code) {
 
 int sigkill1(const std::string& dir, bool ignore_term) {
   const int rank = rank_from_env();
+  // Rank 0 first shows it is up (its pid file, its SIGTERM handling set), so that the launcher's
+  // SIGTERM finds it running: a FIFO handshake, rank 1 blocks until rank 0 writes a byte.
+  const std::string fifo = dir + "/ready0.fifo";
+  if (mkfifo(fifo.c_str(), 0600) != 0 && errno != EEXIST) return 3;
   if (rank == 1) {
-    // Rank 0 first shows it is up (its pid file), so that the launcher's SIGTERM finds it running.
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    while (access((dir + "/ready0").c_str(), F_OK) != 0 && std::chrono::steady_clock::now() < until)
-      usleep(5000);
+    const int fd = open(fifo.c_str(), O_RDONLY);  // until rank 0 opens it for writing
+    char c = 0;
+    if (fd < 0 || read(fd, &c, 1) != 1) return 3;  // until rank 0 wrote
+    close(fd);
     write_file(dir + "/ready1", std::to_string(getpid()));
     raise(SIGKILL);
   }
   if (ignore_term) signal(SIGTERM, SIG_IGN);
   write_file(dir + "/ready" + std::to_string(rank), std::to_string(getpid()));
+  if (rank == 0) {
+    const int fd = open(fifo.c_str(), O_WRONLY);  // until rank 1 opens it for reading
+    if (fd < 0 || write(fd, "1", 1) != 1) return 3;
+    close(fd);
+  }
   while (true) pause();  // until the launcher ends it
 }
 
