@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "BenchRun.h"
 #include "dist/Comm.h"
 #include "dist/DistEnv.h"
 #include "dist/LocalLauncher.h"
@@ -133,23 +134,9 @@ int main(int argc, char** argv) {
       return a == "--help" ? 0 : 2;
     }
   }
-  RunConfig base = preset(preset_name.empty() ? "quick" : preset_name);
-  if (preset_name.empty()) {
-    base.model.layers = 4;
-    base.model.d_model = 256;
-    base.model.heads = 4;
-    base.model.seq_len = 256;
-    base.train.batch_size = 16;
-    base.data.tailqa_tokens = "byte";
-  }
-  base.device = device;
-  base.train.steps = steps + warmup + 1;
-  base.train.val_every = 1 << 30;
-  base.metrics.every = 1 << 30;
-  base.metrics.kivi_every = 0;
-  base.metrics.fta = false;
+  RunConfig base;
   try {
-    for (const auto& s : sets) apply_setting(base, s);
+    base = bench_run(preset_name, device, steps, warmup, sets);
   } catch (const std::exception& e) {
     std::cerr << "bench_data_parallel: " << e.what() << "\n";
     return 2;

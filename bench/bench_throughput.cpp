@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "BenchRun.h"
 #include "train/CpuCores.h"
 #include "train/MachinePeak.h"
 #include "train/RunConfig.h"
@@ -131,23 +132,9 @@ int main(int argc, char** argv) {
     thread_list = !cpu              ? "auto"
                   : cores.cores > 1 ? "1," + std::to_string(cores.cores) + ",auto"
                                     : "1";
-  RunConfig base = preset_name.empty() ? preset("quick") : preset(preset_name);
-  if (preset_name.empty()) {
-    base.model.layers = 4;
-    base.model.d_model = 256;
-    base.model.heads = 4;
-    base.model.seq_len = 256;
-    base.train.batch_size = 16;
-    base.data.tailqa_tokens = "byte";  // vocab 256
-  }
-  base.device = device;
-  base.train.steps = steps + warmup + 1;  // stopped after steps + warmup: no final snapshot
-  base.train.val_every = 1 << 30;
-  base.metrics.every = 1 << 30;  // only the final snapshot, after the measured steps
-  base.metrics.kivi_every = 0;
-  base.metrics.fta = false;
+  RunConfig base;
   try {
-    for (const auto& s : sets) apply_setting(base, s);
+    base = bench_run(preset_name, device, steps, warmup, sets);
   } catch (const std::exception& e) {
     std::cerr << "bench_throughput: " << e.what() << "\n";
     return 2;

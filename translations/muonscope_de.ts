@@ -275,10 +275,6 @@
         <translation>Erste-Token-Genauigkeit je Häufigkeitsgruppe</translation>
     </message>
     <message>
-        <source>Step</source>
-        <translation>Schritt</translation>
-    </message>
-    <message>
         <source>FTA</source>
         <translation>FTA</translation>
     </message>
@@ -321,14 +317,6 @@
     <message>
         <source>X axis:</source>
         <translation>x-Achse:</translation>
-    </message>
-    <message>
-        <source>Tokens</source>
-        <translation>Token</translation>
-    </message>
-    <message>
-        <source>Wall time</source>
-        <translation>Laufzeit</translation>
     </message>
     <message>
         <source>all groups</source>
@@ -589,10 +577,6 @@
         <translation>Matrizen</translation>
     </message>
     <message>
-        <source>Step</source>
-        <translation>Schritt</translation>
-    </message>
-    <message>
         <source>eRank (effective rank)</source>
         <translation>eRank (effektiver Rang)</translation>
     </message>
@@ -643,14 +627,6 @@
     <message>
         <source>X axis:</source>
         <translation>x-Achse:</translation>
-    </message>
-    <message>
-        <source>Tokens</source>
-        <translation>Token</translation>
-    </message>
-    <message>
-        <source>Wall time</source>
-        <translation>Laufzeit</translation>
     </message>
     <message>
         <source>mean over layers</source>
@@ -738,10 +714,6 @@
         <translation>Position</translation>
     </message>
     <message>
-        <source>Step</source>
-        <translation>Schritt</translation>
-    </message>
-    <message>
         <source>Asymmetry (channel / token max/mean)</source>
         <translation>Asymmetrie (Kanal / Token max/mean)</translation>
     </message>
@@ -804,14 +776,6 @@
     <message>
         <source>4-bit</source>
         <translation>4 Bit</translation>
-    </message>
-    <message>
-        <source>Tokens</source>
-        <translation>Token</translation>
-    </message>
-    <message>
-        <source>Wall time</source>
-        <translation>Laufzeit</translation>
     </message>
     <message>
         <source>x axis of the curves over training</source>
@@ -925,18 +889,6 @@ oben eine Schicht wählen</translation>
     <message>
         <source>X axis:</source>
         <translation>x-Achse:</translation>
-    </message>
-    <message>
-        <source>Step</source>
-        <translation>Schritt</translation>
-    </message>
-    <message>
-        <source>Tokens</source>
-        <translation>Token</translation>
-    </message>
-    <message>
-        <source>Wall time</source>
-        <translation>Laufzeit</translation>
     </message>
     <message>
         <source>Log scale</source>
@@ -1947,6 +1899,10 @@ Schritt %3</translation>
     <message>
         <source>Step</source>
         <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>Wall time</source>
+        <translation>Laufzeit</translation>
     </message>
 </context>
 <context>

@@ -51,10 +51,7 @@ void FTAPlot::init() {
   ctl->addWidget(choiceCombo_);
   auto* xText = new QLabel(tr("X axis:"), this);
   ctl->addWidget(xText);
-  xCombo_ = new QComboBox(this);
-  xCombo_->addItem(tr("Step"), XStep);
-  xCombo_->addItem(tr("Tokens"), XTokens);
-  xCombo_->addItem(tr("Wall time"), XWallTime);
+  xCombo_ = newXAxisCombo();
   ctl->addWidget(xCombo_);
   shared_ << xText << xCombo_;
   slider_ = new StepSlider(this);

@@ -80,10 +80,7 @@ void KVPlot::init() {
   bitsCombo_->addItem(tr("2-bit"), 2);
   bitsCombo_->addItem(tr("4-bit"), 4);
   ctl->addWidget(bitsCombo_);
-  xCombo_ = new QComboBox(this);
-  xCombo_->addItem(tr("Step"), XStep);
-  xCombo_->addItem(tr("Tokens"), XTokens);
-  xCombo_->addItem(tr("Wall time"), XWallTime);
+  xCombo_ = newXAxisCombo();
   xCombo_->setToolTip(tr("x axis of the curves over training"));
   ctl->addWidget(xCombo_);
   slider_ = new StepSlider(this);

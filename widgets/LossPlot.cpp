@@ -48,10 +48,7 @@ void LossPlot::init() {
   auto* ctl = controlsLayout();
   auto* xText = new QLabel(tr("X axis:"), this);
   ctl->addWidget(xText);
-  xCombo_ = new QComboBox(this);
-  xCombo_->addItem(tr("Step"), XStep);
-  xCombo_->addItem(tr("Tokens"), XTokens);
-  xCombo_->addItem(tr("Wall time"), XWallTime);
+  xCombo_ = newXAxisCombo();
   ctl->addWidget(xCombo_);
   logCheck_ = new QCheckBox(tr("Log scale"), this);
   ctl->addWidget(logCheck_);

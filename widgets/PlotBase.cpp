@@ -3,6 +3,7 @@
 #include "PlotBase.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QContextMenuEvent>
 #include <QDir>
 #include <QFile>
@@ -520,6 +521,14 @@ QColor PlotBase::categoricalColor(int i, bool dark) {
                                0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf};
   QColor c(tab10[((i % 10) + 10) % 10]);
   return dark ? c.lighter(135) : c;
+}
+
+QComboBox* PlotBase::newXAxisCombo() {
+  auto* c = new QComboBox(this);
+  c->addItem(tr("Step"), XStep);
+  c->addItem(tr("Tokens"), XTokens);
+  c->addItem(tr("Wall time"), XWallTime);
+  return c;
 }
 
 QCPColorGradient PlotBase::sequentialGradient() {

@@ -32,6 +32,7 @@
 #include "RunModel.h"
 #include "SeedBand.h"
 
+class QComboBox;
 class QCustomPlot;
 class QCPAxisRect;
 class QCPColorGradient;
@@ -159,6 +160,8 @@ class PlotBase : public QWidget {
   void setInterest(int mask) { interest_ = mask; }
   // The row of controls above the plot: it wraps onto more lines when the view is narrow.
   FlowLayout* controlsLayout() const { return controls_; }
+  // A new combo box of the curve views' x axes (Step, Tokens, Wall time; item data XAxis).
+  QComboBox* newXAxisCombo();
   // The plot's layout below the title: cell (0, 0) holds plot()->axisRect(); views add panels
   // (more axis rects, colour scales, text elements) here.
   QCPLayoutGrid* body() const { return body_; }
